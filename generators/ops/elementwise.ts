@@ -1,0 +1,167 @@
+/**
+ * Shared construction for elementwise operators: unary maps and multidirectional-broadcast binary maps.
+ * Operator files declare only what differs (the scalar function, dtypes, domain, attributes).
+ */
+import * as fc from 'fast-check';
+import type { Attrs, DType, Tensor, TensorType } from '../../src/ir/index.js';
+import { broadcastIndex, broadcastShapes, numel } from '../../src/ir/index.js';
+import { broadcastPartnerArb } from '../arb.js';
+import type { AttrSchema, DomainConstraint, InferInput, Instance, OpSpec } from './spec.js';
+import { defineOp } from './spec.js';
+
+export interface UnaryDecl {
+  readonly onnx: string;
+  readonly since: number;
+  readonly dtypes: readonly DType[];
+  /** Scalar function on float64; attributes arrive with defaults filled in. */
+  readonly fn: (x: number, attrs: Attrs) => number;
+  readonly attributes?: Readonly<Record<string, AttrSchema>>;
+  /** Attribute arbitrary (independent of the input type for elementwise maps). */
+  readonly attrs?: fc.Arbitrary<Attrs>;
+  readonly domain?: (attrs: Attrs) => DomainConstraint[];
+  /** Output element type when it differs from the input's (Not keeps bool; IsNaN gives bool). */
+  readonly outDtype?: DType;
+}
+
+const noAttrs: fc.Arbitrary<Attrs> = fc.constant({});
+
+/** An elementwise unary operator: same shape out, `fn` applied to each element. */
+export function unaryOp(d: UnaryDecl): OpSpec {
+  const attrsArb = d.attrs ?? noAttrs;
+  const build = (): fc.Arbitrary<Instance> => attrsArb.map((attrs) => ({ inputs: [{ kind: 'anchor' }], attrs }));
+  return defineOp({
+    onnx: d.onnx,
+    since: d.since,
+    dtypes: d.dtypes,
+    ranks: [0, 5],
+    attributes: d.attributes ?? {},
+    build,
+    backward(out) {
+      if (!d.dtypes.includes(out.dtype) && d.outDtype === undefined) return undefined;
+      if (d.outDtype !== undefined && out.dtype !== d.outDtype) return undefined;
+      const inDtypes = d.outDtype === undefined ? [out.dtype] : d.dtypes;
+      return fc.record({ dtype: fc.constantFrom(...inDtypes), attrs: attrsArb }).map(({ dtype, attrs }) => ({
+        inputs: [{ kind: 'tensor', type: { dtype, shape: out.shape } }],
+        attrs,
+      }));
+    },
+    infer(inputs) {
+      const x = inputs[0];
+      if (!x) return `${d.onnx}: missing input`;
+      if (!d.dtypes.includes(x.dtype)) return `${d.onnx}: dtype ${x.dtype} not supported`;
+      return [{ dtype: d.outDtype ?? x.dtype, shape: x.shape }];
+    },
+    ...(d.domain ? { domain: (_types: readonly TensorType[], attrs: Attrs) => d.domain!(attrs) } : {}),
+    reference(inputs, attrs) {
+      const x = inputs[0]!;
+      const out = new Float64Array(x.data.length);
+      for (let i = 0; i < out.length; i++) out[i] = d.fn(x.data[i]!, attrs);
+      return [{ dtype: d.outDtype ?? x.dtype, shape: x.shape, data: out }];
+    },
+  });
+}
+
+export interface BinaryDecl {
+  readonly onnx: string;
+  readonly since: number;
+  readonly dtypes: readonly DType[];
+  /** Scalar function; `dtype` is the input element type (integer division and wrap-around need it). */
+  readonly fn: (a: number, b: number, dtype: DType, attrs: Attrs) => number;
+  readonly attributes?: Readonly<Record<string, AttrSchema>>;
+  readonly attrs?: (dtype: DType) => fc.Arbitrary<Attrs>;
+  readonly domain?: (dtype: DType, attrs: Attrs) => DomainConstraint[];
+  /** Comparisons and logic produce bool. */
+  readonly outDtype?: DType;
+  /**
+   * Inputs whose values the domain constrains directly (an integer divisor): the generator gives them a fresh
+   * placeholder so the input search controls their values.
+   */
+  readonly freshInputs?: (dtype: DType) => readonly number[];
+}
+
+/** An elementwise binary operator with multidirectional broadcasting. */
+export function binaryOp(d: BinaryDecl): OpSpec {
+  const attrsOf = (dtype: DType): fc.Arbitrary<Attrs> => (d.attrs ? d.attrs(dtype) : noAttrs);
+  const fresh = (dtype: DType, i: number): boolean => (d.freshInputs?.(dtype) ?? []).includes(i);
+  return defineOp({
+    onnx: d.onnx,
+    since: d.since,
+    dtypes: d.dtypes,
+    ranks: [0, 5],
+    attributes: d.attributes ?? {},
+    build(anchor, ctx) {
+      return fc
+        .record({
+          partner: broadcastPartnerArb(anchor.shape, ctx.maxElems),
+          anchorFirst: fc.boolean(),
+          attrs: attrsOf(anchor.dtype),
+        })
+        .map(({ partner, anchorFirst, attrs }) => {
+          const first = anchorFirst && !fresh(anchor.dtype, 0);
+          const other = {
+            kind: 'tensor' as const,
+            type: { dtype: anchor.dtype, shape: partner },
+            fresh: fresh(anchor.dtype, first ? 1 : 0),
+          };
+          return { inputs: first ? [{ kind: 'anchor' as const }, other] : [other, { kind: 'anchor' as const }], attrs };
+        });
+    },
+    backward(out) {
+      const inDtypes = d.outDtype === undefined ? (d.dtypes.includes(out.dtype) ? [out.dtype] : []) : d.dtypes;
+      if (inDtypes.length === 0 || (d.outDtype !== undefined && out.dtype !== d.outDtype)) return undefined;
+      // one side carries the full output shape, the other a broadcast-compatible one that never enlarges it
+      return fc
+        .record({
+          dtype: fc.constantFrom(...inDtypes),
+          drop: fc.integer({ min: 0, max: out.shape.length }),
+          ones: fc.array(fc.boolean(), { minLength: out.shape.length, maxLength: out.shape.length }),
+          fullFirst: fc.boolean(),
+        })
+        .chain(({ dtype, drop, ones, fullFirst }) =>
+          attrsOf(dtype).map((attrs) => {
+            const small = out.shape.slice(drop).map((s, i) => (ones[i + drop] ? 1 : s));
+            // backward insertion always binds fresh placeholders, so no input needs forcing here
+            const a = { kind: 'tensor' as const, type: { dtype, shape: out.shape } };
+            const b = { kind: 'tensor' as const, type: { dtype, shape: small } };
+            return { inputs: fullFirst ? [a, b] : [b, a], attrs };
+          }),
+        );
+    },
+    infer(inputs) {
+      const [a, b] = inputs;
+      if (!a || !b) return `${d.onnx}: needs two inputs`;
+      if (a.dtype !== b.dtype) return `${d.onnx}: input dtypes differ (${a.dtype} vs ${b.dtype})`;
+      if (!d.dtypes.includes(a.dtype)) return `${d.onnx}: dtype ${a.dtype} not supported`;
+      const shape = broadcastShapes(a.shape, b.shape);
+      if (!shape) return `${d.onnx}: shapes [${a.shape.join(',')}] and [${b.shape.join(',')}] do not broadcast`;
+      return [{ dtype: d.outDtype ?? a.dtype, shape }];
+    },
+    ...(d.domain ? { domain: (types: readonly TensorType[], attrs: Attrs) => d.domain!(types[0]!.dtype, attrs) } : {}),
+    reference(inputs, attrs) {
+      const a = inputs[0]!;
+      const b = inputs[1]!;
+      return [broadcastMap([a, b], d.outDtype ?? a.dtype, (v) => d.fn(v[0]!, v[1]!, a.dtype, attrs))];
+    },
+  });
+}
+
+/** Applies `fn` over the broadcast of `inputs` (any count), producing a tensor of `dtype`. */
+export function broadcastMap(inputs: readonly Tensor[], dtype: DType, fn: (vals: number[]) => number): Tensor {
+  const shape = broadcastShapes(...inputs.map((t) => t.shape));
+  if (!shape) throw new Error(`shapes ${inputs.map((t) => `[${t.shape.join(',')}]`).join(' ')} do not broadcast`);
+  const n = numel(shape);
+  const idx = inputs.map((t) => broadcastIndex(t.shape, shape));
+  const out = new Float64Array(n);
+  const vals = new Array<number>(inputs.length);
+  for (let k = 0; k < n; k++) {
+    for (let j = 0; j < inputs.length; j++) vals[j] = inputs[j]!.data[idx[j]![k]!]!;
+    out[k] = fn(vals);
+  }
+  return { dtype, shape, data: out };
+}
+
+/** Type inference for ops whose inputs broadcast together (Where, Sum, Max with many inputs). */
+export function inferBroadcast(inputs: readonly (InferInput | undefined)[]): number[] | undefined {
+  const present = inputs.filter((t): t is InferInput => t !== undefined);
+  return broadcastShapes(...present.map((t) => t.shape));
+}

@@ -1,0 +1,111 @@
+import type * as fc from 'fast-check';
+import type { Attrs, AttrValue, DType, Tensor, TensorType } from '../../src/ir/index.js';
+
+/** ONNX attribute types an operator declares; export encodes attributes by this schema. */
+export type AttrKind = 'int' | 'float' | 'string' | 'ints' | 'floats' | 'strings';
+
+export interface AttrSchema {
+  readonly type: AttrKind;
+  /** Filled in by the interpreter when a node omits the attribute. */
+  readonly default?: AttrValue;
+  readonly required?: boolean;
+}
+
+/**
+ * One input of an operator instance, in ONNX input order.
+ * - `anchor`: the existing tensor the generator chose to extend (forward insertion only);
+ * - `tensor`: any tensor of that type: the generator reuses an existing one or adds a placeholder
+ *   (a graph input or a weight); `fresh` forces a new placeholder (e.g. a divisor whose values the input
+ *   search must control directly);
+ * - `const`: a constant initializer (a Reshape target, Gather indices, Slice starts): part of the graph's meaning;
+ * - `absent`: an omitted optional input (written as '').
+ */
+export type Operand =
+  | { readonly kind: 'anchor' }
+  | { readonly kind: 'tensor'; readonly type: TensorType; readonly fresh?: boolean }
+  | { readonly kind: 'const'; readonly dtype: DType; readonly shape: readonly number[]; readonly data: readonly number[] }
+  | { readonly kind: 'absent' };
+
+/** What an operator's arbitrary builds: its inputs and its attributes. */
+export interface Instance {
+  readonly inputs: readonly Operand[];
+  readonly attrs: Attrs;
+}
+
+/** Limits and choices the generator passes down to every operator. */
+export interface BuildContext {
+  readonly opset: number;
+  /** Largest element count of any tensor, inputs and outputs alike. */
+  readonly maxElems: number;
+  /** Element types the user allows in the graph. */
+  readonly dtypes: readonly DType[];
+}
+
+/** An input as shape inference sees it: its type and, for constants, its values. */
+export interface InferInput extends TensorType {
+  readonly data?: readonly number[];
+}
+
+/**
+ * A per-element constraint on an input that keeps the operator's result finite and defined
+ * (Log: x > 0; Div: |y| >= 1e-3; Asin: |x| <= 1). The input search turns these into losses.
+ */
+export interface DomainConstraint {
+  readonly input: number;
+  readonly rel: 'gt' | 'ge' | 'lt' | 'le' | 'abs-le' | 'abs-ge';
+  readonly value: number;
+}
+
+/** Everything about one ONNX operator: types, attributes, shape inference, domain and reference kernel. */
+export interface OpSpec {
+  /** ONNX op_type, verbatim. */
+  readonly onnx: string;
+  /** Opset version of the form this spec generates (the operator's latest change at or below the default opset). */
+  readonly since: number;
+  /** Element types of the main input (the type variable T of the ONNX schema) that the generator uses. */
+  readonly dtypes: readonly DType[];
+  /** Smallest and largest rank of the main input the generator uses. */
+  readonly ranks: readonly [number, number];
+  readonly attributes: Readonly<Record<string, AttrSchema>>;
+  /** Optional extra test on a candidate anchor beyond dtype and rank (e.g. Conv needs spatial dims). */
+  accepts?(anchor: TensorType, ctx: BuildContext): boolean;
+  /** Forward insertion: build inputs and attributes around an existing tensor, constructively. */
+  build(anchor: TensorType, ctx: BuildContext): fc.Arbitrary<Instance>;
+  /** Backward insertion: inputs and attributes whose first output has exactly `out`'s type. */
+  backward?(out: TensorType, ctx: BuildContext): fc.Arbitrary<Instance> | undefined;
+  /** Output types, or a message saying why the inputs/attributes are invalid. */
+  infer(inputs: readonly (InferInput | undefined)[], attrs: Attrs, opset: number): TensorType[] | string;
+  /** Per-element input constraints that keep the result finite; absent when every finite input is fine. */
+  domain?(inputs: readonly TensorType[], attrs: Attrs): DomainConstraint[];
+  /** Float64 reference kernel following the ONNX specification; attributes arrive with defaults filled in. */
+  reference(inputs: readonly (Tensor | undefined)[], attrs: Attrs, opset: number): Tensor[];
+}
+
+/** Declares an operator; validates the declaration once so a bad spec fails at load, naming the operator. */
+export function defineOp(spec: OpSpec): OpSpec {
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(spec.onnx)) throw new Error(`defineOp: bad ONNX op name '${spec.onnx}'`);
+  if (spec.dtypes.length === 0) throw new Error(`defineOp(${spec.onnx}): dtypes is empty`);
+  if (spec.ranks[0] > spec.ranks[1]) throw new Error(`defineOp(${spec.onnx}): ranks [${spec.ranks.join(',')}] is empty`);
+  return Object.freeze(spec);
+}
+
+// Attribute accessors for kernels and inference: attributes arrive with defaults filled in.
+export function attrInt(attrs: Attrs, name: string): number {
+  const v = attrs[name];
+  if (typeof v !== 'number') throw new Error(`attribute '${name}' must be an int, got ${JSON.stringify(v)}`);
+  return v;
+}
+export function attrFloat(attrs: Attrs, name: string): number {
+  return attrInt(attrs, name);
+}
+export function attrInts(attrs: Attrs, name: string): readonly number[] | undefined {
+  const v = attrs[name];
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) throw new Error(`attribute '${name}' must be a list of ints, got ${JSON.stringify(v)}`);
+  return v as readonly number[];
+}
+export function attrString(attrs: Attrs, name: string): string {
+  const v = attrs[name];
+  if (typeof v !== 'string') throw new Error(`attribute '${name}' must be a string, got ${JSON.stringify(v)}`);
+  return v;
+}

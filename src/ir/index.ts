@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './canonical.js';
+export * from './tensor.js';

@@ -1,0 +1,60 @@
+import { findOp } from '../../generators/ops/index.js';
+import type { Attrs, AttrValue, Graph, Node, Tensor } from '../ir/index.js';
+import { tensor } from '../ir/index.js';
+
+/** The reference cannot evaluate this graph (an operator or attribute form it does not implement). */
+export class ReferenceUnsupported extends Error {
+  override readonly name = 'ReferenceUnsupported';
+}
+
+/** Attributes with the spec's defaults filled in; unknown or missing required attributes are errors. */
+export function withDefaults(node: Node): Attrs {
+  const spec = findOp(node.op);
+  if (!spec) throw new ReferenceUnsupported(`reference: operator '${node.op}' is not implemented`);
+  const out: Record<string, AttrValue> = {};
+  for (const [k, v] of Object.entries(node.attrs)) {
+    if (!spec.attributes[k]) {
+      throw new ReferenceUnsupported(`reference: ${node.op} attribute '${k}' is not implemented (known: ${Object.keys(spec.attributes).join(', ') || 'none'})`);
+    }
+    out[k] = v;
+  }
+  for (const [k, s] of Object.entries(spec.attributes)) {
+    if (out[k] !== undefined) continue;
+    if (s.default !== undefined) out[k] = s.default;
+    else if (s.required) throw new Error(`reference: ${node.op} '${node.name}' lacks required attribute '${k}'`);
+  }
+  return out;
+}
+
+/**
+ * Evaluates a graph in float64 and returns every tensor it computed, intermediates included
+ * (the input search and divergence localisation need them). Feeds must cover every graph input.
+ */
+export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>): Map<string, Tensor> {
+  const env = new Map<string, Tensor>();
+  for (const i of graph.initializers) env.set(i.name, tensor(i.dtype, i.shape, i.data));
+  for (const inp of graph.inputs) {
+    const t = feeds[inp.name];
+    if (!t) throw new Error(`reference: no value fed for graph input '${inp.name}'`);
+    env.set(inp.name, t);
+  }
+  for (const node of graph.nodes) {
+    const spec = findOp(node.op);
+    if (!spec) throw new ReferenceUnsupported(`reference: operator '${node.op}' is not implemented`);
+    const attrs = withDefaults(node);
+    const inputs = node.inputs.map((name) => {
+      if (name === '') return undefined;
+      const t = env.get(name);
+      if (!t) throw new Error(`reference: ${node.op} '${node.name}' reads '${name}', which nothing produced`);
+      return t;
+    });
+    const outs = spec.reference(inputs, attrs, graph.opset);
+    node.outputs.forEach((name, k) => {
+      if (name === '') return;
+      const t = outs[k];
+      if (!t) throw new ReferenceUnsupported(`reference: ${node.op} output ${k} ('${name}') is not implemented`);
+      env.set(name, t);
+    });
+  }
+  return env;
+}
