@@ -1,0 +1,5 @@
+/** ArgMax, ArgMin */
+import type { OpSpec } from './spec.js';
+
+/** This family's operators, in registry order. */
+export const argOps: readonly OpSpec[] = [];

@@ -1,0 +1,5 @@
+/** Concat, Split */
+import type { OpSpec } from './spec.js';
+
+/** This family's operators, in registry order. */
+export const concatSplitOps: readonly OpSpec[] = [];

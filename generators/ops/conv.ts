@@ -1,0 +1,5 @@
+/** Conv, ConvTranspose */
+import type { OpSpec } from './spec.js';
+
+/** This family's operators, in registry order. */
+export const convOps: readonly OpSpec[] = [];

@@ -1,0 +1,5 @@
+/** MatMul, Gemm */
+import type { OpSpec } from './spec.js';
+
+/** This family's operators, in registry order. */
+export const matmulOps: readonly OpSpec[] = [];

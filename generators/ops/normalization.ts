@@ -1,0 +1,5 @@
+/** BatchNormalization, LayerNormalization */
+import type { OpSpec } from './spec.js';
+
+/** This family's operators, in registry order. */
+export const normalizationOps: readonly OpSpec[] = [];

@@ -1,0 +1,5 @@
+/** Resize */
+import type { OpSpec } from './spec.js';
+
+/** This family's operators, in registry order. */
+export const resizeOps: readonly OpSpec[] = [];

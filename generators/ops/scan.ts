@@ -1,0 +1,5 @@
+/** CumSum, Trilu */
+import type { OpSpec } from './spec.js';
+
+/** This family's operators, in registry order. */
+export const scanOps: readonly OpSpec[] = [];

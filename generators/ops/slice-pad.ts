@@ -1,0 +1,5 @@
+/** Slice, Pad */
+import type { OpSpec } from './spec.js';
+
+/** This family's operators, in registry order. */
+export const slicePadOps: readonly OpSpec[] = [];

@@ -1,0 +1,5 @@
+/** Softmax, LogSoftmax */
+import type { OpSpec } from './spec.js';
+
+/** This family's operators, in registry order. */
+export const softmaxOps: readonly OpSpec[] = [];

@@ -1,0 +1,5 @@
+/** Transpose */
+import type { OpSpec } from './spec.js';
+
+/** This family's operators, in registry order. */
+export const transposeOps: readonly OpSpec[] = [];

@@ -1,0 +1,5 @@
+/** Where */
+import type { OpSpec } from './spec.js';
+
+/** This family's operators, in registry order. */
+export const whereOps: readonly OpSpec[] = [];

@@ -1,0 +1,127 @@
+/**
+ * The contract every operator spec must satisfy (the fast-check "ArbitraryAssertions" idea): instances built
+ * forward and backward infer valid types, the reference kernel produces exactly those types, and
+ * onnxruntime-node (optimisations disabled) accepts the one-node model and computes the same values.
+ */
+import * as fc from 'fast-check';
+import * as ort from 'onnxruntime-node';
+import { xoroshiro128plus as xoroshiro } from 'pure-rand/generator/xoroshiro128plus';
+import { expect } from 'vitest';
+import { tensorTypeArb } from '../../generators/arb.js';
+import { singleOpGraph } from '../../generators/single-op.js';
+import type { BuildContext, Instance, OpSpec } from '../../generators/ops/spec.js';
+import { sampleTensor } from '../../generators/values.js';
+import { fromOrtTensor, toOrtTensor, type OrtTensorCtor } from '../../src/backends/ort-tensor.js';
+import type { Graph, Tensor, TensorType } from '../../src/ir/index.js';
+import { DTYPES, formatType, isFloat, sameShape } from '../../src/ir/index.js';
+import { exportModel } from '../../src/onnx/index.js';
+import { interpret } from '../../src/reference/interpreter.js';
+
+export interface ContractOptions {
+  readonly runs?: number;
+  readonly seed?: number;
+  readonly opset?: number;
+  readonly maxElems?: number;
+  /** Compare values with onnxruntime-node too (default true). */
+  readonly ort?: boolean;
+  /** Relative/absolute tolerance for float outputs against ORT. */
+  readonly rtol?: number;
+  readonly atol?: number;
+}
+
+function ctxOf(o: ContractOptions): BuildContext {
+  return { opset: o.opset ?? 17, maxElems: o.maxElems ?? 256, dtypes: DTYPES };
+}
+
+/** Instances from forward insertion: a random accepted anchor, then the spec's own arbitrary. */
+export function forwardArb(spec: OpSpec, ctx: BuildContext): fc.Arbitrary<{ anchor: TensorType; inst: Instance }> {
+  return tensorTypeArb(spec.dtypes, spec.ranks[0], spec.ranks[1], ctx.maxElems)
+    .filter((t) => spec.accepts?.(t, ctx) ?? true)
+    .chain((anchor) => spec.build(anchor, ctx).map((inst) => ({ anchor, inst })));
+}
+
+function feedsFor(g: Graph, spec: OpSpec, inst: Instance, anchor: TensorType | undefined, seed: number): Record<string, Tensor> {
+  const rng = new fc.Random(xoroshiro(seed));
+  const types = inst.inputs.map((o) => (o.kind === 'anchor' ? anchor! : o.kind === 'tensor' ? o.type : undefined));
+  const present = types.filter((t): t is TensorType => t !== undefined);
+  const dom = spec.domain?.(present, inst.attrs) ?? [];
+  const feeds: Record<string, Tensor> = {};
+  for (const inp of g.inputs) {
+    const idx = Number(inp.name.slice(2));
+    feeds[inp.name] = sampleTensor(rng, inp, dom.filter((c) => c.input === idx));
+  }
+  return feeds;
+}
+
+async function checkOne(spec: OpSpec, inst: Instance, anchor: TensorType | undefined, o: ContractOptions, seed: number): Promise<void> {
+  const ctx = ctxOf(o);
+  const g = singleOpGraph(spec, inst, anchor, ctx.opset);
+  expect(typeof g, `${spec.onnx} infer rejected its own instance: ${String(g)} attrs=${JSON.stringify(inst.attrs)}`).toBe('object');
+  if (typeof g === 'string') return;
+  for (const out of g.outputs) {
+    expect(out.shape.every((d) => Number.isInteger(d) && d >= 0), `bad inferred shape ${formatType(out)}`).toBe(true);
+  }
+  const feeds = feedsFor(g, spec, inst, anchor, seed);
+  const env = interpret(g, feeds);
+  const where = `${spec.onnx} inputs=${g.inputs.map(formatType).join(' ')} attrs=${JSON.stringify(inst.attrs)}`;
+  for (const out of g.outputs) {
+    const t = env.get(out.name)!;
+    expect(t.dtype, `${where}: reference dtype`).toBe(out.dtype);
+    expect([...t.shape], `${where}: reference shape`).toEqual([...out.shape]);
+  }
+  if (o.ort === false) return;
+  const bytes = exportModel(g);
+  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+  try {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrtTensor(ort.Tensor as unknown as OrtTensorCtor, v) as ort.Tensor;
+    const res = await session.run(ortFeeds);
+    for (const out of g.outputs) {
+      const exp = env.get(out.name)!;
+      const act = fromOrtTensor(res[out.name]!, out.name);
+      expect(act.dtype, `${where}: ORT dtype`).toBe(out.dtype);
+      expect(sameShape(act.shape, out.shape), `${where}: ORT shape [${act.shape.join(',')}] vs inferred ${formatType(out)}`).toBe(true);
+      const rtol = o.rtol ?? (out.dtype === 'float64' ? 1e-9 : 1e-4);
+      const atol = o.atol ?? (out.dtype === 'float64' ? 1e-9 : 1e-5);
+      for (let i = 0; i < exp.data.length; i++) {
+        const e = exp.data[i]!;
+        const a = act.data[i]!;
+        if (Number.isNaN(e) && Number.isNaN(a)) continue;
+        const ok = isFloat(out.dtype) ? Math.abs(a - e) <= atol + rtol * Math.abs(e) || a === e : a === e;
+        if (!ok) {
+          const inputs = Object.entries(feeds).map(([k, v]) => `${k}=${JSON.stringify(Array.from(v.data).slice(0, 16))}`).join(' ');
+          expect.fail(`${where}: element ${i} ORT=${a} reference=${e}; ${inputs}`);
+        }
+      }
+    }
+  } finally {
+    await session.release();
+  }
+}
+
+/** Checks the contract for forward instances and, when the spec has one, backward instances. */
+export async function checkOpContract(spec: OpSpec, o: ContractOptions = {}): Promise<void> {
+  const ctx = ctxOf(o);
+  const params = { numRuns: o.runs ?? 60, seed: o.seed ?? 42, endOnFailure: true };
+  await fc.assert(
+    fc.asyncProperty(forwardArb(spec, ctx), fc.integer(), async ({ anchor, inst }, seed) => checkOne(spec, inst, anchor, o, seed)),
+    params,
+  );
+  if (!spec.backward) return;
+  const outArb = tensorTypeArb(spec.dtypes, 0, 4, ctx.maxElems).chain((out) => {
+    const b = spec.backward!(out, ctx);
+    return b ? b.map((inst) => ({ out, inst: inst as Instance | undefined })) : fc.constant({ out, inst: undefined as Instance | undefined });
+  });
+  await fc.assert(
+    fc.asyncProperty(outArb, fc.integer(), async ({ out, inst }, seed) => {
+      if (!inst) return;
+      const g = singleOpGraph(spec, inst, undefined, ctx.opset);
+      expect(typeof g, `${spec.onnx} backward instance rejected: ${String(g)}`).toBe('object');
+      if (typeof g === 'string') return;
+      expect(g.outputs[0]!.dtype).toBe(out.dtype);
+      expect([...g.outputs[0]!.shape], `${spec.onnx} backward for ${formatType(out)} attrs=${JSON.stringify(inst.attrs)}`).toEqual([...out.shape]);
+      await checkOne(spec, inst, undefined, o, seed);
+    }),
+    params,
+  );
+}
