@@ -3,8 +3,9 @@
  * input search starts from (and falls back to); it never reads Math.random.
  */
 import type * as fc from 'fast-check';
-import type { DType, Tensor, TensorType } from '../src/ir/index.js';
+import type { DType, Graph, Tensor, TensorType } from '../src/ir/index.js';
 import { castValue, isInt, numel } from '../src/ir/index.js';
+import { findOp } from './ops/index.js';
 import type { DomainConstraint } from './ops/spec.js';
 
 /** The interval values are drawn from when no constraint applies. */
@@ -84,4 +85,37 @@ export function sampleTensor(
   const data = new Float64Array(n);
   for (let i = 0; i < n; i++) data[i] = drawOne(rng, type.dtype, iv);
   return { dtype: type.dtype, shape: [...type.shape], data };
+}
+
+/**
+ * Domain constraints on each graph input and weight from the operators that read it directly
+ * (e.g. an integer divisor must stay away from zero). Intermediate tensors are the input search's job.
+ */
+export function leafConstraints(graph: Graph): Map<string, Omit<DomainConstraint, 'input'>[]> {
+  const leaves = new Set([...graph.inputs.map((i) => i.name), ...graph.initializers.filter((i) => i.kind === 'weight').map((i) => i.name)]);
+  const types = new Map<string, TensorType>();
+  for (const v of [...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs]) types.set(v.name, v);
+  const out = new Map<string, Omit<DomainConstraint, 'input'>[]>();
+  for (const n of graph.nodes) {
+    const spec = findOp(n.op);
+    if (!spec?.domain) continue;
+    const ins = n.inputs.map((name) => (name === '' ? undefined : types.get(name)));
+    if (ins.some((t, i) => t === undefined && n.inputs[i] !== '')) continue;
+    for (const c of spec.domain(ins.filter((t): t is TensorType => t !== undefined), n.attrs)) {
+      const name = n.inputs[c.input];
+      if (name === undefined || !leaves.has(name)) continue;
+      const list = out.get(name) ?? [];
+      list.push({ rel: c.rel, value: c.value });
+      out.set(name, list);
+    }
+  }
+  return out;
+}
+
+/** Seeded values for every graph input, respecting the constraints of the operators that read them. */
+export function sampleFeeds(graph: Graph, rng: fc.Random): Record<string, Tensor> {
+  const cons = leafConstraints(graph);
+  const feeds: Record<string, Tensor> = {};
+  for (const i of graph.inputs) feeds[i.name] = sampleTensor(rng, i, cons.get(i.name) ?? []);
+  return feeds;
 }

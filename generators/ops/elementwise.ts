@@ -97,7 +97,8 @@ export function binaryOp(d: BinaryDecl): OpSpec {
           attrs: attrsOf(anchor.dtype),
         })
         .map(({ partner, anchorFirst, attrs }) => {
-          const first = anchorFirst && !fresh(anchor.dtype, 0);
+          // the anchor (an arbitrary existing tensor) never sits where the domain needs a fresh placeholder
+          const first = fresh(anchor.dtype, 1) ? true : fresh(anchor.dtype, 0) ? false : anchorFirst;
           const other = {
             kind: 'tensor' as const,
             type: { dtype: anchor.dtype, shape: partner },
@@ -120,10 +121,16 @@ export function binaryOp(d: BinaryDecl): OpSpec {
         .chain(({ dtype, drop, ones, fullFirst }) =>
           attrsOf(dtype).map((attrs) => {
             const small = out.shape.slice(drop).map((s, i) => (ones[i + drop] ? 1 : s));
-            // backward insertion always binds fresh placeholders, so no input needs forcing here
-            const a = { kind: 'tensor' as const, type: { dtype, shape: out.shape } };
-            const b = { kind: 'tensor' as const, type: { dtype, shape: small } };
-            return { inputs: fullFirst ? [a, b] : [b, a], attrs };
+            const full = { dtype, shape: out.shape };
+            const part = { dtype, shape: small };
+            const [t0, t1] = fullFirst ? [full, part] : [part, full];
+            return {
+              inputs: [
+                { kind: 'tensor' as const, type: t0, fresh: fresh(dtype, 0) },
+                { kind: 'tensor' as const, type: t1, fresh: fresh(dtype, 1) },
+              ],
+              attrs,
+            };
           }),
         );
     },
