@@ -8,6 +8,10 @@ import { runNodeTestOnReference } from '../../../src/conformance/reference-runne
 const only = process.env.ONNX_OPS?.split(',');
 const names = nodeTestNames();
 
+it('has the ONNX node tests to run (Debian package libonnx-testdata; .ci/run installs it)', () => {
+  if (process.env.CI) expect(names.length).toBeGreaterThan(900);
+});
+
 describe.skipIf(names.length === 0)("reference interpreter on ONNX's node tests", () => {
   const cases = names.map((n) => loadNodeTest(n)).filter((c) => c.ops.some((o) => findOp(o)));
   const relevant = only ? cases.filter((c) => c.ops.some((o) => only.includes(o))) : cases;
