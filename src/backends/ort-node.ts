@@ -1,0 +1,97 @@
+/**
+ * onnxruntime-node backends: CPU with all graph optimisations, CPU with none, the bundled WebGPU provider,
+ * and CUDA (when its provider libraries are present). Any installed release can be named with @version.
+ */
+import type { Graph, Tensor } from '../ir/index.js';
+import { fromOrtTensor, toOrtTensor, type OrtTensorCtor, type OrtTensorLike } from './ort-tensor.js';
+import { findPackage, requireDir } from './packages.js';
+import { probeModelBytes } from './probe-model.js';
+import type { Availability, Backend, ModelInput, Session } from './types.js';
+import { defineBackend, errorText } from './types.js';
+
+/** The slice of onnxruntime-node's API every release from 1.10 on provides. */
+interface OrtSession {
+  run(feeds: Record<string, OrtTensorLike>, fetches?: readonly string[]): Promise<Record<string, OrtTensorLike>>;
+  release?(): Promise<void>;
+}
+interface OrtModule {
+  InferenceSession: { create(model: string | Uint8Array, options?: Record<string, unknown>): Promise<OrtSession> };
+  Tensor: OrtTensorCtor;
+  listSupportedBackends?(): { name: string; bundled: boolean }[];
+}
+
+export const ORT_NODE_FLAVOURS = {
+  'ort-node-cpu': { provider: 'cpu', optimization: 'all' },
+  'ort-node-cpu-noopt': { provider: 'cpu', optimization: 'disabled' },
+  'ort-node-webgpu': { provider: 'webgpu', optimization: 'all' },
+  'ort-node-cuda': { provider: 'cuda', optimization: 'all' },
+} as const;
+export type OrtNodeFlavour = keyof typeof ORT_NODE_FLAVOURS;
+
+/** Element types onnxruntime's JS binding can pass in and out. */
+const JS_DTYPES = new Set(['float32', 'float64', 'int32', 'int64', 'bool']);
+
+export function ortNodeBackend(flavour: OrtNodeFlavour, version?: string): Backend {
+  const cfg = ORT_NODE_FLAVOURS[flavour];
+  const pkg = findPackage('onnxruntime-node', version);
+  let mod: OrtModule | undefined;
+  const load = (): OrtModule => {
+    if (typeof pkg === 'string') throw new Error(pkg);
+    mod ??= requireDir<OrtModule>(pkg.dir);
+    return mod;
+  };
+  const options = {
+    executionProviders: [cfg.provider],
+    graphOptimizationLevel: cfg.optimization,
+    // errors come back as exceptions; ORT's own coloured log lines would only clutter the terminal
+    logSeverityLevel: 4,
+  };
+  let availability: Promise<Availability> | undefined;
+  return defineBackend({
+    name: version ? `${flavour}@${version}` : flavour,
+    version: () => (typeof pkg === 'string' ? 'not installed' : pkg.version),
+    available() {
+      availability ??= (async (): Promise<Availability> => {
+        if (typeof pkg === 'string') return { ok: false, reason: pkg };
+        try {
+          const m = load();
+          const listed = m.listSupportedBackends?.().find((b) => b.name === cfg.provider);
+          if (m.listSupportedBackends && !listed) return { ok: false, reason: `onnxruntime-node ${pkg.version} has no ${cfg.provider} execution provider` };
+          const s = await m.InferenceSession.create(probeModelBytes(), options);
+          const t = new m.Tensor('float32', new Float32Array(6), [2, 3]);
+          await s.run({ a: t, b: t });
+          await s.release?.();
+          return { ok: true };
+        } catch (e) {
+          return { ok: false, reason: `${cfg.provider} execution provider failed to start: ${errorText(e).split('\n')[0]}` };
+        }
+      })();
+      return availability;
+    },
+    supports(graph: Graph) {
+      const bad = [...graph.inputs, ...graph.outputs].filter((v) => !JS_DTYPES.has(v.dtype));
+      return bad.map((v) => `'${v.name}' has element type ${v.dtype}, which onnxruntime's JS API cannot pass`);
+    },
+    async prepare(model: ModelInput): Promise<Session> {
+      // a file path, not the bytes: releases up to 1.15.1 ignore every session option for buffers
+      return load().InferenceSession.create(model.path, options);
+    },
+    async run(session: Session, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]) {
+      const m = load();
+      const s = session as OrtSession;
+      const inputs: Record<string, OrtTensorLike> = {};
+      for (const [k, v] of Object.entries(feeds)) inputs[k] = toOrtTensor(m.Tensor, v);
+      const res = await s.run(inputs);
+      const out: Record<string, Tensor> = {};
+      for (const name of outputNames) {
+        const t = res[name];
+        if (!t) throw new Error(`onnxruntime returned no output '${name}'`);
+        out[name] = fromOrtTensor(t, name);
+      }
+      return out;
+    },
+    async release(session: Session) {
+      await (session as OrtSession).release?.();
+    },
+  });
+}
