@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { ModelError } from '../onnx/errors.js';
 import { registerGen } from './commands/gen.js';
 import { registerOps } from './commands/ops.js';
+import { registerRun } from './commands/run.js';
+import { registerBackends } from './commands/backends.js';
 import { EXIT, UsageError } from './errors.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerGen(program);
   registerOps(program);
+  registerRun(program);
+  registerBackends(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
