@@ -1,0 +1,26 @@
+/**
+ * What each backend is known to get wrong or not support, as data with reasons (the tfjs "describeWithFlags"
+ * idea). The contract suite skips nothing silently: an excluded operator must still fail there, so an exclusion
+ * that no longer applies is noticed and removed.
+ */
+export interface Exclusion {
+  readonly op: string;
+  readonly reason: string;
+}
+
+export const BACKEND_EXCLUSIONS: Readonly<Record<string, readonly Exclusion[]>> = {};
+
+/** Backends the contract suite requires to be available on a CI machine (others may be unavailable there). */
+export const CI_BACKENDS: readonly string[] = [
+  'reference',
+  'ort-node-cpu',
+  'ort-node-cpu-noopt',
+  'ort-node-webgpu',
+  'ort-web-wasm',
+  'ort-node-cpu@1.12.1',
+];
+
+/** Base name of a backend (`ort-node-cpu@1.12.1` → `ort-node-cpu`) for looking up exclusions by family. */
+export function exclusionsFor(backend: string): readonly Exclusion[] {
+  return BACKEND_EXCLUSIONS[backend] ?? BACKEND_EXCLUSIONS[backend.split('@')[0]!] ?? [];
+}
