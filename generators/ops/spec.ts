@@ -1,4 +1,5 @@
 import type * as fc from 'fast-check';
+import type * as tfjs from '@tensorflow/tfjs-core';
 import type { Attrs, AttrValue, DType, Tensor, TensorType } from '../../src/ir/index.js';
 
 /** ONNX attribute types an operator declares; export encodes attributes by this schema. */
@@ -56,6 +57,28 @@ export interface DomainConstraint {
   readonly value: number;
 }
 
+/** What a tfjs lowering receives besides the input tensors. */
+export interface TfjsContext {
+  /** The ONNX types of the node's inputs (undefined for omitted optional inputs). */
+  readonly inputTypes: readonly (TensorType | undefined)[];
+  /** The ONNX types of the node's outputs. */
+  readonly outputTypes: readonly TensorType[];
+  /** Values of constant inputs (a Reshape target, Slice starts), which tfjs ops take as plain arrays. */
+  readonly constants: readonly (readonly number[] | undefined)[];
+  readonly opset: number;
+}
+
+/**
+ * Lowers one ONNX node to tfjs ops. tfjs has float32, int32 and bool: float64 graphs never reach a lowering and
+ * int64 tensors arrive as int32. Attributes arrive with defaults filled in.
+ */
+export type TfjsLowering = (
+  tf: typeof tfjs,
+  inputs: readonly (tfjs.Tensor | undefined)[],
+  attrs: Attrs,
+  ctx: TfjsContext,
+) => tfjs.Tensor[];
+
 /** Everything about one ONNX operator: types, attributes, shape inference, domain and reference kernel. */
 export interface OpSpec {
   /** ONNX op_type, verbatim. */
@@ -79,6 +102,11 @@ export interface OpSpec {
   domain?(inputs: readonly TensorType[], attrs: Attrs): DomainConstraint[];
   /** Float64 reference kernel following the ONNX specification; attributes arrive with defaults filled in. */
   reference(inputs: readonly (Tensor | undefined)[], attrs: Attrs, opset: number): Tensor[];
+  /**
+   * How tfjs computes it, or why it cannot (a reason string: the tfjs backends then report graphs holding this
+   * operator as unsupported). Optional only while lowerings are being written for every family.
+   */
+  readonly tfjs?: TfjsLowering | { readonly unsupported: string };
 }
 
 /** Declares an operator; validates the declaration once so a bad spec fails at load, naming the operator. */

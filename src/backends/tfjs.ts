@@ -1,12 +1,19 @@
 /**
- * tfjs backends. tfjs has no ONNX importer: graphs are lowered operator by operator (the lowering lives in each
- * operator's spec). tfjs-node is optional: it downloads libtensorflow when installed, so it is used when present
- * and reported unavailable, with the reason, when not.
+ * tfjs backends. tfjs has no ONNX importer: graphs are lowered node by node through each operator spec's `tfjs`
+ * lowering. tfjs has no float64 and no int64: float64 graphs are unsupported, int64 tensors are computed as int32
+ * (values the generator draws are small). tfjs-node is optional: its install downloads libtensorflow, so it is
+ * used when present and reported unavailable, with the reason, when not.
  */
 import { createRequire } from 'node:module';
-import type { Graph, Tensor } from '../ir/index.js';
+import { dirname } from 'node:path';
+import type * as tfjs from '@tensorflow/tfjs-core';
+import { findOp } from '../../generators/ops/index.js';
+import type { TfjsContext } from '../../generators/ops/spec.js';
+import type { Graph, Tensor, TensorType } from '../ir/index.js';
+import { importModel } from '../onnx/index.js';
+import { withDefaults } from '../reference/interpreter.js';
 import type { Availability, Backend, ModelInput, Session } from './types.js';
-import { defineBackend } from './types.js';
+import { defineBackend, errorText } from './types.js';
 
 export const TFJS_FLAVOURS = {
   'tfjs-cpu': { pkg: '@tensorflow/tfjs-backend-cpu', tfBackend: 'cpu' },
@@ -25,9 +32,99 @@ function installedVersion(pkg: string): string | undefined {
   }
 }
 
+type TF = typeof tfjs;
+
+/** Loads tfjs-core with the flavour's backend registered and selected. */
+async function loadTf(flavour: TfjsFlavour): Promise<TF> {
+  const cfg = TFJS_FLAVOURS[flavour];
+  let tf: TF;
+  if (flavour === 'tfjs-node') {
+    // tfjs-node bundles its own tfjs-core and registers the 'tensorflow' backend on import
+    tf = require_('@tensorflow/tfjs-node') as TF;
+  } else {
+    tf = (await import('@tensorflow/tfjs-core')) as TF;
+    if (flavour === 'tfjs-cpu') await import('@tensorflow/tfjs-backend-cpu');
+    else {
+      const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { setWasmPaths(p: string): void };
+      wasm.setWasmPaths(`${dirname(require_.resolve('@tensorflow/tfjs-backend-wasm/package.json'))}/dist/`);
+    }
+  }
+  if (!(await tf.setBackend(cfg.tfBackend))) throw new Error(`tfjs could not initialise its ${cfg.tfBackend} backend`);
+  await tf.ready();
+  return tf;
+}
+
+/** Why tfjs cannot run this graph: element types it lacks, operators without a lowering. */
+export function tfjsUnsupported(graph: Graph): string[] {
+  const reasons = new Set<string>();
+  const all = [...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs];
+  if (all.some((v) => v.dtype === 'float64')) reasons.add('tfjs has no float64');
+  for (const n of graph.nodes) {
+    const spec = findOp(n.op);
+    if (!spec) reasons.add(`${n.op} is unknown to onnxsmith`);
+    else if (!spec.tfjs) reasons.add(`${n.op} has no tfjs lowering yet`);
+    else if ('unsupported' in spec.tfjs) reasons.add(`${n.op}: ${spec.tfjs.unsupported}`);
+  }
+  return [...reasons];
+}
+
+function tfDtype(t: TensorType): 'float32' | 'int32' | 'bool' {
+  return t.dtype === 'bool' ? 'bool' : t.dtype === 'float32' || t.dtype === 'float64' ? 'float32' : 'int32';
+}
+
+function toTf(tf: TF, t: Tensor): tfjs.Tensor {
+  const dt = tfDtype(t);
+  const data = dt === 'float32' ? Float32Array.from(t.data) : dt === 'int32' ? Int32Array.from(t.data) : Uint8Array.from(t.data, (v) => (v ? 1 : 0));
+  return tf.tensor(data, [...t.shape], dt);
+}
+
+/** Executes the graph eagerly, node by node, inside one tidy scope; returns the graph outputs. */
+export function runTfjsGraph(tf: TF, graph: Graph, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]): Record<string, Tensor> {
+  const types = new Map<string, TensorType>();
+  for (const v of [...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs]) types.set(v.name, v);
+  const constants = new Map(graph.initializers.map((i) => [i.name, i.data]));
+  const results = tf.tidy(() => {
+    const env = new Map<string, tfjs.Tensor>();
+    for (const i of graph.initializers) env.set(i.name, toTf(tf, { dtype: i.dtype, shape: i.shape, data: Float64Array.from(i.data) }));
+    for (const i of graph.inputs) env.set(i.name, toTf(tf, feeds[i.name]!));
+    for (const n of graph.nodes) {
+      const spec = findOp(n.op)!;
+      const lower = spec.tfjs;
+      if (!lower || 'unsupported' in lower) throw new Error(`${n.op} has no tfjs lowering`);
+      const ctx: TfjsContext = {
+        inputTypes: n.inputs.map((x) => (x === '' ? undefined : types.get(x))),
+        outputTypes: n.outputs.map((x) => types.get(x)!),
+        constants: n.inputs.map((x) => constants.get(x)),
+        opset: graph.opset,
+      };
+      const outs = lower(tf, n.inputs.map((x) => (x === '' ? undefined : env.get(x))), withDefaults(n), ctx);
+      n.outputs.forEach((name, k) => {
+        const t = outs[k];
+        if (name !== '' && t) env.set(name, t);
+      });
+    }
+    return outputNames.map((name) => {
+      const t = env.get(name);
+      if (!t) throw new Error(`tfjs lowering produced no output '${name}'`);
+      return t;
+    });
+  });
+  const out: Record<string, Tensor> = {};
+  outputNames.forEach((name, k) => {
+    const t = results[k]!;
+    const declared = types.get(name);
+    const data = Float64Array.from(t.dataSync() as ArrayLike<number>);
+    out[name] = { dtype: declared?.dtype ?? (t.dtype === 'bool' ? 'bool' : t.dtype === 'int32' ? 'int32' : 'float32'), shape: [...t.shape], data };
+    t.dispose();
+  });
+  return out;
+}
+
 export function tfjsBackend(flavour: TfjsFlavour): Backend {
   const cfg = TFJS_FLAVOURS[flavour];
   const version = installedVersion(cfg.pkg);
+  let tf: Promise<TF> | undefined;
+  const load = (): Promise<TF> => (tf ??= loadTf(flavour));
   return defineBackend({
     name: flavour,
     version: () => version ?? 'not installed',
@@ -37,16 +134,20 @@ export function tfjsBackend(flavour: TfjsFlavour): Backend {
           ? { ok: false, reason: '@tensorflow/tfjs-node is not installed (its install downloads libtensorflow; install it where that host is reachable)' }
           : { ok: false, reason: `${cfg.pkg} is not installed` };
       }
-      return { ok: false, reason: 'the ONNX-to-tfjs lowering is not implemented yet' };
+      try {
+        await load();
+        return { ok: true };
+      } catch (e) {
+        return { ok: false, reason: `tfjs ${cfg.tfBackend} backend failed to start: ${errorText(e)}` };
+      }
     },
-    supports(_graph: Graph) {
-      return ['the ONNX-to-tfjs lowering is not implemented yet'];
+    supports: tfjsUnsupported,
+    async prepare(model: ModelInput): Promise<Session> {
+      await load();
+      return model.graph ?? importModel(model.bytes).graph;
     },
-    async prepare(_model: ModelInput): Promise<Session> {
-      throw new Error('the ONNX-to-tfjs lowering is not implemented yet');
-    },
-    async run(_s: Session, _f: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
-      throw new Error('the ONNX-to-tfjs lowering is not implemented yet');
+    async run(session: Session, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]) {
+      return runTfjsGraph(await load(), session as Graph, feeds, outputNames);
     },
   });
 }
