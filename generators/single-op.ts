@@ -2,8 +2,17 @@
  * A graph holding one operator instance: tensor operands become graph inputs, constants become initializers.
  * Used by operator contract tests and by the reducer.
  */
+import type * as fc from 'fast-check';
 import type { Graph, Initializer, TensorType, ValueInfo } from '../src/ir/index.js';
-import type { InferInput, Instance, OpSpec } from './ops/spec.js';
+import { tensorTypeArb } from './arb.js';
+import type { BuildContext, InferInput, Instance, OpSpec } from './ops/spec.js';
+
+/** Instances from forward insertion: a random accepted anchor, then the spec's own arbitrary. */
+export function forwardArb(spec: OpSpec, ctx: BuildContext): fc.Arbitrary<{ anchor: TensorType; inst: Instance }> {
+  return tensorTypeArb(spec.dtypes, spec.ranks[0], spec.ranks[1], ctx.maxElems)
+    .filter((t) => spec.accepts?.(t, ctx) ?? true)
+    .chain((anchor) => spec.build(anchor, ctx).map((inst) => ({ anchor, inst })));
+}
 
 /** Resolves an instance's operands to the types shape inference sees (undefined for absent inputs). */
 export function operandTypes(inst: Instance, anchor: TensorType | undefined): (InferInput | undefined)[] {

@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { xoroshiro128plus as xoroshiro } from 'pure-rand/generator/xoroshiro128plus';
 import { expect } from 'vitest';
 import { tensorTypeArb } from '../../generators/arb.js';
-import { singleOpGraph } from '../../generators/single-op.js';
+import { forwardArb, singleOpGraph } from '../../generators/single-op.js';
 import type { BuildContext, Instance, OpSpec } from '../../generators/ops/spec.js';
 import { sampleTensor } from '../../generators/values.js';
 import { fromOrtTensor, toOrtTensor, type OrtTensorCtor } from '../../src/backends/ort-tensor.js';
@@ -31,13 +31,6 @@ export interface ContractOptions {
 
 function ctxOf(o: ContractOptions): BuildContext {
   return { opset: o.opset ?? 17, maxElems: o.maxElems ?? 256, dtypes: DTYPES };
-}
-
-/** Instances from forward insertion: a random accepted anchor, then the spec's own arbitrary. */
-export function forwardArb(spec: OpSpec, ctx: BuildContext): fc.Arbitrary<{ anchor: TensorType; inst: Instance }> {
-  return tensorTypeArb(spec.dtypes, spec.ranks[0], spec.ranks[1], ctx.maxElems)
-    .filter((t) => spec.accepts?.(t, ctx) ?? true)
-    .chain((anchor) => spec.build(anchor, ctx).map((inst) => ({ anchor, inst })));
 }
 
 function feedsFor(g: Graph, spec: OpSpec, inst: Instance, anchor: TensorType | undefined, seed: number): Record<string, Tensor> {
