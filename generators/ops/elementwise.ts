@@ -21,6 +21,7 @@ export interface UnaryDecl {
   readonly domain?: (attrs: Attrs) => DomainConstraint[];
   /** Output element type when it differs from the input's (Not keeps bool; IsNaN gives bool). */
   readonly outDtype?: DType;
+  readonly tfjs?: OpSpec['tfjs'];
 }
 
 const noAttrs: fc.Arbitrary<Attrs> = fc.constant({});
@@ -35,6 +36,7 @@ export function unaryOp(d: UnaryDecl): OpSpec {
     dtypes: d.dtypes,
     ranks: [0, 5],
     attributes: d.attributes ?? {},
+    ...(d.tfjs ? { tfjs: d.tfjs } : {}),
     build,
     backward(out) {
       if (!d.dtypes.includes(out.dtype) && d.outDtype === undefined) return undefined;
@@ -77,6 +79,7 @@ export interface BinaryDecl {
    * placeholder so the input search controls their values.
    */
   readonly freshInputs?: (dtype: DType) => readonly number[];
+  readonly tfjs?: OpSpec['tfjs'];
 }
 
 /** An elementwise binary operator with multidirectional broadcasting. */
@@ -89,6 +92,7 @@ export function binaryOp(d: BinaryDecl): OpSpec {
     dtypes: d.dtypes,
     ranks: [0, 5],
     attributes: d.attributes ?? {},
+    ...(d.tfjs ? { tfjs: d.tfjs } : {}),
     build(anchor, ctx) {
       return fc
         .record({

@@ -70,14 +70,17 @@ export interface TfjsContext {
 
 /**
  * Lowers one ONNX node to tfjs ops. tfjs has float32, int32 and bool: float64 graphs never reach a lowering and
- * int64 tensors arrive as int32. Attributes arrive with defaults filled in.
+ * int64 tensors arrive as int32. Attributes arrive with defaults filled in. Run inside tf.tidy: intermediates
+ * need no disposal.
  */
-export type TfjsLowering = (
-  tf: typeof tfjs,
-  inputs: readonly (tfjs.Tensor | undefined)[],
-  attrs: Attrs,
-  ctx: TfjsContext,
-) => tfjs.Tensor[];
+export interface TfjsLowering {
+  lower(tf: typeof tfjs, inputs: readonly (tfjs.Tensor | undefined)[], attrs: Attrs, ctx: TfjsContext): tfjs.Tensor[];
+  /**
+   * Why this particular node cannot be lowered (an attribute form tfjs lacks, e.g. MaxPool with dilations);
+   * undefined when it can. The tfjs backends report such graphs as unsupported instead of running them.
+   */
+  supports?(attrs: Attrs, ctx: TfjsContext): string | undefined;
+}
 
 /** Everything about one ONNX operator: types, attributes, shape inference, domain and reference kernel. */
 export interface OpSpec {

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs-core';
 import { findOp } from '../../generators/ops/index.js';
 import type { TfjsContext } from '../../generators/ops/spec.js';
-import type { Graph, Tensor, TensorType } from '../ir/index.js';
+import type { Graph, Node, Tensor, TensorType } from '../ir/index.js';
 import { importModel } from '../onnx/index.js';
 import { withDefaults } from '../reference/interpreter.js';
 import type { Availability, Backend, ModelInput, Session } from './types.js';
@@ -54,16 +54,42 @@ async function loadTf(flavour: TfjsFlavour): Promise<TF> {
   return tf;
 }
 
-/** Why tfjs cannot run this graph: element types it lacks, operators without a lowering. */
+function typeMap(graph: Graph): Map<string, TensorType> {
+  const types = new Map<string, TensorType>();
+  for (const v of [...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs]) types.set(v.name, v);
+  return types;
+}
+
+function contextOf(graph: Graph, n: Node, types: Map<string, TensorType>, constants: Map<string, readonly number[]>): TfjsContext {
+  return {
+    inputTypes: n.inputs.map((x) => (x === '' ? undefined : types.get(x))),
+    outputTypes: n.outputs.map((x) => types.get(x)!),
+    constants: n.inputs.map((x) => constants.get(x)),
+    opset: graph.opset,
+  };
+}
+
+function constantsOf(graph: Graph): Map<string, readonly number[]> {
+  // weights count too: their values are fixed once the model is loaded (imported models mark every initializer a weight)
+  return new Map(graph.initializers.map((i) => [i.name, i.data]));
+}
+
+/** Why tfjs cannot run this graph: element types it lacks, operators or attribute forms without a lowering. */
 export function tfjsUnsupported(graph: Graph): string[] {
   const reasons = new Set<string>();
   const all = [...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs];
   if (all.some((v) => v.dtype === 'float64')) reasons.add('tfjs has no float64');
+  const types = typeMap(graph);
+  const constants = constantsOf(graph);
   for (const n of graph.nodes) {
     const spec = findOp(n.op);
     if (!spec) reasons.add(`${n.op} is unknown to onnxsmith`);
     else if (!spec.tfjs) reasons.add(`${n.op} has no tfjs lowering yet`);
     else if ('unsupported' in spec.tfjs) reasons.add(`${n.op}: ${spec.tfjs.unsupported}`);
+    else {
+      const why = spec.tfjs.supports?.(withDefaults(n), contextOf(graph, n, types, constants));
+      if (why) reasons.add(`${n.op}: ${why}`);
+    }
   }
   return [...reasons];
 }
@@ -80,9 +106,8 @@ function toTf(tf: TF, t: Tensor): tfjs.Tensor {
 
 /** Executes the graph eagerly, node by node, inside one tidy scope; returns the graph outputs. */
 export function runTfjsGraph(tf: TF, graph: Graph, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]): Record<string, Tensor> {
-  const types = new Map<string, TensorType>();
-  for (const v of [...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs]) types.set(v.name, v);
-  const constants = new Map(graph.initializers.map((i) => [i.name, i.data]));
+  const types = typeMap(graph);
+  const constants = constantsOf(graph);
   const results = tf.tidy(() => {
     const env = new Map<string, tfjs.Tensor>();
     for (const i of graph.initializers) env.set(i.name, toTf(tf, { dtype: i.dtype, shape: i.shape, data: Float64Array.from(i.data) }));
@@ -91,13 +116,8 @@ export function runTfjsGraph(tf: TF, graph: Graph, feeds: Readonly<Record<string
       const spec = findOp(n.op)!;
       const lower = spec.tfjs;
       if (!lower || 'unsupported' in lower) throw new Error(`${n.op} has no tfjs lowering`);
-      const ctx: TfjsContext = {
-        inputTypes: n.inputs.map((x) => (x === '' ? undefined : types.get(x))),
-        outputTypes: n.outputs.map((x) => types.get(x)!),
-        constants: n.inputs.map((x) => constants.get(x)),
-        opset: graph.opset,
-      };
-      const outs = lower(tf, n.inputs.map((x) => (x === '' ? undefined : env.get(x))), withDefaults(n), ctx);
+      const ctx = contextOf(graph, n, types, constants);
+      const outs = lower.lower(tf, n.inputs.map((x) => (x === '' ? undefined : env.get(x))), withDefaults(n), ctx);
       n.outputs.forEach((name, k) => {
         const t = outs[k];
         if (name !== '' && t) env.set(name, t);
