@@ -1,13 +1,39 @@
-/** Broadcasting arithmetic: Add, Sub, Mul, Div, Pow, Mod, Max, Min. */
-import type { DType } from '../../src/ir/index.js';
-import { NUMERIC_DTYPES, isInt, wrapInt } from '../../src/ir/index.js';
-import { binaryOp } from './elementwise.js';
+/** Broadcasting arithmetic: Add, Sub, Mul, Div, Pow, Mod, Max, Min, Sum, Mean. */
+import * as fc from 'fast-check';
+import type { DType, TensorType } from '../../src/ir/index.js';
+import { FLOAT_DTYPES, INT_DTYPES, NUMERIC_DTYPES, broadcastShapes, isFloat, isInt, wrapInt } from '../../src/ir/index.js';
+import { allowed, broadcastPartnerArb } from '../arb.js';
+import { binaryOp, broadcastMap } from './elementwise.js';
+import type { DomainConstraint, Instance, OpSpec } from './spec.js';
+import { defineOp } from './spec.js';
 
 export const Add = binaryOp({ onnx: 'Add', since: 14, dtypes: NUMERIC_DTYPES, fn: (a, b, t) => wrapInt(a + b, t) });
+
+export const Sub = binaryOp({ onnx: 'Sub', since: 14, dtypes: NUMERIC_DTYPES, fn: (a, b, t) => wrapInt(a - b, t) });
+
+// a float64 product of two int32 values can exceed 2^53 and lose the low bits that int32 wrap-around keeps
+export const Mul = binaryOp({
+  onnx: 'Mul',
+  since: 14,
+  dtypes: NUMERIC_DTYPES,
+  fn: (a, b, t) => (t === 'int32' ? Math.imul(a, b) : wrapInt(a * b, t)),
+});
 
 /** Integer division truncates toward zero (C semantics, as ONNX Runtime implements it). */
 function divide(a: number, b: number, t: DType): number {
   return isInt(t) ? wrapInt(Math.trunc(a / b), t) : a / b;
+}
+
+/**
+ * A divisor away from zero. For integers the dividend also stays above the type's minimum: ORT checks for a zero
+ * divisor but not for MIN / -1, which overflows and kills the process with SIGFPE.
+ */
+function divisorDomain(t: DType): DomainConstraint[] {
+  if (!isInt(t)) return [{ input: 1, rel: 'abs-ge', value: 1e-3 }];
+  return [
+    { input: 1, rel: 'abs-ge', value: 1 },
+    { input: 0, rel: 'gt', value: t === 'int32' ? -(2 ** 31) : -(2 ** 63) },
+  ];
 }
 
 export const Div = binaryOp({
@@ -15,9 +41,217 @@ export const Div = binaryOp({
   since: 14,
   dtypes: NUMERIC_DTYPES,
   fn: divide,
-  domain: (t) => [{ input: 1, rel: 'abs-ge', value: isInt(t) ? 1 : 1e-3 }],
+  domain: divisorDomain,
   freshInputs: (t) => (isInt(t) ? [1] : []),
 });
 
+/**
+ * fmod=1 is C fmod (sign of the dividend; JS `%`); fmod=0 is the integer-only Python-style modulus whose result
+ * takes the divisor's sign. ONNX requires fmod=1 for floating-point inputs.
+ */
+function modulo(a: number, b: number, t: DType, fmod: number): number {
+  const r = a % b;
+  if (fmod === 1 || r === 0 || r < 0 === b < 0) return wrapInt(r, t);
+  return wrapInt(r + b, t);
+}
+
+const modBase = binaryOp({
+  onnx: 'Mod',
+  since: 13,
+  dtypes: NUMERIC_DTYPES,
+  attributes: { fmod: { type: 'int', default: 0 } },
+  fn: (a, b, t, attrs) => modulo(a, b, t, attrs['fmod'] as number),
+  attrs: (t) => (isFloat(t) ? fc.constant({ fmod: 1 }) : fc.oneof(fc.constant({}), fc.constantFrom({ fmod: 0 }, { fmod: 1 }))),
+  domain: divisorDomain,
+  freshInputs: (t) => (isInt(t) ? [1] : []),
+});
+
+export const Mod = defineOp({
+  ...modBase,
+  infer(inputs, attrs, opset) {
+    const x = inputs[0];
+    if (x && isFloat(x.dtype) && attrs['fmod'] !== 1) return `Mod: fmod must be 1 for ${x.dtype} inputs`;
+    return modBase.infer(inputs, attrs, opset);
+  },
+});
+
+/** Exponent types the generator pairs with a base type (ONNX's T1 allows more; these keep results exact). */
+function powExponentDtypes(base: DType): readonly DType[] {
+  return isFloat(base) ? NUMERIC_DTYPES : INT_DTYPES;
+}
+
+/**
+ * Pow has two type variables: the base T (also the output) and the exponent T1. Integer results are
+ * ORT's cast of the real power; a fresh exponent kept in [0, 4] keeps them exact and defined (0^-1 is not).
+ */
+export const Pow = defineOp({
+  onnx: 'Pow',
+  since: 15,
+  dtypes: NUMERIC_DTYPES,
+  ranks: [0, 5],
+  attributes: {},
+  build(anchor, ctx) {
+    // as the exponent the anchor needs a float base: an integer base needs a fresh exponent the domain controls
+    const bases = allowed(FLOAT_DTYPES, ctx.dtypes);
+    return fc
+      .record({
+        partner: broadcastPartnerArb(anchor.shape, ctx.maxElems),
+        anchorIsBase: bases.length === 0 ? fc.constant(true) : fc.boolean(),
+        baseDtype: fc.constantFrom(...(bases.length === 0 ? [anchor.dtype] : bases)),
+        expDtype: fc.constantFrom(...allowed(powExponentDtypes(anchor.dtype), ctx.dtypes), anchor.dtype),
+      })
+      .map(({ partner, anchorIsBase, baseDtype, expDtype }): Instance => {
+        if (anchorIsBase) {
+          const e = { kind: 'tensor' as const, type: { dtype: expDtype, shape: partner }, fresh: isInt(anchor.dtype) };
+          return { inputs: [{ kind: 'anchor' }, e], attrs: {} };
+        }
+        return { inputs: [{ kind: 'tensor', type: { dtype: baseDtype, shape: partner } }, { kind: 'anchor' }], attrs: {} };
+      });
+  },
+  backward(out, ctx) {
+    if (!NUMERIC_DTYPES.includes(out.dtype)) return undefined;
+    const exps = allowed(powExponentDtypes(out.dtype), ctx.dtypes);
+    return fc
+      .record({ shapes: broadcastSourcesArb(out.shape, 2), expDtype: fc.constantFrom(...(exps.length ? exps : [out.dtype])) })
+      .map(({ shapes, expDtype }) => ({
+        inputs: [
+          { kind: 'tensor', type: { dtype: out.dtype, shape: shapes[0]! } },
+          { kind: 'tensor', type: { dtype: expDtype, shape: shapes[1]! }, fresh: isInt(out.dtype) },
+        ],
+        attrs: {},
+      }));
+  },
+  infer(inputs) {
+    const [x, y] = inputs;
+    if (!x || !y) return 'Pow: needs two inputs';
+    if (!NUMERIC_DTYPES.includes(x.dtype) || !NUMERIC_DTYPES.includes(y.dtype)) return `Pow: dtypes ${x.dtype}, ${y.dtype} not supported`;
+    const shape = broadcastShapes(x.shape, y.shape);
+    if (!shape) return `Pow: shapes [${x.shape.join(',')}] and [${y.shape.join(',')}] do not broadcast`;
+    return [{ dtype: x.dtype, shape }];
+  },
+  domain(types): DomainConstraint[] {
+    // float: a positive base keeps real results; |y| <= 4 with base in (0, 1e9] stays within float32
+    if (isFloat(types[0]!.dtype)) {
+      return [
+        { input: 0, rel: 'gt', value: 0 },
+        { input: 0, rel: 'le', value: 1e9 },
+        { input: 1, rel: 'abs-le', value: 4 },
+      ];
+    }
+    // integer: 100^4 fits int32; negative exponents would give fractions ORT truncates (and 0^-1 is undefined)
+    return [
+      { input: 0, rel: 'abs-le', value: 100 },
+      { input: 1, rel: 'ge', value: 0 },
+      { input: 1, rel: 'le', value: 4 },
+    ];
+  },
+  reference(inputs) {
+    const x = inputs[0]!;
+    const y = inputs[1]!;
+    return [broadcastMap([x, y], x.dtype, (v) => (isInt(x.dtype) ? wrapInt(Math.trunc(v[0]! ** v[1]!), x.dtype) : v[0]! ** v[1]!))];
+  },
+});
+
+/**
+ * Shapes for `count` more operands that broadcast with `shape` and with each other: each partner is drawn
+ * against the broadcast of everything before it, so a dim one partner grows the others can only match or keep 1.
+ */
+export function broadcastPartnersArb(shape: readonly number[], count: number, maxElems: number): fc.Arbitrary<number[][]> {
+  if (count === 0) return fc.constant([]);
+  return broadcastPartnerArb(shape, maxElems).chain((p) =>
+    broadcastPartnersArb(broadcastShapes(shape, p)!, count - 1, maxElems).map((rest) => [p, ...rest]),
+  );
+}
+
+/**
+ * `count` shapes whose multidirectional broadcast is exactly `out`: every axis has a carrier operand holding the
+ * full dim (the first axis's carrier keeps full rank), the others hold the dim or 1, or drop leading axes they
+ * do not carry.
+ */
+export function broadcastSourcesArb(out: readonly number[], count: number): fc.Arbitrary<number[][]> {
+  const r = out.length;
+  return fc
+    .record({
+      carriers: fc.array(fc.nat({ max: count - 1 }), { minLength: r, maxLength: r }),
+      keep: fc.array(fc.array(fc.boolean(), { minLength: r, maxLength: r }), { minLength: count, maxLength: count }),
+      drops: fc.array(fc.nat({ max: r }), { minLength: count, maxLength: count }),
+    })
+    .map(({ carriers, keep, drops }) =>
+      Array.from({ length: count }, (_, j) => {
+        const firstCarried = carriers.indexOf(j);
+        const drop = Math.min(drops[j]!, firstCarried < 0 ? r : firstCarried);
+        return out.slice(drop).map((d, k) => (carriers[k + drop] === j || keep[j]![k + drop] ? d : 1));
+      }),
+    );
+}
+
+interface VariadicDecl {
+  readonly onnx: string;
+  readonly since: number;
+  readonly dtypes: readonly DType[];
+  /** Folds the broadcast values of all inputs into one. */
+  readonly fn: (vals: readonly number[], dtype: DType) => number;
+}
+
+/** An operator over 1..3 (ONNX: 1..∞) inputs of one type, broadcast together. */
+function variadicOp(d: VariadicDecl): OpSpec {
+  return defineOp({
+    onnx: d.onnx,
+    since: d.since,
+    dtypes: d.dtypes,
+    ranks: [0, 5],
+    attributes: {},
+    build(anchor, ctx) {
+      return fc
+        .record({ count: fc.integer({ min: 1, max: 3 }), pos: fc.nat({ max: 2 }) })
+        .chain(({ count, pos }) =>
+          broadcastPartnersArb(anchor.shape, count - 1, ctx.maxElems).map((partners): Instance => {
+            const others = partners.map((shape) => ({ kind: 'tensor' as const, type: { dtype: anchor.dtype, shape } }));
+            const at = pos % count;
+            return { inputs: [...others.slice(0, at), { kind: 'anchor' }, ...others.slice(at)], attrs: {} };
+          }),
+        );
+    },
+    backward(out) {
+      if (!d.dtypes.includes(out.dtype)) return undefined;
+      return fc
+        .integer({ min: 1, max: 3 })
+        .chain((count) => broadcastSourcesArb(out.shape, count))
+        .map((shapes) => ({ inputs: shapes.map((shape) => ({ kind: 'tensor' as const, type: { dtype: out.dtype, shape } })), attrs: {} }));
+    },
+    infer(inputs) {
+      if (inputs.length === 0) return `${d.onnx}: needs at least one input`;
+      const types: TensorType[] = [];
+      for (const t of inputs) {
+        if (!t) return `${d.onnx}: inputs cannot be omitted`;
+        types.push(t);
+      }
+      const dtype = types[0]!.dtype;
+      if (!d.dtypes.includes(dtype)) return `${d.onnx}: dtype ${dtype} not supported`;
+      if (types.some((t) => t.dtype !== dtype)) return `${d.onnx}: input dtypes differ (${types.map((t) => t.dtype).join(', ')})`;
+      const shape = broadcastShapes(...types.map((t) => t.shape));
+      if (!shape) return `${d.onnx}: shapes ${types.map((t) => `[${t.shape.join(',')}]`).join(' ')} do not broadcast`;
+      return [{ dtype, shape }];
+    },
+    reference(inputs) {
+      const ts = inputs.map((t) => t!);
+      const dtype = ts[0]!.dtype;
+      return [broadcastMap(ts, dtype, (v) => d.fn(v, dtype))];
+    },
+  });
+}
+
+// Math.max/min propagate NaN, as ONNX Max/Min do for floating-point inputs
+export const Max = variadicOp({ onnx: 'Max', since: 13, dtypes: NUMERIC_DTYPES, fn: (v) => Math.max(...v) });
+export const Min = variadicOp({ onnx: 'Min', since: 13, dtypes: NUMERIC_DTYPES, fn: (v) => Math.min(...v) });
+export const Sum = variadicOp({ onnx: 'Sum', since: 13, dtypes: FLOAT_DTYPES, fn: (v) => v.reduce((s, x) => s + x, 0) });
+// ORT CPU has Mean for float32 only ("Could not find an implementation for Mean(13)" on float64)
+export const Mean = variadicOp({
+  onnx: 'Mean',
+  since: 13,
+  dtypes: ['float32'],
+  fn: (v) => v.reduce((s, x) => s + x, 0) / v.length,
+});
+
 /** This family's operators, in registry order. */
-export const binaryArithOps = [Add, Div];
+export const binaryArithOps = [Add, Sub, Mul, Div, Pow, Mod, Max, Min, Sum, Mean];
