@@ -98,7 +98,10 @@ export function tensorTypeArb(
 
 /** A float attribute value: mostly in [min, max], sometimes an edge of the range. */
 export function floatAttrArb(min: number, max: number, edges: readonly number[] = []): fc.Arbitrary<number> {
-  const inner = fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((x) => Math.fround(x));
+  // an even grid over [min, max]: fc.double spreads over representable doubles, so most draws would be tiny
+  // and round to 0 in float32
+  const steps = 1 << 20;
+  const inner = fc.integer({ min: 0, max: steps }).map((i) => Math.fround(min + ((max - min) * i) / steps));
   const e = [min, max, ...edges].map((x) => Math.fround(x));
   return fc.oneof({ weight: 4, arbitrary: inner }, { weight: 1, arbitrary: fc.constantFrom(...e) });
 }

@@ -5,7 +5,7 @@
 import * as fc from 'fast-check';
 import type { Attrs, DType, Tensor, TensorType } from '../../src/ir/index.js';
 import { broadcastIndex, broadcastShapes, numel } from '../../src/ir/index.js';
-import { broadcastPartnerArb } from '../arb.js';
+import { allowed, broadcastPartnerArb } from '../arb.js';
 import type { AttrSchema, DomainConstraint, InferInput, Instance, OpSpec } from './spec.js';
 import { defineOp } from './spec.js';
 
@@ -38,10 +38,11 @@ export function unaryOp(d: UnaryDecl): OpSpec {
     attributes: d.attributes ?? {},
     ...(d.tfjs ? { tfjs: d.tfjs } : {}),
     build,
-    backward(out) {
+    backward(out, ctx) {
       if (!d.dtypes.includes(out.dtype) && d.outDtype === undefined) return undefined;
       if (d.outDtype !== undefined && out.dtype !== d.outDtype) return undefined;
-      const inDtypes = d.outDtype === undefined ? [out.dtype] : d.dtypes;
+      const inDtypes = d.outDtype === undefined ? [out.dtype] : allowed(d.dtypes, ctx.dtypes);
+      if (inDtypes.length === 0) return undefined;
       return fc.record({ dtype: fc.constantFrom(...inDtypes), attrs: attrsArb }).map(({ dtype, attrs }) => ({
         inputs: [{ kind: 'tensor', type: { dtype, shape: out.shape } }],
         attrs,
@@ -111,8 +112,8 @@ export function binaryOp(d: BinaryDecl): OpSpec {
           return { inputs: first ? [{ kind: 'anchor' as const }, other] : [other, { kind: 'anchor' as const }], attrs };
         });
     },
-    backward(out) {
-      const inDtypes = d.outDtype === undefined ? (d.dtypes.includes(out.dtype) ? [out.dtype] : []) : d.dtypes;
+    backward(out, ctx) {
+      const inDtypes = d.outDtype === undefined ? (d.dtypes.includes(out.dtype) ? [out.dtype] : []) : allowed(d.dtypes, ctx.dtypes);
       if (inDtypes.length === 0 || (d.outDtype !== undefined && out.dtype !== d.outDtype)) return undefined;
       // one side carries the full output shape, the other a broadcast-compatible one that never enlarges it
       return fc
