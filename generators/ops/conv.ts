@@ -1,5 +1,404 @@
-/** Conv, ConvTranspose */
-import type { OpSpec } from './spec.js';
+/** Conv and ConvTranspose: 1-D to 3-D, groups (depthwise included), strides, dilations, pads, auto_pad, bias. */
+import * as fc from 'fast-check';
+import type { Attrs, DType, Tensor } from '../../src/ir/index.js';
+import { numel } from '../../src/ir/index.js';
+import type { AutoPad, Keep, Window } from './conv-geometry.js';
+import {
+  autoPadArb,
+  autoPadOf,
+  axisDrawsArb,
+  divisors,
+  effKernel,
+  fitBackward,
+  fitForward,
+  intOr,
+  intsOr,
+  keepArb,
+  transposeGeometry,
+  windowAttrs,
+  windowGeometry,
+  windowOffsets,
+} from './conv-geometry.js';
+import type { InferInput, Instance, Operand, OpSpec } from './spec.js';
+import { defineOp } from './spec.js';
+
+// onnxruntime's CPU provider registers Conv and ConvTranspose for float only
+const DTYPES: readonly DType[] = ['float32'];
+
+const WINDOW_ATTRS = {
+  auto_pad: { type: 'string', default: 'NOTSET' },
+  dilations: { type: 'ints' },
+  group: { type: 'int', default: 1 },
+  kernel_shape: { type: 'ints' },
+  pads: { type: 'ints' },
+  strides: { type: 'ints' },
+} as const;
+
+type GroupMode = 'one' | 'depthwise' | 'any';
+const groupArb = fc.record({ mode: fc.constantFrom<GroupMode>('one', 'depthwise', 'any'), pick: fc.nat(), keep: fc.boolean() });
+
+/** A group count from `allowed` (divisors of the channel count that fit the budget; 1 is always there). */
+function pickGroup(allowed: readonly number[], channels: number, mode: GroupMode, pick: number): number {
+  if (mode === 'depthwise' && allowed.includes(channels)) return channels;
+  if (mode === 'any') return allowed[pick % allowed.length]!;
+  return 1;
+}
+
+/** The kernel shape the attributes and W agree on, or a message. */
+function kernelOf(w: readonly number[], attrs: Attrs, n: number): number[] | string {
+  if (attrs.kernel_shape === undefined) return w.slice(2);
+  const k = intsOr(attrs, 'kernel_shape', n, 1);
+  if (typeof k === 'string') return k;
+  if (k.some((v, i) => v !== w[i + 2])) return `kernel_shape [${k.join(',')}] differs from W's spatial dims [${w.slice(2).join(',')}]`;
+  return k;
+}
+
+function convWindow(x: readonly number[], w: readonly number[], attrs: Attrs): Window | string {
+  const n = x.length - 2;
+  const kernel = kernelOf(w, attrs, n);
+  if (typeof kernel === 'string') return kernel;
+  const strides = intsOr(attrs, 'strides', n, 1);
+  if (typeof strides === 'string') return strides;
+  const dilations = intsOr(attrs, 'dilations', n, 1);
+  if (typeof dilations === 'string') return dilations;
+  const pads = intsOr(attrs, 'pads', 2 * n, 0);
+  if (typeof pads === 'string') return pads;
+  const autoPad = autoPadOf(attrs);
+  if (!autoPad) return `unknown auto_pad ${JSON.stringify(attrs.auto_pad)}`;
+  return windowGeometry(x.slice(2), kernel, strides, dilations, pads, autoPad);
+}
+
+/** Shared input checks: dtypes, ranks, groups and bias; returns [C, M] (input and output channels) or a message. */
+function checkChannels(op: string, inputs: readonly (InferInput | undefined)[], attrs: Attrs, transpose: boolean): [number, number] | string {
+  const [x, w, b] = inputs;
+  if (!x || !w) return `${op}: needs X and W`;
+  if (!DTYPES.includes(x.dtype)) return `${op}: dtype ${x.dtype} not supported`;
+  if (w.dtype !== x.dtype || (b && b.dtype !== x.dtype)) return `${op}: X, W and B must share a dtype`;
+  if (x.shape.length < 3 || w.shape.length !== x.shape.length) return `${op}: X must be (N,C,spatial...) and W of the same rank`;
+  const g = intOr(attrs, 'group', 1);
+  const C = x.shape[1]!;
+  if (g < 1 || C % g !== 0) return `${op}: group ${g} does not divide C=${C}`;
+  let M: number;
+  if (transpose) {
+    if (w.shape[0] !== C) return `${op}: W.shape[0]=${w.shape[0]} must equal C=${C}`;
+    M = w.shape[1]! * g;
+  } else {
+    if (w.shape[1]! * g !== C) return `${op}: W.shape[1]*group=${w.shape[1]! * g} must equal C=${C}`;
+    M = w.shape[0]!;
+    if (M % g !== 0) return `${op}: group ${g} does not divide M=${M}`;
+  }
+  if (b && (b.shape.length !== 1 || b.shape[0] !== M)) return `${op}: B must have shape [${M}]`;
+  return [C, M];
+}
+
+function weightOperands(dtype: DType, wShape: number[], m: number, bias: boolean): Operand[] {
+  const w: Operand = { kind: 'tensor', type: { dtype, shape: wShape } };
+  return bias ? [w, { kind: 'tensor', type: { dtype, shape: [m] } }] : [w];
+}
+
+function convAttrs(win: Window, autoPad: AutoPad, keep: Keep, g: number, keepGroup: boolean): Attrs {
+  const a: Record<string, string | number | number[]> = windowAttrs(win, autoPad, keep);
+  if (g !== 1 || keepGroup) a.group = g;
+  return a;
+}
+
+/** Conv (opset 11 form): X (N,C,D1..Dn), W (M, C/group, k1..kn), optional B (M). */
+export const Conv = defineOp({
+  onnx: 'Conv',
+  since: 11,
+  dtypes: DTYPES,
+  ranks: [3, 5],
+  attributes: WINDOW_ATTRS,
+  build(anchor, ctx) {
+    const [N, C] = anchor.shape as [number, number];
+    const sp = anchor.shape.slice(2);
+    return fc
+      .record({
+        autoPad: autoPadArb,
+        draws: axisDrawsArb(sp.length, { maxK: 4, maxS: 4, maxD: 3, maxPad: 2 }),
+        group: groupArb,
+        m: fc.integer({ min: 1, max: 3 }),
+        bias: fc.boolean(),
+        keep: keepArb,
+      })
+      .map(({ autoPad, draws, group, m, bias, keep }): Instance => {
+        const win = fitForward(sp, draws, { autoPad, maxOut: Math.floor(ctx.maxElems / N), maxKernel: Math.floor(ctx.maxElems / C) });
+        const plane = N * numel(win.out);
+        const g = pickGroup(divisors(C).filter((d) => d * plane <= ctx.maxElems), C, group.mode, group.pick);
+        const mm = Math.max(1, Math.min(m, Math.floor(ctx.maxElems / (g * plane)), Math.floor(ctx.maxElems / (C * numel(win.kernel)))));
+        const M = g * mm;
+        return {
+          inputs: [{ kind: 'anchor' }, ...weightOperands(anchor.dtype, [M, C / g, ...win.kernel], M, bias)],
+          attrs: convAttrs(win, autoPad, keep, g, group.keep),
+        };
+      });
+  },
+  backward(out, ctx) {
+    if (!DTYPES.includes(out.dtype) || out.shape.length < 3 || numel(out.shape) === 0) return undefined;
+    const [N, M] = out.shape as [number, number];
+    const outSp = out.shape.slice(2);
+    return fc
+      .record({
+        autoPad: autoPadArb,
+        draws: axisDrawsArb(outSp.length, { maxK: 4, maxS: 3, maxD: 3, maxPad: 2 }),
+        group: groupArb,
+        cpg: fc.integer({ min: 1, max: 3 }),
+        bias: fc.boolean(),
+        keep: keepArb,
+      })
+      .map(({ autoPad, draws, group, cpg, bias, keep }): Instance => {
+        const g = pickGroup(divisors(M), M, group.mode, group.pick);
+        const { window: win, inSp } = fitBackward(outSp, draws, {
+          autoPad,
+          maxIn: Math.floor(ctx.maxElems / (N * g)),
+          maxKernel: Math.floor(ctx.maxElems / M),
+        });
+        const c = Math.max(1, Math.min(cpg, Math.floor(ctx.maxElems / (N * g * numel(inSp))), Math.floor(ctx.maxElems / (M * numel(win.kernel)))));
+        const x: Operand = { kind: 'tensor', type: { dtype: out.dtype, shape: [N, g * c, ...inSp] } };
+        return {
+          inputs: [x, ...weightOperands(out.dtype, [M, c, ...win.kernel], M, bias)],
+          attrs: convAttrs(win, autoPad, keep, g, group.keep),
+        };
+      });
+  },
+  infer(inputs, attrs) {
+    const ch = checkChannels('Conv', inputs, attrs, false);
+    if (typeof ch === 'string') return ch;
+    const x = inputs[0]!;
+    const win = convWindow(x.shape, inputs[1]!.shape, attrs);
+    if (typeof win === 'string') return `Conv: ${win}`;
+    return [{ dtype: x.dtype, shape: [x.shape[0]!, ch[1], ...win.out] }];
+  },
+  reference(inputs, attrs) {
+    const x = inputs[0]!;
+    const w = inputs[1]!;
+    const b = inputs[2];
+    const win = convWindow(x.shape, w.shape, attrs);
+    if (typeof win === 'string') throw new Error(`Conv: ${win}`);
+    const [N, C] = x.shape as [number, number];
+    const M = w.shape[0]!;
+    const g = attrs.group as number;
+    const cpg = C / g;
+    const mpg = M / g;
+    const inSp = x.shape.slice(2);
+    const inSize = numel(inSp);
+    const outSize = numel(win.out);
+    const kSize = numel(win.kernel);
+    const table = windowOffsets(win.out, inSp, win);
+    const y = new Float64Array(N * M * outSize);
+    for (let n = 0; n < N; n++) {
+      for (let m = 0; m < M; m++) {
+        const grp = Math.floor(m / mpg);
+        for (let o = 0; o < outSize; o++) {
+          let acc = b ? b.data[m]! : 0;
+          for (let c = 0; c < cpg; c++) {
+            const xBase = (n * C + grp * cpg + c) * inSize;
+            const wBase = (m * cpg + c) * kSize;
+            for (let k = 0; k < kSize; k++) {
+              const off = table[o * kSize + k]!;
+              if (off >= 0) acc += x.data[xBase + off]! * w.data[wBase + k]!;
+            }
+          }
+          y[(n * M + m) * outSize + o] = acc;
+        }
+      }
+    }
+    return [{ dtype: x.dtype, shape: [N, M, ...win.out], data: y }];
+  },
+});
+
+function transposeWindow(x: readonly number[], w: readonly number[], attrs: Attrs): Window | string {
+  const n = x.length - 2;
+  const kernel = kernelOf(w, attrs, n);
+  if (typeof kernel === 'string') return kernel;
+  const strides = intsOr(attrs, 'strides', n, 1);
+  if (typeof strides === 'string') return strides;
+  const dilations = intsOr(attrs, 'dilations', n, 1);
+  if (typeof dilations === 'string') return dilations;
+  const pads = intsOr(attrs, 'pads', 2 * n, 0);
+  if (typeof pads === 'string') return pads;
+  const outPad = intsOr(attrs, 'output_padding', n, 0);
+  if (typeof outPad === 'string') return outPad;
+  const autoPad = autoPadOf(attrs);
+  if (!autoPad) return `unknown auto_pad ${JSON.stringify(attrs.auto_pad)}`;
+  let outShape: number[] | undefined;
+  if (attrs.output_shape !== undefined) {
+    // ONNX accepts the spatial sizes alone or the full output shape
+    const len = Array.isArray(attrs.output_shape) ? attrs.output_shape.length : 0;
+    const os = intsOr(attrs, 'output_shape', len === n + 2 ? n + 2 : n, 0);
+    if (typeof os === 'string') return os;
+    outShape = os.slice(os.length - n);
+  }
+  return transposeGeometry(x.slice(2), kernel, strides, dilations, pads, outPad, outShape, autoPad);
+}
+
+type TransposeMode = 'pads' | 'output_shape' | AutoPad;
+
+/** ConvTranspose (opset 11 form): X (N,C,D1..Dn), W (C, M/group, k1..kn), optional B (M). */
+export const ConvTranspose = defineOp({
+  onnx: 'ConvTranspose',
+  since: 11,
+  dtypes: DTYPES,
+  ranks: [3, 5],
+  attributes: {
+    ...WINDOW_ATTRS,
+    output_padding: { type: 'ints' },
+    output_shape: { type: 'ints' },
+  },
+  build(anchor, ctx) {
+    const [N, C] = anchor.shape as [number, number];
+    const sp = anchor.shape.slice(2);
+    const n = sp.length;
+    return fc
+      .record({
+        mode: fc.constantFrom<TransposeMode>('pads', 'pads', 'pads', 'output_shape', 'VALID', 'SAME_UPPER', 'SAME_LOWER'),
+        draws: axisDrawsArb(n, { maxK: 3, maxS: 3, maxD: 2, maxPad: 2 }),
+        outPad: fc.array(fc.nat(2), { minLength: n, maxLength: n }),
+        group: groupArb,
+        m: fc.integer({ min: 1, max: 3 }),
+        bias: fc.boolean(),
+        keep: keepArb,
+      })
+      .map(({ mode, draws, outPad, group, m, bias, keep }): Instance => {
+        const autoPad: AutoPad = mode === 'pads' || mode === 'output_shape' ? 'NOTSET' : mode;
+        const k: number[] = [];
+        const s = draws.map((a) => a.s);
+        const d = draws.map((a) => a.d);
+        const op = draws.map((a, i) => (a.s > 1 ? outPad[i]! % a.s : 0));
+        const pads = new Array<number>(2 * n).fill(0);
+        const target = new Array<number>(n).fill(0);
+        let kBudget = Math.floor(ctx.maxElems / C);
+        for (let i = 0; i < n; i++) {
+          k.push(Math.max(1, Math.min(draws[i]!.k, kBudget)));
+          kBudget = Math.floor(kBudget / k[i]!);
+        }
+        const fit = (i: number): void => {
+          const dk = effKernel(k[i]!, d[i]!);
+          const full = s[i]! * (sp[i]! - 1) + op[i]! + dk;
+          const a = draws[i]!;
+          pads[i] = mode === 'pads' ? Math.min(a.pb, dk - 1) : 0;
+          pads[i + n] = mode === 'pads' ? Math.max(0, Math.min(a.pe, dk - 1, full - pads[i]! - 1)) : 0;
+          // output_shape: a total padding in [0, dk-1] is cut off the full transposed result
+          target[i] = full - (mode === 'output_shape' ? a.r % dk : 0);
+        };
+        for (let i = 0; i < n; i++) fit(i);
+        const geom = (): Window => {
+          const w = transposeGeometry(sp, k, s, d, pads, op, mode === 'output_shape' ? target : undefined, autoPad);
+          if (typeof w === 'string') throw new Error(`ConvTranspose build: ${w}`);
+          return w;
+        };
+        let win = geom();
+        // an identity axis (unit kernel, stride and dilation) keeps the input size in every mode
+        for (let i = 0; i < n && N * numel(win.out) > ctx.maxElems; i++) {
+          k[i] = 1;
+          s[i] = 1;
+          d[i] = 1;
+          op[i] = 0;
+          fit(i);
+          win = geom();
+        }
+        const plane = N * numel(win.out);
+        const g = pickGroup(divisors(C).filter((v) => v * plane <= ctx.maxElems), C, group.mode, group.pick);
+        const mm = Math.max(1, Math.min(m, Math.floor(ctx.maxElems / (g * plane)), Math.floor(ctx.maxElems / (C * numel(k)))));
+        // with output_shape the pads are derived, so only the explicit-pads mode writes them
+        const written = mode === 'pads' ? win : { ...win, pads: pads.map(() => 0) };
+        const attrs: Record<string, string | number | number[]> = windowAttrs(written, autoPad, { ...keep, pads: keep.pads && mode === 'pads' });
+        if (mode === 'output_shape') attrs.output_shape = [...target];
+        if (op.some((v) => v !== 0) || keep.strides) attrs.output_padding = op;
+        if (g !== 1 || group.keep) attrs.group = g;
+        return { inputs: [{ kind: 'anchor' }, ...weightOperands(anchor.dtype, [C, mm, ...k], g * mm, bias)], attrs };
+      });
+  },
+  backward(out, ctx) {
+    if (!DTYPES.includes(out.dtype) || out.shape.length < 3 || numel(out.shape) === 0) return undefined;
+    const [N, M] = out.shape as [number, number];
+    const o = out.shape.slice(2);
+    const n = o.length;
+    return fc
+      .record({
+        viaShape: fc.boolean(),
+        draws: axisDrawsArb(n, { maxK: 3, maxS: 3, maxD: 2, maxPad: 2 }),
+        outPad: fc.array(fc.nat(2), { minLength: n, maxLength: n }),
+        group: groupArb,
+        cpg: fc.integer({ min: 1, max: 3 }),
+        bias: fc.boolean(),
+        keep: keepArb,
+      })
+      .map(({ viaShape, draws, outPad, group, cpg, bias, keep }): Instance => {
+        const k: number[] = [];
+        const pads = new Array<number>(2 * n).fill(0);
+        const inSp: number[] = [];
+        let kBudget = Math.floor(ctx.maxElems / M);
+        draws.forEach((a, i) => {
+          k.push(Math.max(1, Math.min(a.k, kBudget)));
+          kBudget = Math.floor(kBudget / k[i]!);
+          const dk = effKernel(k[i]!, a.d);
+          const op = a.s > 1 ? outPad[i]! % a.s : 0;
+          // the smallest input whose full transposed size reaches o; the excess becomes padding
+          inSp.push(Math.max(1, Math.ceil((o[i]! - op - dk) / a.s) + 1));
+          const total = a.s * (inSp[i]! - 1) + op + dk - o[i]!;
+          pads[i] = Math.min(a.pb, total);
+          pads[i + n] = total - pads[i]!;
+        });
+        const win: Window = { kernel: k, strides: draws.map((a) => a.s), dilations: draws.map((a) => a.d), pads: viaShape ? pads.map(() => 0) : pads, out: o };
+        const op = draws.map((a, i) => (a.s > 1 ? outPad[i]! % a.s : 0));
+        const plane = N * numel(inSp);
+        const g = pickGroup(divisors(M).filter((v) => v * plane <= ctx.maxElems), M, group.mode, group.pick);
+        const c = Math.max(1, Math.min(cpg, Math.floor(ctx.maxElems / (g * plane)), Math.floor(ctx.maxElems / (M * numel(k)))));
+        const attrs: Record<string, string | number | number[]> = windowAttrs(win, 'NOTSET', keep);
+        if (viaShape) attrs.output_shape = [...o];
+        if (op.some((v) => v !== 0) || keep.strides) attrs.output_padding = op;
+        if (g !== 1 || group.keep) attrs.group = g;
+        const x: Operand = { kind: 'tensor', type: { dtype: out.dtype, shape: [N, g * c, ...inSp] } };
+        return { inputs: [x, ...weightOperands(out.dtype, [g * c, M / g, ...k], M, bias)], attrs };
+      });
+  },
+  infer(inputs, attrs) {
+    const ch = checkChannels('ConvTranspose', inputs, attrs, true);
+    if (typeof ch === 'string') return ch;
+    const x = inputs[0]!;
+    const win = transposeWindow(x.shape, inputs[1]!.shape, attrs);
+    if (typeof win === 'string') return `ConvTranspose: ${win}`;
+    return [{ dtype: x.dtype, shape: [x.shape[0]!, ch[1], ...win.out] }];
+  },
+  reference(inputs, attrs) {
+    const x = inputs[0]!;
+    const w = inputs[1]!;
+    const b = inputs[2];
+    const win = transposeWindow(x.shape, w.shape, attrs);
+    if (typeof win === 'string') throw new Error(`ConvTranspose: ${win}`);
+    const [N, C] = x.shape as [number, number];
+    const g = attrs.group as number;
+    const mpg = w.shape[1]!;
+    const M = mpg * g;
+    const cpg = C / g;
+    const inSp = x.shape.slice(2);
+    const inSize = numel(inSp);
+    const outSize = numel(win.out);
+    const kSize = numel(win.kernel);
+    const table = windowOffsets(inSp, win.out, win);
+    const y = new Float64Array(N * M * outSize);
+    if (b) for (let i = 0; i < y.length; i++) y[i] = b.data[Math.floor(i / outSize) % M]!;
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        const grp = Math.floor(c / cpg);
+        const xBase = (n * C + c) * inSize;
+        for (let j = 0; j < mpg; j++) {
+          const yBase = (n * M + grp * mpg + j) * outSize;
+          const wBase = (c * mpg + j) * kSize;
+          for (let p = 0; p < inSize; p++) {
+            const xv = x.data[xBase + p]!;
+            for (let k = 0; k < kSize; k++) {
+              const off = table[p * kSize + k]!;
+              if (off >= 0) y[yBase + off] = y[yBase + off]! + xv * w.data[wBase + k]!;
+            }
+          }
+        }
+      }
+    }
+    return [{ dtype: x.dtype, shape: [N, M, ...win.out], data: y } satisfies Tensor];
+  },
+});
 
 /** This family's operators, in registry order. */
-export const convOps: readonly OpSpec[] = [];
+export const convOps: readonly OpSpec[] = [Conv, ConvTranspose];

@@ -1,5 +1,289 @@
-/** MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool */
-import type { OpSpec } from './spec.js';
+/** MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool: 1-D to 3-D windows over (N, C, spatial...). */
+import * as fc from 'fast-check';
+import type { Attrs, DType, Tensor, TensorType } from '../../src/ir/index.js';
+import { numel } from '../../src/ir/index.js';
+import type { AutoPad, AxisDraw, Keep, Window } from './conv-geometry.js';
+import {
+  autoPadArb,
+  autoPadOf,
+  axisDrawsArb,
+  fitBackward,
+  fitForward,
+  intOr,
+  intsOr,
+  keepArb,
+  unravel,
+  windowAttrs,
+  windowGeometry,
+  windowOffsets,
+} from './conv-geometry.js';
+import type { InferInput, Instance, OpSpec } from './spec.js';
+import { defineOp } from './spec.js';
+
+const MAX_DTYPES: readonly DType[] = ['float32', 'float64'];
+// onnxruntime's CPU provider has no double kernel for AveragePool or the global pools (MaxPool has one)
+const AVG_DTYPES: readonly DType[] = ['float32'];
+const GLOBAL_DTYPES: readonly DType[] = ['float32'];
+
+/** The resolved window of a pooling node, or a message; `dilated` is false for AveragePool before opset 19. */
+function poolWindow(x: readonly number[], attrs: Attrs, dilated: boolean): Window | string {
+  const n = x.length - 2;
+  if (attrs.kernel_shape === undefined) return 'kernel_shape is required';
+  const kernel = intsOr(attrs, 'kernel_shape', n, 1);
+  if (typeof kernel === 'string') return kernel;
+  const strides = intsOr(attrs, 'strides', n, 1);
+  if (typeof strides === 'string') return strides;
+  const dilations = dilated ? intsOr(attrs, 'dilations', n, 1) : new Array<number>(n).fill(1);
+  if (typeof dilations === 'string') return dilations;
+  const pads = intsOr(attrs, 'pads', 2 * n, 0);
+  if (typeof pads === 'string') return pads;
+  const autoPad = autoPadOf(attrs);
+  if (!autoPad) return `unknown auto_pad ${JSON.stringify(attrs.auto_pad)}`;
+  return windowGeometry(x.slice(2), kernel, strides, dilations, pads, autoPad, intOr(attrs, 'ceil_mode', 0) === 1);
+}
+
+function inferPool(op: string, dtypes: readonly DType[], x: InferInput | undefined, attrs: Attrs, dilated: boolean): TensorType[] | string {
+  if (!x) return `${op}: missing input`;
+  if (!dtypes.includes(x.dtype)) return `${op}: dtype ${x.dtype} not supported`;
+  if (x.shape.length < 3) return `${op}: input must be (N,C,spatial...)`;
+  const w = poolWindow(x.shape, attrs, dilated);
+  if (typeof w === 'string') return `${op}: ${w}`;
+  if (w.out.some((o) => o < 1)) return `${op}: empty output`;
+  return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...w.out] }];
+}
+
+interface PoolDraw {
+  readonly autoPad: AutoPad;
+  readonly ceil: boolean;
+  readonly draws: AxisDraw[];
+  readonly keep: Keep;
+  readonly keepCeil: boolean;
+  /** the operator's own attribute: 0 omitted, 1 and 2 two explicit forms */
+  readonly extra: 0 | 1 | 2;
+}
+
+function poolDrawArb(n: number, dilated: boolean): fc.Arbitrary<PoolDraw> {
+  return fc
+    .record({
+      autoPad: autoPadArb,
+      ceil: fc.boolean(),
+      draws: axisDrawsArb(n, { maxK: 4, maxS: 3, maxD: dilated ? 3 : 1, maxPad: 3 }),
+      keep: keepArb,
+      keepCeil: fc.boolean(),
+      extra: fc.constantFrom<0 | 1 | 2>(0, 1, 2),
+    })
+    .map((d) => ({ ...d, ceil: d.ceil && d.autoPad === 'NOTSET' }));
+}
+
+/** Window attributes of a pooling node (kernel_shape is required, so always written). */
+function poolAttrs(w: Window, d: PoolDraw, dilated: boolean): Record<string, string | number | number[]> {
+  const a: Record<string, string | number | number[]> = windowAttrs(w, d.autoPad, { ...d.keep, kernel: true, dilations: d.keep.dilations && dilated });
+  if (d.ceil || d.keepCeil) a.ceil_mode = d.ceil ? 1 : 0;
+  return a;
+}
+
+/** Builders shared by MaxPool and AveragePool; `extraAttrs` adds the operator's own attributes. */
+function windowPoolArbs(dilated: boolean, extraAttrs: (d: PoolDraw) => Record<string, number>) {
+  return {
+    build(anchor: TensorType, ctx: { maxElems: number }): fc.Arbitrary<Instance> {
+      const [N, C] = anchor.shape as [number, number];
+      const sp = anchor.shape.slice(2);
+      return poolDrawArb(sp.length, dilated).map((d): Instance => {
+        const w = fitForward(sp, d.draws, { autoPad: d.autoPad, maxOut: Math.floor(ctx.maxElems / (N * C)), maxKernel: Infinity, pool: true, ceilMode: d.ceil });
+        return { inputs: [{ kind: 'anchor' }], attrs: { ...poolAttrs(w, d, dilated), ...extraAttrs(d) } };
+      });
+    },
+    backward(out: TensorType, ctx: { maxElems: number }, dtypes: readonly DType[]): fc.Arbitrary<Instance> | undefined {
+      if (!dtypes.includes(out.dtype) || out.shape.length < 3 || numel(out.shape) === 0) return undefined;
+      const [N, C] = out.shape as [number, number];
+      const outSp = out.shape.slice(2);
+      return poolDrawArb(outSp.length, dilated).map((raw): Instance => {
+        const d = { ...raw, ceil: false };
+        const { window: w, inSp } = fitBackward(outSp, d.draws, { autoPad: d.autoPad, maxIn: Math.floor(ctx.maxElems / (N * C)), maxKernel: Infinity, pool: true });
+        return {
+          inputs: [{ kind: 'tensor', type: { dtype: out.dtype, shape: [N, C, ...inSp] } }],
+          attrs: { ...poolAttrs(w, d, dilated), ...extraAttrs(d) },
+        };
+      });
+    },
+  };
+}
+
+const maxArbs = windowPoolArbs(true, (d): Record<string, number> => (d.extra === 0 ? {} : { storage_order: 0 }));
+
+/** MaxPool (opset 12 form); the optional Indices output is computed by the reference but not generated. */
+export const MaxPool = defineOp({
+  onnx: 'MaxPool',
+  since: 12,
+  dtypes: MAX_DTYPES,
+  ranks: [3, 5],
+  attributes: {
+    auto_pad: { type: 'string', default: 'NOTSET' },
+    ceil_mode: { type: 'int', default: 0 },
+    dilations: { type: 'ints' },
+    kernel_shape: { type: 'ints', required: true },
+    pads: { type: 'ints' },
+    storage_order: { type: 'int', default: 0 },
+    strides: { type: 'ints' },
+  },
+  build: (anchor, ctx) => maxArbs.build(anchor, ctx),
+  backward: (out, ctx) => maxArbs.backward(out, ctx, MAX_DTYPES),
+  infer: (inputs, attrs) => inferPool('MaxPool', MAX_DTYPES, inputs[0], attrs, true),
+  reference(inputs, attrs) {
+    const x = inputs[0]!;
+    const w = poolWindow(x.shape, attrs, true);
+    if (typeof w === 'string') throw new Error(`MaxPool: ${w}`);
+    const inSp = x.shape.slice(2);
+    const planes = x.shape[0]! * x.shape[1]!;
+    const inSize = numel(inSp);
+    const outSize = numel(w.out);
+    const kSize = numel(w.kernel);
+    const table = windowOffsets(w.out, inSp, w);
+    const y = new Float64Array(planes * outSize);
+    const idx = new Float64Array(planes * outSize);
+    // storage_order 1 numbers the spatial positions column-major (planes stay row-major, as onnxruntime does)
+    const colMajor = attrs.storage_order === 1;
+    const pos = new Array<number>(inSp.length).fill(0);
+    const spatialIndex = (off: number): number => {
+      if (!colMajor) return off;
+      unravel(off, inSp, pos);
+      let v = 0;
+      for (let i = inSp.length - 1; i >= 0; i--) v = v * inSp[i]! + pos[i]!;
+      return v;
+    };
+    for (let p = 0; p < planes; p++) {
+      for (let o = 0; o < outSize; o++) {
+        let best = -Infinity;
+        let at = -1;
+        for (let k = 0; k < kSize; k++) {
+          const off = table[o * kSize + k]!;
+          if (off >= 0 && (at < 0 || x.data[p * inSize + off]! > best)) {
+            best = x.data[p * inSize + off]!;
+            at = off;
+          }
+        }
+        y[p * outSize + o] = best;
+        idx[p * outSize + o] = at < 0 ? -1 : p * inSize + spatialIndex(at);
+      }
+    }
+    const shape = [x.shape[0]!, x.shape[1]!, ...w.out];
+    return [
+      { dtype: x.dtype, shape, data: y },
+      { dtype: 'int64', shape, data: idx },
+    ];
+  },
+});
+
+const avgArbs = windowPoolArbs(false, (d): Record<string, number> => (d.extra === 0 ? {} : { count_include_pad: d.extra === 1 ? 1 : 0 }));
+
+/** AveragePool (opset 11 form: no dilations until opset 19). */
+export const AveragePool = defineOp({
+  onnx: 'AveragePool',
+  since: 11,
+  dtypes: AVG_DTYPES,
+  ranks: [3, 5],
+  attributes: {
+    auto_pad: { type: 'string', default: 'NOTSET' },
+    ceil_mode: { type: 'int', default: 0 },
+    count_include_pad: { type: 'int', default: 0 },
+    kernel_shape: { type: 'ints', required: true },
+    pads: { type: 'ints' },
+    strides: { type: 'ints' },
+  },
+  build: (anchor, ctx) => avgArbs.build(anchor, ctx),
+  backward: (out, ctx) => avgArbs.backward(out, ctx, AVG_DTYPES),
+  infer: (inputs, attrs) => inferPool('AveragePool', AVG_DTYPES, inputs[0], attrs, false),
+  reference(inputs, attrs) {
+    const x = inputs[0]!;
+    const w = poolWindow(x.shape, attrs, false);
+    if (typeof w === 'string') throw new Error(`AveragePool: ${w}`);
+    const inSp = x.shape.slice(2);
+    const n = inSp.length;
+    const planes = x.shape[0]! * x.shape[1]!;
+    const inSize = numel(inSp);
+    const outSize = numel(w.out);
+    const kSize = numel(w.kernel);
+    const table = windowOffsets(w.out, inSp, w);
+    const includePad = attrs.count_include_pad === 1;
+    // with count_include_pad the divisor counts pad cells but not window cells past the end padding (ceil_mode)
+    const padded = new Float64Array(outSize);
+    const o = new Array<number>(n).fill(0);
+    for (let f = 0; f < outSize; f++) {
+      unravel(f, w.out, o);
+      let c = 1;
+      for (let i = 0; i < n; i++) {
+        const start = o[i]! * w.strides[i]! - w.pads[i]!;
+        c *= Math.min(start + w.kernel[i]!, inSp[i]! + w.pads[i + n]!) - start;
+      }
+      padded[f] = c;
+    }
+    const y = new Float64Array(planes * outSize);
+    for (let p = 0; p < planes; p++) {
+      for (let f = 0; f < outSize; f++) {
+        let sum = 0;
+        let cnt = 0;
+        for (let k = 0; k < kSize; k++) {
+          const off = table[f * kSize + k]!;
+          if (off >= 0) {
+            sum += x.data[p * inSize + off]!;
+            cnt++;
+          }
+        }
+        y[p * outSize + f] = sum / (includePad ? padded[f]! : cnt);
+      }
+    }
+    return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...w.out], data: y }];
+  },
+});
+
+/** A global pool: one value per (N, C) plane. */
+function globalPool(onnx: string, dtypes: readonly DType[], init: number, fold: (acc: number, v: number) => number, finish: (acc: number, count: number) => number): OpSpec {
+  return defineOp({
+    onnx,
+    since: 1,
+    dtypes,
+    ranks: [3, 5],
+    attributes: {},
+    build: () => fc.constant({ inputs: [{ kind: 'anchor' }], attrs: {} }),
+    backward(out, ctx) {
+      if (!dtypes.includes(out.dtype) || out.shape.length < 3 || out.shape.slice(2).some((d) => d !== 1)) return undefined;
+      const [N, C] = out.shape as [number, number];
+      if (N * C === 0) return undefined;
+      const budget = Math.floor(ctx.maxElems / (N * C));
+      return fc.array(fc.integer({ min: 1, max: 8 }), { minLength: out.shape.length - 2, maxLength: out.shape.length - 2 }).map((dims): Instance => {
+        let left = budget;
+        const sp = dims.map((d) => {
+          const v = Math.max(1, Math.min(d, left));
+          left = Math.floor(left / v);
+          return v;
+        });
+        return { inputs: [{ kind: 'tensor', type: { dtype: out.dtype, shape: [N, C, ...sp] } }], attrs: {} };
+      });
+    },
+    infer(inputs) {
+      const x = inputs[0];
+      if (!x) return `${onnx}: missing input`;
+      if (!dtypes.includes(x.dtype)) return `${onnx}: dtype ${x.dtype} not supported`;
+      if (x.shape.length < 3) return `${onnx}: input must be (N,C,spatial...)`;
+      return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map(() => 1)] }];
+    },
+    reference(inputs) {
+      const x = inputs[0]!;
+      const planes = x.shape[0]! * x.shape[1]!;
+      const size = numel(x.shape.slice(2));
+      const y = new Float64Array(planes);
+      for (let p = 0; p < planes; p++) {
+        let acc = init;
+        for (let i = 0; i < size; i++) acc = fold(acc, x.data[p * size + i]!);
+        y[p] = finish(acc, size);
+      }
+      return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map(() => 1)], data: y } satisfies Tensor];
+    },
+  });
+}
+
+export const GlobalAveragePool = globalPool('GlobalAveragePool', GLOBAL_DTYPES, 0, (a, v) => a + v, (a, n) => a / n);
+export const GlobalMaxPool = globalPool('GlobalMaxPool', GLOBAL_DTYPES, -Infinity, (a, v) => Math.max(a, v), (a) => a);
 
 /** This family's operators, in registry order. */
-export const poolOps: readonly OpSpec[] = [];
+export const poolOps: readonly OpSpec[] = [MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool];
