@@ -13,7 +13,7 @@ import type { BuildContext, Instance, OpSpec } from '../../generators/ops/spec.j
 import { sampleTensor } from '../../generators/values.js';
 import { fromOrtTensor, toOrtTensor, type OrtTensorCtor } from '../../src/backends/ort-tensor.js';
 import type { Graph, Tensor, TensorType } from '../../src/ir/index.js';
-import { DTYPES, formatType, isFloat, sameShape } from '../../src/ir/index.js';
+import { DTYPES, formatType, isFloat, numel, sameShape } from '../../src/ir/index.js';
 import { exportModel } from '../../src/onnx/index.js';
 import { interpret } from '../../src/reference/interpreter.js';
 
@@ -53,6 +53,9 @@ async function checkOne(spec: OpSpec, inst: Instance, anchor: TensorType | undef
   if (typeof g === 'string') return;
   for (const out of g.outputs) {
     expect(out.shape.every((d) => Number.isInteger(d) && d >= 0), `bad inferred shape ${formatType(out)}`).toBe(true);
+  }
+  for (const t of [...g.inputs, ...g.initializers, ...g.outputs]) {
+    expect(numel(t.shape), `${spec.onnx}: ${t.name} ${formatType(t)} exceeds maxElems ${ctx.maxElems}`).toBeLessThanOrEqual(ctx.maxElems);
   }
   const feeds = feedsFor(g, spec, inst, anchor, seed);
   const env = interpret(g, feeds);
