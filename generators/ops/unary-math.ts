@@ -1,8 +1,45 @@
-/** Elementwise unary math: Abs, Neg, Exp, Log, Sqrt, ... (one tight family built on `unaryOp`). */
+/**
+ * Elementwise unary math: Abs, Neg, Exp, Log, Sqrt, Reciprocal, trigonometric and hyperbolic functions, Erf,
+ * Floor, Ceil, Round, Sign (one tight family built on `unaryOp`).
+ *
+ * dtypes are ONNX's type constraints restricted to what onnxruntime-node's CPU provider implements: the
+ * inverse-trigonometric, hyperbolic and Tan/Erf kernels exist for float32 only (ONNX also allows float64).
+ */
+import type { DType } from '../../src/ir/index.js';
 import { FLOAT_DTYPES, NUMERIC_DTYPES } from '../../src/ir/index.js';
 import { unaryOp } from './elementwise.js';
+import type { DomainConstraint, OpSpec } from './spec.js';
+import { defineOp } from './spec.js';
 
-export const Abs = unaryOp({ onnx: 'Abs', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => Math.abs(x) });
+// ORT CPU registers these only for float ("Could not find an implementation for Tan(7)" on double)
+const FLOAT32_ONLY: readonly DType[] = ['float32'];
+
+/** ln(float32 max) is ~88.7; 80 keeps exp-like results finite in float32 with room for rounding upstream. */
+const EXP_LIMIT = 80;
+
+/**
+ * Abs and Neg of the most negative int32 overflow; C++ kernels wrap around (two's complement), so the
+ * reference wraps int32 results too. `unaryOp`'s scalar function does not see the dtype, hence the wrapper.
+ */
+function wrapsInt32(spec: OpSpec): OpSpec {
+  return defineOp({
+    ...spec,
+    reference: (inputs, attrs, opset) =>
+      spec.reference(inputs, attrs, opset).map((t) => (t.dtype === 'int32' ? { ...t, data: t.data.map((v) => v | 0) } : t)),
+  });
+}
+
+export const Abs = wrapsInt32(unaryOp({ onnx: 'Abs', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => Math.abs(x) }));
+
+export const Neg = wrapsInt32(unaryOp({ onnx: 'Neg', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => -x }));
+
+export const Exp = unaryOp({
+  onnx: 'Exp',
+  since: 13,
+  dtypes: FLOAT_DTYPES,
+  fn: (x) => Math.exp(x),
+  domain: () => [{ input: 0, rel: 'le', value: EXP_LIMIT }],
+});
 
 export const Log = unaryOp({
   onnx: 'Log',
@@ -12,5 +49,144 @@ export const Log = unaryOp({
   domain: () => [{ input: 0, rel: 'gt', value: 0 }],
 });
 
+export const Sqrt = unaryOp({
+  onnx: 'Sqrt',
+  since: 13,
+  dtypes: FLOAT_DTYPES,
+  fn: (x) => Math.sqrt(x),
+  domain: () => [{ input: 0, rel: 'ge', value: 0 }],
+});
+
+export const Reciprocal = unaryOp({
+  onnx: 'Reciprocal',
+  since: 13,
+  dtypes: FLOAT_DTYPES,
+  fn: (x) => 1 / x,
+  domain: () => [{ input: 0, rel: 'abs-ge', value: 1e-3 }],
+});
+
+export const Sin = unaryOp({ onnx: 'Sin', since: 7, dtypes: FLOAT_DTYPES, fn: (x) => Math.sin(x) });
+
+export const Cos = unaryOp({ onnx: 'Cos', since: 7, dtypes: FLOAT_DTYPES, fn: (x) => Math.cos(x) });
+
+// Constraints are intervals, so "away from every pole" cannot be said; the principal branch (|x| <= 1.5,
+// pi/2 ~ 1.5708) keeps |tan| <= 14.1 and the result well conditioned.
+export const Tan = unaryOp({
+  onnx: 'Tan',
+  since: 7,
+  dtypes: FLOAT32_ONLY,
+  fn: (x) => Math.tan(x),
+  domain: () => [{ input: 0, rel: 'abs-le', value: 1.5 }],
+});
+
+const unitInterval = (): DomainConstraint[] => [{ input: 0, rel: 'abs-le', value: 1 }];
+
+export const Asin = unaryOp({ onnx: 'Asin', since: 7, dtypes: FLOAT32_ONLY, fn: (x) => Math.asin(x), domain: unitInterval });
+
+export const Acos = unaryOp({ onnx: 'Acos', since: 7, dtypes: FLOAT32_ONLY, fn: (x) => Math.acos(x), domain: unitInterval });
+
+export const Atan = unaryOp({ onnx: 'Atan', since: 7, dtypes: FLOAT32_ONLY, fn: (x) => Math.atan(x) });
+
+const expRange = (): DomainConstraint[] => [{ input: 0, rel: 'abs-le', value: EXP_LIMIT }];
+
+export const Sinh = unaryOp({ onnx: 'Sinh', since: 9, dtypes: FLOAT32_ONLY, fn: (x) => Math.sinh(x), domain: expRange });
+
+export const Cosh = unaryOp({ onnx: 'Cosh', since: 9, dtypes: FLOAT32_ONLY, fn: (x) => Math.cosh(x), domain: expRange });
+
+export const Asinh = unaryOp({ onnx: 'Asinh', since: 9, dtypes: FLOAT32_ONLY, fn: (x) => Math.asinh(x) });
+
+export const Acosh = unaryOp({
+  onnx: 'Acosh',
+  since: 9,
+  dtypes: FLOAT32_ONLY,
+  fn: (x) => Math.acosh(x),
+  domain: () => [{ input: 0, rel: 'ge', value: 1 }],
+});
+
+// atanh(+-1) is infinite: the open interval (-1, 1)
+export const Atanh = unaryOp({
+  onnx: 'Atanh',
+  since: 9,
+  dtypes: FLOAT32_ONLY,
+  fn: (x) => Math.atanh(x),
+  domain: () => [
+    { input: 0, rel: 'gt', value: -1 },
+    { input: 0, rel: 'lt', value: 1 },
+  ],
+});
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+/**
+ * The error function in float64 (JavaScript has none): the Maclaurin series where its cancellation is mild,
+ * the continued fraction of erfc further out, and +-1 beyond 6 where erfc(6) ~ 2e-17 is below float64's ulp.
+ */
+export function erf(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const ax = Math.abs(x);
+  const s = x < 0 ? -1 : 1;
+  if (ax < 2.5) {
+    // erf(x) = 2/sqrt(pi) * sum_n (-1)^n x^(2n+1) / (n! (2n+1))
+    const x2 = ax * ax;
+    let power = ax;
+    let sum = ax;
+    for (let n = 1; n < 100; n++) {
+      power *= -x2 / n;
+      const term = power / (2 * n + 1);
+      sum += term;
+      if (Math.abs(term) <= 1e-17 * Math.abs(sum)) break;
+    }
+    return x === 0 ? x : s * TWO_OVER_SQRT_PI * sum;
+  }
+  if (ax >= 6) return s;
+  // erfc(x) = exp(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))), evaluated from the tail
+  let f = ax;
+  for (let k = 80; k >= 1; k--) f = ax + k / 2 / f;
+  return s * (1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f);
+}
+
+export const Erf = unaryOp({ onnx: 'Erf', since: 13, dtypes: FLOAT32_ONLY, fn: erf });
+
+export const Floor = unaryOp({ onnx: 'Floor', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.floor(x) });
+
+export const Ceil = unaryOp({ onnx: 'Ceil', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.ceil(x) });
+
+/** Rounds to the nearest integer, halves to the even neighbour (ONNX Round; Math.round rounds halves up). */
+export function roundHalfEven(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d < 0.5) return f;
+  if (d > 0.5) return f + 1;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+export const Round = unaryOp({ onnx: 'Round', since: 11, dtypes: FLOAT_DTYPES, fn: roundHalfEven });
+
+export const Sign = unaryOp({ onnx: 'Sign', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => Math.sign(x) });
+
 /** This family's operators, in registry order. */
-export const unaryMathOps = [Abs, Log];
+export const unaryMathOps = [
+  Abs,
+  Neg,
+  Exp,
+  Log,
+  Sqrt,
+  Reciprocal,
+  Sin,
+  Cos,
+  Tan,
+  Asin,
+  Acos,
+  Atan,
+  Sinh,
+  Cosh,
+  Asinh,
+  Acosh,
+  Atanh,
+  Erf,
+  Floor,
+  Ceil,
+  Round,
+  Sign,
+];
