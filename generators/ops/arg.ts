@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 import type { Attrs, Tensor } from '../../src/ir/index.js';
 import { NUMERIC_DTYPES, normAxis, numel, strides } from '../../src/ir/index.js';
 import { MAX_DIM, axisArb } from '../arb.js';
-import type { Instance, OpSpec } from './spec.js';
+import type { Instance, OpSpec, TfjsLowering } from './spec.js';
 import { defineOp } from './spec.js';
 
 const MAX_RANK = 5;
@@ -60,7 +60,24 @@ function argKernel(x: Tensor, attrs: Attrs, better: (a: number, b: number) => bo
   return { dtype: 'int64', shape, data: out };
 }
 
-function argOp(onnx: 'ArgMax' | 'ArgMin', better: (a: number, b: number) => boolean): OpSpec {
+/**
+ * tf.argMax/argMin return the first of equal extremes (int32, axis dropped): the last one is the first along
+ * the reversed axis, counted back from the end.
+ */
+function argTfjs(max: boolean): TfjsLowering {
+  return {
+    lower(tf, inputs, attrs) {
+      const x = inputs[0]!;
+      const axis = normAxis(intAttr(attrs, 'axis', 0), x.rank);
+      const arg = (t: typeof x): typeof x => (max ? tf.argMax(t, axis) : tf.argMin(t, axis));
+      let idx = intAttr(attrs, 'select_last_index', 0) === 1 ? tf.sub(tf.scalar(x.shape[axis]! - 1, 'int32'), arg(tf.reverse(x, [axis]))) : arg(x);
+      if (intAttr(attrs, 'keepdims', 1) === 1) idx = tf.expandDims(idx, axis);
+      return [idx];
+    },
+  };
+}
+
+function argOp(onnx: 'ArgMax' | 'ArgMin', better: (a: number, b: number) => boolean, tfjs: TfjsLowering): OpSpec {
   return defineOp({
     onnx,
     since: 13,
@@ -124,11 +141,12 @@ function argOp(onnx: 'ArgMax' | 'ArgMin', better: (a: number, b: number) => bool
     reference(inputs, attrs) {
       return [argKernel(inputs[0]!, attrs, better)];
     },
+    tfjs,
   });
 }
 
-export const ArgMax = argOp('ArgMax', (a, b) => a > b);
-export const ArgMin = argOp('ArgMin', (a, b) => a < b);
+export const ArgMax = argOp('ArgMax', (a, b) => a > b, argTfjs(true));
+export const ArgMin = argOp('ArgMin', (a, b) => a < b, argTfjs(false));
 
 /** This family's operators, in registry order. */
 export const argOps: readonly OpSpec[] = [ArgMax, ArgMin];

@@ -6,11 +6,12 @@
  * `noop_with_empty_axes` (ReduceSum since 13, every other reduction since 18). build() writes the form of
  * ctx.opset; infer and reference take either, because imported models and ONNX's node tests use both.
  */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { Attrs, DType, Tensor, TensorType } from '../../src/ir/index.js';
 import { FLOAT_DTYPES, NUMERIC_DTYPES, broadcastIndex, isInt, numel, wrapInt } from '../../src/ir/index.js';
 import { MAX_DIM } from '../arb.js';
-import type { DomainConstraint, InferInput, Instance, Operand, OpSpec } from './spec.js';
+import type { DomainConstraint, InferInput, Instance, Operand, OpSpec, TfjsContext, TfjsLowering } from './spec.js';
 import { defineOp } from './spec.js';
 
 const MAX_RANK = 5;
@@ -24,6 +25,21 @@ interface ReduceDecl {
   readonly agg: (vals: readonly number[]) => number;
   /** Per-element constraints on the data given how many elements one output slot reduces. */
   readonly domain?: (dtype: DType, count: number) => DomainConstraint[];
+  readonly tfjs: TfReduce;
+}
+
+type TF = typeof tfjs;
+type T = tfjs.Tensor;
+
+/**
+ * How tfjs computes one reduction: an elementwise step, the reduction over the (non-empty) axes, and an
+ * elementwise step after. With no axis to reduce (noop_with_empty_axes, a scalar input) only the elementwise
+ * steps run, which is what ONNX asks for: |x| for L1, x² for SumSquare, x for Sum/Mean/LogSumExp…
+ */
+interface TfReduce {
+  readonly pre?: (tf: TF, x: T) => T;
+  readonly reduce: (tf: TF, x: T, axes: number[], keep: boolean) => T;
+  readonly post?: (tf: TF, y: T) => T;
 }
 
 /** Which axes a node reduces: normalised and sorted, or null (none: noop_with_empty_axes), or why the node is invalid. */
@@ -153,6 +169,51 @@ function instanceOf(decl: ReduceDecl, plan: Plan, form: Form, data: Operand, ops
   return { inputs, attrs };
 }
 
+/** The axes a node reduces, from its attribute or its constant input (what infer reads, given values). */
+function tfjsAxes(op: string, rank: number, attrs: Attrs, ctx: TfjsContext): readonly number[] | null | string {
+  const t = ctx.inputTypes[1];
+  if (t && !ctx.constants[1]) return 'axes must be a constant input';
+  return reducedAxes(op, rank, t ? { ...t, data: ctx.constants[1] } : undefined, attrs);
+}
+
+function reduceTfjs(decl: ReduceDecl): TfjsLowering {
+  return {
+    supports(attrs, ctx) {
+      const axes = tfjsAxes(decl.onnx, ctx.inputTypes[0]?.shape.length ?? 0, attrs, ctx);
+      return typeof axes === 'string' ? axes : undefined;
+    },
+    lower(tf, inputs, attrs, ctx) {
+      const x = inputs[0]!;
+      const axes = tfjsAxes(decl.onnx, x.rank, attrs, ctx);
+      if (typeof axes === 'string') throw new Error(axes);
+      const { pre, reduce, post } = decl.tfjs;
+      let y = pre ? pre(tf, x) : x;
+      if (axes && axes.length > 0) y = reduce(tf, y, [...axes], keepdimsOf(attrs) === 1);
+      return [post ? post(tf, y) : y];
+    },
+  };
+}
+
+/** Integer division rounding toward zero, as ONNX integer means do (tf.mean of int32 is a float32 mean). */
+function truncDiv(tf: TF, a: T, n: number): T {
+  return tf.mul(tf.sign(a), tf.floorDiv(tf.abs(a), tf.scalar(n, 'int32')));
+}
+
+/**
+ * floor(sqrt(s)) for int32 `s` >= 0: the float32 square root may land one off once s passes 2^24; the remainder
+ * s - r², exact even where r² wraps, says which way to correct.
+ */
+function intSqrt(tf: TF, s: T): T {
+  const r = tf.cast(tf.floor(tf.sqrt(tf.cast(s, 'float32'))), 'int32');
+  const d = tf.sub(s, tf.mul(r, r));
+  const down = tf.cast(tf.less(d, 0), 'int32');
+  const up = tf.cast(tf.greaterEqual(d, tf.add(tf.mul(r, 2), 1)), 'int32');
+  return tf.add(tf.sub(r, down), up);
+}
+
+const TF_SUM: TfReduce['reduce'] = (tf, x, axes, keep) => tf.sum(x, axes, keep);
+const square = (tf: TF, x: T): T => tf.mul(x, x);
+
 /** Declares one reduction over the shared axes handling. */
 function reduceOp(decl: ReduceDecl): OpSpec {
   return defineOp({
@@ -254,17 +315,42 @@ function reduceOp(decl: ReduceDecl): OpSpec {
       // L1, L2, SumSquare, LogSum and LogSumExp still apply their per-element functions (ONNX #6103, #7394)
       return [reduceKernel(x, axes ?? [], keepdimsOf(attrs) === 1, decl.agg)];
     },
+    tfjs: reduceTfjs(decl),
   });
 }
 
-export const ReduceSum = reduceOp({ onnx: 'ReduceSum', dtypes: NUMERIC_DTYPES, axesInputSince: 13, agg: sum });
+export const ReduceSum = reduceOp({ onnx: 'ReduceSum', dtypes: NUMERIC_DTYPES, axesInputSince: 13, agg: sum, tfjs: { reduce: TF_SUM } });
 
 /** Integer means truncate toward zero (ORT divides in the integer type; numpy's mean then astype agrees). */
-export const ReduceMean = reduceOp({ onnx: 'ReduceMean', dtypes: NUMERIC_DTYPES, axesInputSince: 18, agg: (v) => sum(v) / v.length });
+export const ReduceMean = reduceOp({
+  onnx: 'ReduceMean',
+  dtypes: NUMERIC_DTYPES,
+  axesInputSince: 18,
+  agg: (v) => sum(v) / v.length,
+  tfjs: {
+    reduce: (tf, x, axes, keep) => {
+      if (x.dtype !== 'int32') return tf.mean(x, axes, keep);
+      const count = axes.reduce((n, a) => n * x.shape[a]!, 1);
+      return truncDiv(tf, tf.sum(x, axes, keep), count);
+    },
+  },
+});
 
-export const ReduceMax = reduceOp({ onnx: 'ReduceMax', dtypes: NUMERIC_DTYPES, axesInputSince: 18, agg: (v) => Math.max(...v) });
+export const ReduceMax = reduceOp({
+  onnx: 'ReduceMax',
+  dtypes: NUMERIC_DTYPES,
+  axesInputSince: 18,
+  agg: (v) => Math.max(...v),
+  tfjs: { reduce: (tf, x, axes, keep) => tf.max(x, axes, keep) },
+});
 
-export const ReduceMin = reduceOp({ onnx: 'ReduceMin', dtypes: NUMERIC_DTYPES, axesInputSince: 18, agg: (v) => Math.min(...v) });
+export const ReduceMin = reduceOp({
+  onnx: 'ReduceMin',
+  dtypes: NUMERIC_DTYPES,
+  axesInputSince: 18,
+  agg: (v) => Math.min(...v),
+  tfjs: { reduce: (tf, x, axes, keep) => tf.min(x, axes, keep) },
+});
 
 /** Magnitudes are bounded so that the product of every reduced slot stays finite (and exact for integers). */
 export const ReduceProd = reduceOp({
@@ -272,6 +358,7 @@ export const ReduceProd = reduceOp({
   dtypes: NUMERIC_DTYPES,
   axesInputSince: 18,
   agg: (v) => v.reduce((p, x) => p * x, 1),
+  tfjs: { reduce: (tf, x, axes, keep) => tf.prod(x, axes, keep) },
   domain: (dtype, n) => [
     { input: 0, rel: 'abs-le', value: isInt(dtype) ? Math.min(2, intBound(INT_LIMIT[dtype]!, n, true)) : Math.min(2, Math.pow(1e30, 1 / n)) },
   ],
@@ -282,6 +369,7 @@ export const ReduceL1 = reduceOp({
   dtypes: NUMERIC_DTYPES,
   axesInputSince: 18,
   agg: (v) => v.reduce((s, x) => s + Math.abs(x), 0),
+  tfjs: { pre: (tf, x) => tf.abs(x), reduce: TF_SUM },
 });
 
 /** Squares of integers must not overflow: past that ORT wraps and float64 can no longer say how. */
@@ -297,6 +385,7 @@ export const ReduceL2 = reduceOp({
   axesInputSince: 18,
   agg: (v) => Math.sqrt(sumSquares(v)),
   domain: squareDomain,
+  tfjs: { pre: square, reduce: TF_SUM, post: (tf, y) => (y.dtype === 'int32' ? intSqrt(tf, y) : tf.sqrt(y)) },
 });
 
 export const ReduceSumSquare = reduceOp({
@@ -305,6 +394,7 @@ export const ReduceSumSquare = reduceOp({
   axesInputSince: 18,
   agg: sumSquares,
   domain: squareDomain,
+  tfjs: { pre: square, reduce: TF_SUM },
 });
 
 /**
@@ -316,6 +406,7 @@ export const ReduceLogSum = reduceOp({
   dtypes: FLOAT_DTYPES,
   axesInputSince: 18,
   agg: (v) => Math.log(sum(v)),
+  tfjs: { reduce: TF_SUM, post: (tf, y) => tf.log(y) },
   domain: () => [{ input: 0, rel: 'gt', value: 0 }],
 });
 
@@ -336,6 +427,7 @@ export const ReduceLogSumExp = reduceOp({
     return m + Math.log(s);
   },
   domain: () => [{ input: 0, rel: 'abs-le', value: 80 }],
+  tfjs: { reduce: (tf, x, axes, keep) => tf.logSumExp(x, axes, keep) },
 });
 
 /** This family's operators, in registry order. */

@@ -6,7 +6,7 @@ import * as fc from 'fast-check';
 import type { Attrs, DType, TensorType } from '../../src/ir/index.js';
 import { DTYPES, INT_DTYPES, NUMERIC_DTYPES, normAxis, strides, wrapInt } from '../../src/ir/index.js';
 import { axisArb } from '../arb.js';
-import type { InferInput, Instance, Operand, OpSpec } from './spec.js';
+import type { InferInput, Instance, Operand, OpSpec, TfjsContext } from './spec.js';
 import { defineOp } from './spec.js';
 
 function flag(attrs: Attrs, name: string, dflt: number): number {
@@ -95,7 +95,24 @@ export const CumSum = defineOp({
     }
     return [{ dtype: x.dtype, shape: [...x.shape], data: out }];
   },
+  tfjs: {
+    supports(_attrs, ctx) {
+      return ctx.constants[1]?.length === 1 ? undefined : 'axis must be a constant scalar';
+    },
+    lower(tf, inputs, attrs, ctx) {
+      const x = inputs[0]!;
+      const axis = normAxis(ctx.constants[1]![0]!, x.rank);
+      return [tf.cumsum(x, axis, flag(attrs, 'exclusive', 0) === 1, flag(attrs, 'reverse', 0) === 1)];
+    },
+  },
 });
+
+/** The Trilu offset k of a node: 0 when the input is left off, undefined when it is not a constant. */
+function triluK(ctx: TfjsContext): number | undefined {
+  if (!ctx.inputTypes[1]) return 0;
+  const k = ctx.constants[1];
+  return k?.length === 1 ? k[0] : undefined;
+}
 
 /**
  * A diagonal offset for an N x M matrix: mostly one that cuts through it, sometimes just past its edges,
@@ -162,6 +179,34 @@ export const Trilu = defineOp({
       out[f] = keep ? x.data[f]! : 0;
     }
     return [{ dtype: x.dtype, shape: [...x.shape], data: out }];
+  },
+  /**
+   * linalg.bandPart keeps a band around the main diagonal: that covers upper with k <= 0 and lower with k >= 0
+   * (its limits clamped to the matrix, as it requires). The other offsets drop the diagonal itself, which no band
+   * expresses: those select through a mask built from k. Booleans are and-ed with the mask instead: on
+   * tfjs-wasm 4.22 tf.where (which bandPart uses) with bool operands returns wrong values or fails with
+   * 'memory access out of bounds'.
+   */
+  tfjs: {
+    supports(_attrs, ctx) {
+      return triluK(ctx) === undefined ? 'k must be a constant scalar' : undefined;
+    },
+    lower(tf, inputs, attrs, ctx) {
+      const x = inputs[0]!;
+      const k = triluK(ctx)!;
+      const upper = flag(attrs, 'upper', 1) === 1;
+      const rows = x.shape[x.rank - 2]!;
+      const cols = x.shape[x.rank - 1]!;
+      if (x.dtype !== 'bool') {
+        if (upper && k <= 0) return [tf.linalg.bandPart(x, Math.min(-k, rows), -1)];
+        if (!upper && k >= 0) return [tf.linalg.bandPart(x, -1, Math.min(k, cols))];
+      }
+      const mask = new Uint8Array(rows * cols);
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mask[i * cols + j] = (upper ? j - i >= k : j - i <= k) ? 1 : 0;
+      const keep = tf.tensor(mask, [rows, cols], 'bool');
+      if (x.dtype === 'bool') return [tf.logicalAnd(x, keep)];
+      return [tf.where(tf.broadcastTo(keep, x.shape), x, tf.zerosLike(x))];
+    },
   },
 });
 

@@ -2,11 +2,12 @@
  * Softmax and LogSoftmax in their opset-13 form: one `axis` (default -1, negative allowed) along which the
  * normalisation runs; every other axis is independent. (Opsets below 13 flattened to 2-D instead.)
  */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { Attrs, Tensor } from '../../src/ir/index.js';
 import { FLOAT_DTYPES, normAxis, strides } from '../../src/ir/index.js';
 import { axisArb } from '../arb.js';
-import type { Instance, OpSpec } from './spec.js';
+import type { Instance, OpSpec, TfjsLowering } from './spec.js';
 import { defineOp } from './spec.js';
 
 function axisOf(attrs: Attrs): number {
@@ -50,6 +51,24 @@ function softmaxLane(lane: Float64Array, log: boolean): void {
   for (let k = 0; k < lane.length; k++) lane[k] = log ? lane[k]! - m - ls : Math.exp(lane[k]! - m) / s;
 }
 
+/**
+ * tf.softmax / tf.logSoftmax only normalise along the last dimension: another axis is swapped to the end and
+ * back (the swap is its own inverse).
+ */
+function softmaxTfjs(log: boolean): TfjsLowering {
+  return {
+    lower(tf, inputs, attrs) {
+      const x = inputs[0]!;
+      const last = x.rank - 1;
+      const axis = normAxis(axisOf(attrs), x.rank);
+      const f = (t: tfjs.Tensor): tfjs.Tensor => (log ? tf.logSoftmax(t) : tf.softmax(t));
+      if (axis === last) return [f(x)];
+      const perm = Array.from({ length: x.rank }, (_, i) => (i === axis ? last : i === last ? axis : i));
+      return [tf.transpose(f(tf.transpose(x, perm)), perm)];
+    },
+  };
+}
+
 function softmaxFamily(onnx: 'Softmax' | 'LogSoftmax', log: boolean): OpSpec {
   return defineOp({
     onnx,
@@ -78,6 +97,7 @@ function softmaxFamily(onnx: 'Softmax' | 'LogSoftmax', log: boolean): OpSpec {
       const x = inputs[0]!;
       return [mapLanes(x, normAxis(axisOf(attrs), x.shape.length), (lane) => softmaxLane(lane, log))];
     },
+    tfjs: softmaxTfjs(log),
   });
 }
 
