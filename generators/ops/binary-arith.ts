@@ -1,15 +1,37 @@
 /** Broadcasting arithmetic: Add, Sub, Mul, Div, Pow, Mod, Max, Min, Sum, Mean. */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { DType, TensorType } from '../../src/ir/index.js';
 import { FLOAT_DTYPES, INT_DTYPES, NUMERIC_DTYPES, broadcastShapes, isFloat, isInt, wrapInt } from '../../src/ir/index.js';
 import { allowed, broadcastPartnerArb } from '../arb.js';
 import { binaryOp, broadcastMap } from './elementwise.js';
-import type { DomainConstraint, Instance, OpSpec } from './spec.js';
+import type { DomainConstraint, Instance, OpSpec, TfjsLowering } from './spec.js';
 import { defineOp } from './spec.js';
 
-export const Add = binaryOp({ onnx: 'Add', since: 14, dtypes: NUMERIC_DTYPES, fn: (a, b, t) => wrapInt(a + b, t) });
+type TF = typeof tfjs;
+type T = tfjs.Tensor;
 
-export const Sub = binaryOp({ onnx: 'Sub', since: 14, dtypes: NUMERIC_DTYPES, fn: (a, b, t) => wrapInt(a - b, t) });
+/** A lowering to one broadcasting tfjs binary op (tfjs broadcasts like ONNX's multidirectional broadcasting). */
+function tfBinary(f: (tf: TF, a: T, b: T) => T): TfjsLowering {
+  return { lower: (tf, inputs) => [f(tf, inputs[0]!, inputs[1]!)] };
+}
+
+// int32 tf.add/tf.sub wrap around on tfjs-cpu and tfjs-wasm, as ORT's int32 kernels do
+export const Add = binaryOp({
+  onnx: 'Add',
+  since: 14,
+  dtypes: NUMERIC_DTYPES,
+  fn: (a, b, t) => wrapInt(a + b, t),
+  tfjs: tfBinary((tf, a, b) => tf.add(a, b)),
+});
+
+export const Sub = binaryOp({
+  onnx: 'Sub',
+  since: 14,
+  dtypes: NUMERIC_DTYPES,
+  fn: (a, b, t) => wrapInt(a - b, t),
+  tfjs: tfBinary((tf, a, b) => tf.sub(a, b)),
+});
 
 // a float64 product of two int32 values can exceed 2^53 and lose the low bits that int32 wrap-around keeps
 export const Mul = binaryOp({
@@ -17,6 +39,7 @@ export const Mul = binaryOp({
   since: 14,
   dtypes: NUMERIC_DTYPES,
   fn: (a, b, t) => (t === 'int32' ? Math.imul(a, b) : wrapInt(a * b, t)),
+  tfjs: tfBinary((tf, a, b) => tf.mul(a, b)),
 });
 
 /** Integer division truncates toward zero (C semantics, as ONNX Runtime implements it). */
@@ -36,6 +59,20 @@ function divisorDomain(t: DType): DomainConstraint[] {
   ];
 }
 
+/** Where a floor-rounded integer result differs from the truncated one: a remainder, and operands of opposite signs. */
+function floorIsNotTrunc(tf: TF, a: T, b: T): T {
+  return tf.logicalAnd(tf.notEqual(tf.mod(a, b), 0), tf.notEqual(tf.less(a, 0), tf.less(b, 0)));
+}
+
+/**
+ * tf.div on int32 floors (it is tf.floorDiv); ONNX integer division truncates: the floored quotient is one too low
+ * exactly where the floor-modulus is non-zero and the operands' signs differ.
+ */
+function divTfjs(tf: TF, a: T, b: T): T {
+  if (a.dtype !== 'int32') return tf.div(a, b);
+  return tf.add(tf.floorDiv(a, b), tf.cast(floorIsNotTrunc(tf, a, b), 'int32'));
+}
+
 export const Div = binaryOp({
   onnx: 'Div',
   since: 14,
@@ -43,6 +80,7 @@ export const Div = binaryOp({
   fn: divide,
   domain: divisorDomain,
   freshInputs: (t) => (isInt(t) ? [1] : []),
+  tfjs: tfBinary(divTfjs),
 });
 
 /**
@@ -55,6 +93,18 @@ function modulo(a: number, b: number, t: DType, fmod: number): number {
   return wrapInt(r + b, t);
 }
 
+/**
+ * tf.mod is the floor-modulus (the divisor's sign): ONNX fmod=0 for integers. C fmod (fmod=1) takes the
+ * dividend's sign. Floats: sign(a)·mod(|a|, |b|), exact since the remainder of non-negatives needs no rounding.
+ * Integers: the floor-modulus minus b where the two differ (|MIN| would overflow in the float form).
+ */
+function modTfjs(tf: TF, a: T, b: T, fmod: number): T {
+  if (fmod !== 1) return tf.mod(a, b);
+  if (a.dtype !== 'int32') return tf.mul(tf.sign(a), tf.mod(tf.abs(a), tf.abs(b)));
+  const r = tf.mod(a, b);
+  return tf.sub(r, tf.mul(b, tf.cast(floorIsNotTrunc(tf, a, b), 'int32')));
+}
+
 const modBase = binaryOp({
   onnx: 'Mod',
   since: 13,
@@ -64,6 +114,7 @@ const modBase = binaryOp({
   attrs: (t) => (isFloat(t) ? fc.constant({ fmod: 1 }) : fc.oneof(fc.constant({}), fc.constantFrom({ fmod: 0 }, { fmod: 1 }))),
   domain: divisorDomain,
   freshInputs: (t) => (isInt(t) ? [1] : []),
+  tfjs: { lower: (tf, inputs, attrs) => [modTfjs(tf, inputs[0]!, inputs[1]!, attrs['fmod'] as number)] },
 });
 
 export const Mod = defineOp({
@@ -150,6 +201,17 @@ export const Pow = defineOp({
     const y = inputs[1]!;
     return [broadcastMap([x, y], x.dtype, (v) => (isInt(x.dtype) ? wrapInt(Math.trunc(v[0]! ** v[1]!), x.dtype) : v[0]! ** v[1]!))];
   },
+  tfjs: {
+    // the output takes the base's type: tf.pow would promote an integer base with a float exponent to float32,
+    // and ORT casts that real power back (truncating, as tf.cast does)
+    lower(tf, inputs) {
+      const x = inputs[0]!;
+      const y = inputs[1]!;
+      if (x.dtype === 'float32') return [tf.pow(x, tf.cast(y, 'float32'))];
+      if (y.dtype === 'int32') return [tf.pow(x, y)];
+      return [tf.cast(tf.pow(tf.cast(x, 'float32'), tf.cast(y, 'float32')), 'int32')];
+    },
+  },
 });
 
 /**
@@ -191,6 +253,26 @@ interface VariadicDecl {
   readonly dtypes: readonly DType[];
   /** Folds the broadcast values of all inputs into one. */
   readonly fn: (vals: readonly number[], dtype: DType) => number;
+  /** The same fold on tfjs tensors already broadcast to the output shape. */
+  readonly tfjs: (tf: TF, xs: readonly T[]) => T;
+}
+
+/**
+ * Every input is broadcast to the output shape first: the fold then never broadcasts, which also keeps clear of
+ * tfjs-cpu's wrong gradient shape for tf.maximum/tf.minimum with broadcasting.
+ */
+function variadicTfjs(fold: VariadicDecl['tfjs']): TfjsLowering {
+  return {
+    lower(tf, inputs, _attrs, ctx) {
+      const shape = [...ctx.outputTypes[0]!.shape];
+      return [fold(tf, inputs.map((t) => tf.broadcastTo(t!, shape)))];
+    },
+  };
+}
+
+/** Pairwise left fold (one input: a copy of it). */
+function foldWith(f: (tf: TF, a: T, b: T) => T): VariadicDecl['tfjs'] {
+  return (tf, xs) => xs.slice(1).reduce((acc, x) => f(tf, acc, x), tf.clone(xs[0]!));
 }
 
 /** An operator over 1..3 (ONNX: 1..∞) inputs of one type, broadcast together. */
@@ -238,19 +320,35 @@ function variadicOp(d: VariadicDecl): OpSpec {
       const dtype = ts[0]!.dtype;
       return [broadcastMap(ts, dtype, (v) => d.fn(v, dtype))];
     },
+    tfjs: variadicTfjs(d.tfjs),
   });
 }
 
-// Math.max/min propagate NaN, as ONNX Max/Min do for floating-point inputs
-export const Max = variadicOp({ onnx: 'Max', since: 13, dtypes: NUMERIC_DTYPES, fn: (v) => Math.max(...v) });
-export const Min = variadicOp({ onnx: 'Min', since: 13, dtypes: NUMERIC_DTYPES, fn: (v) => Math.min(...v) });
-export const Sum = variadicOp({ onnx: 'Sum', since: 13, dtypes: FLOAT_DTYPES, fn: (v) => v.reduce((s, x) => s + x, 0) });
+const tfSum = foldWith((tf, a, b) => tf.add(a, b));
+
+// Math.max/min propagate NaN, as ONNX Max/Min do for floating-point inputs (so do tf.maximum/tf.minimum)
+export const Max = variadicOp({
+  onnx: 'Max',
+  since: 13,
+  dtypes: NUMERIC_DTYPES,
+  fn: (v) => Math.max(...v),
+  tfjs: foldWith((tf, a, b) => tf.maximum(a, b)),
+});
+export const Min = variadicOp({
+  onnx: 'Min',
+  since: 13,
+  dtypes: NUMERIC_DTYPES,
+  fn: (v) => Math.min(...v),
+  tfjs: foldWith((tf, a, b) => tf.minimum(a, b)),
+});
+export const Sum = variadicOp({ onnx: 'Sum', since: 13, dtypes: FLOAT_DTYPES, fn: (v) => v.reduce((s, x) => s + x, 0), tfjs: tfSum });
 // ORT CPU has Mean for float32 only ("Could not find an implementation for Mean(13)" on float64)
 export const Mean = variadicOp({
   onnx: 'Mean',
   since: 13,
   dtypes: ['float32'],
   fn: (v) => v.reduce((s, x) => s + x, 0) / v.length,
+  tfjs: (tf, xs) => tf.div(tfSum(tf, xs), xs.length),
 });
 
 /** This family's operators, in registry order. */

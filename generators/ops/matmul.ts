@@ -1,7 +1,8 @@
 /** MatMul (numpy matmul: 1-D operands, batch broadcasting) and Gemm (alpha·A'·B' + beta·C). */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { Attrs, DType, Tensor } from '../../src/ir/index.js';
-import { FLOAT_DTYPES, NUMERIC_DTYPES, broadcastIndex, broadcastShapes, numel, wrapInt } from '../../src/ir/index.js';
+import { FLOAT_DTYPES, NUMERIC_DTYPES, broadcastIndex, broadcastShapes, isInt, numel, wrapInt } from '../../src/ir/index.js';
 import { MAX_DIM, broadcastPartnerArb, shapeArb } from '../arb.js';
 import { broadcastSourcesArb } from './binary-arith.js';
 import type { InferInput, Instance, Operand, OpSpec } from './spec.js';
@@ -80,6 +81,24 @@ function matmulKernel(a: Tensor, b: Tensor, d: MatMulDims, dtype: DType): Tensor
   return { dtype, shape: d.out, data: out };
 }
 
+/**
+ * numpy matmul on tfjs: a 1-D A becomes a row, a 1-D B a column, and the result takes the output's shape (which
+ * drops those dims again). Floats: both operands broadcast to the full batch, then one tf.matMul. tfjs-wasm has
+ * no int32 BatchMatMul ("BatchMatMul for non non-float32 tensors not yet supported"), so integers multiply
+ * elementwise ([..,M,K,1]·[..,1,K,N], broadcasting the batch) and sum over K, wrapping like ORT's int32 kernel.
+ */
+function matmulTfjs(tf: typeof tfjs, a: tfjs.Tensor, b: tfjs.Tensor, out: readonly number[]): tfjs.Tensor {
+  const d = matmulDims(a.shape, b.shape);
+  if (typeof d === 'string') throw new Error(d);
+  const a2 = a.rank === 1 ? tf.reshape(a, [1, d.k]) : a;
+  const b2 = b.rank === 1 ? tf.reshape(b, [d.k, 1]) : b;
+  const y =
+    a.dtype === 'int32'
+      ? tf.sum(tf.mul(tf.expandDims(a2, -1), tf.expandDims(b2, -3)), -2)
+      : tf.matMul(tf.broadcastTo(a2, [...d.batch, d.m, d.k]), tf.broadcastTo(b2, [...d.batch, d.k, d.n]));
+  return tf.reshape(y, [...out]);
+}
+
 export const MatMul = defineOp({
   onnx: 'MatMul',
   since: 13,
@@ -142,6 +161,7 @@ export const MatMul = defineOp({
     if (typeof d === 'string') throw new Error(d);
     return [matmulKernel(a, b, d, a.dtype)];
   },
+  tfjs: { lower: (tf, inputs, _attrs, ctx) => [matmulTfjs(tf, inputs[0]!, inputs[1]!, ctx.outputTypes[0]!.shape)] },
 });
 
 /** Shapes C may take for an (M, N) result: unidirectionally broadcastable to it. */
@@ -280,6 +300,19 @@ export const Gemm = defineOp({
       }
     }
     return [{ dtype: a.dtype, shape: [m, n], data: out }];
+  },
+  tfjs: {
+    // ONNX also has integer Gemm (alpha and beta stay float); the generator emits float Gemm only
+    supports(_attrs, ctx) {
+      const t = ctx.inputTypes[0]?.dtype;
+      return t && isInt(t) ? `Gemm on ${t} is not lowered` : undefined;
+    },
+    lower(tf, inputs, attrs) {
+      const [a, b, c] = inputs;
+      const ab = tf.mul(tf.matMul(a!, b!, attrInt(attrs, 'transA') === 1, attrInt(attrs, 'transB') === 1), attrFloat(attrs, 'alpha'));
+      // C is unidirectionally broadcast to (M, N), which tf.add's broadcasting covers
+      return [c ? tf.add(ab, tf.mul(c, attrFloat(attrs, 'beta'))) : ab];
+    },
   },
 });
 

@@ -1,4 +1,5 @@
 /** Where: elementwise select between X and Y by a bool condition, all three broadcast together. */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { TensorType } from '../../src/ir/index.js';
 import { DTYPES, NUMERIC_DTYPES, broadcastShapes } from '../../src/ir/index.js';
@@ -68,6 +69,14 @@ export const Where = defineOp({
   reference(inputs) {
     const [c, x, y] = [inputs[0]!, inputs[1]!, inputs[2]!];
     return [broadcastMap([c, x, y], x.dtype, (v) => (v[0] !== 0 ? v[1]! : v[2]!))];
+  },
+  tfjs: {
+    // all three are broadcast to the output shape first: tf.where's own broadcasting is not relied on
+    lower(tf, inputs, _attrs, ctx) {
+      const shape = [...ctx.outputTypes[0]!.shape];
+      const [c, x, y] = inputs.map((t) => tf.broadcastTo(t!, shape)) as [tfjs.Tensor, tfjs.Tensor, tfjs.Tensor];
+      return [tf.where(c, x, y)];
+    },
   },
 });
 
