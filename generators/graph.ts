@@ -206,7 +206,7 @@ class Builder {
           return undefined;
       }
     });
-    const outs = op.infer(types, inst.attrs, this.o.opset);
+    const outs = op.infer(types, inst.attrs, this.o.opset, inst.outputs);
     if (typeof outs === 'string') {
       throw new GeneratorBug(`${op.onnx} rejected its own instance: ${outs}; inputs ${types.map((t) => (t ? formatType(t) : '-')).join(' ')} attrs ${JSON.stringify(inst.attrs)}`);
     }

@@ -9,7 +9,7 @@ import type { BuildContext, InferInput, Instance, OpSpec } from './ops/spec.js';
 
 /** Instances from forward insertion: a random accepted anchor, then the spec's own arbitrary. */
 export function forwardArb(spec: OpSpec, ctx: BuildContext): fc.Arbitrary<{ anchor: TensorType; inst: Instance }> {
-  return tensorTypeArb(spec.dtypes, spec.ranks[0], spec.ranks[1], ctx.maxElems)
+  return tensorTypeArb(spec.dtypes.filter((d) => ctx.dtypes.includes(d)), spec.ranks[0], spec.ranks[1], ctx.maxElems)
     .filter((t) => spec.accepts?.(t, ctx) ?? true)
     .chain((anchor) => spec.build(anchor, ctx).map((inst) => ({ anchor, inst })));
 }
@@ -34,7 +34,7 @@ export function operandTypes(inst: Instance, anchor: TensorType | undefined): (I
 /** One-node graph for `inst`, or the inference error message. */
 export function singleOpGraph(spec: OpSpec, inst: Instance, anchor: TensorType | undefined, opset: number): Graph | string {
   const types = operandTypes(inst, anchor);
-  const outs = spec.infer(types, inst.attrs, opset);
+  const outs = spec.infer(types, inst.attrs, opset, inst.outputs);
   if (typeof outs === 'string') return outs;
   const inputs: ValueInfo[] = [];
   const initializers: Initializer[] = [];

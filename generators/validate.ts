@@ -38,7 +38,7 @@ export function validateGraph(g: Graph): string[] {
       return t;
     });
     if (ins.some((t, i) => t === undefined && n.inputs[i] !== '')) continue;
-    const outs = spec.infer(ins, n.attrs, g.opset);
+    const outs = spec.infer(ins, n.attrs, g.opset, n.outputs.length);
     if (typeof outs === 'string') {
       errs.push(`node '${n.name}' (${n.op}): ${outs}`);
       continue;

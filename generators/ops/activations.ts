@@ -28,6 +28,7 @@ const num = (attrs: Attrs, name: string, dflt: number): number => (typeof attrs[
 
 // ONNX allows int8..int64 too; ORT CPU has no int64 kernel ("Could not find an implementation for Relu(14)")
 export const Relu = unaryOp({
+  proxyGrad: true,
   onnx: 'Relu',
   since: 14,
   dtypes: ['float32', 'float64', 'int32'],
@@ -75,6 +76,7 @@ export const Sigmoid = unaryOp({ onnx: 'Sigmoid', since: 13, dtypes: FLOAT_DTYPE
 const hardSigmoid = (x: number, alpha: number, beta: number): number => Math.max(0, Math.min(1, alpha * x + beta));
 
 export const HardSigmoid = unaryOp({
+  proxyGrad: true,
   onnx: 'HardSigmoid',
   since: 6,
   dtypes: FLOAT32_ONLY,
@@ -96,7 +98,7 @@ export const Softplus = unaryOp({
 export const Softsign = unaryOp({ onnx: 'Softsign', since: 1, dtypes: FLOAT32_ONLY, fn: (x) => x / (1 + Math.abs(x)) });
 
 // ORT runs HardSwish(double) through its function body, whose HardSigmoid(double) has no kernel
-export const HardSwish = unaryOp({ onnx: 'HardSwish', since: 14, dtypes: FLOAT32_ONLY, fn: (x) => x * hardSigmoid(x, 1 / 6, 0.5) });
+export const HardSwish = unaryOp({ proxyGrad: true, onnx: 'HardSwish', since: 14, dtypes: FLOAT32_ONLY, fn: (x) => x * hardSigmoid(x, 1 / 6, 0.5) });
 
 /**
  * Celu divides by alpha, so alpha 0 is excluded. A negative alpha is legal; then the negative branch is
@@ -119,6 +121,7 @@ export const Celu = unaryOp({
 });
 
 export const ThresholdedRelu = unaryOp({
+  proxyGrad: true,
   onnx: 'ThresholdedRelu',
   since: 10,
   dtypes: FLOAT32_ONLY,

@@ -125,6 +125,7 @@ function checkBound(b: InferInput | undefined, x: TensorType, name: string): str
 /** Clip-13: y = min(max, max(x, min)); so min > max gives max everywhere. */
 export const Clip = defineOp({
   onnx: 'Clip',
+  proxyGrad: true,
   since: 13,
   dtypes: NUMERIC_DTYPES,
   ranks: [0, 5],

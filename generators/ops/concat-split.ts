@@ -184,13 +184,7 @@ function axisAttrs(a: number, r: number, form: number): Attrs {
   return { axis: writeAxis(a, r, form === 1) };
 }
 
-/** Split's extra `nOutputs` tells an equal split without sizes how many outputs the node has. */
-type SplitSpec = OpSpec & {
-  infer(inputs: readonly (InferInput | undefined)[], attrs: Attrs, opset: number, nOutputs?: number): ReturnType<OpSpec['infer']>;
-  reference(inputs: readonly (Tensor | undefined)[], attrs: Attrs, opset: number, nOutputs?: number): Tensor[];
-};
-
-export const Split: SplitSpec = defineOp({
+export const Split: OpSpec = defineOp({
   onnx: 'Split',
   since: 13,
   dtypes: DTYPES,
@@ -207,8 +201,11 @@ export const Split: SplitSpec = defineOp({
         if (ctx.opset >= 18 && form === 3) {
           return fc.constantFrom(...validNumOutputs(d)).map((n) => ({ inputs: [{ kind: 'anchor' }], attrs: { ...attrs, num_outputs: n } }));
         }
-        const sizes = form === 2 ? fc.constantFrom(...divisorsUpTo4(d)).map((n) => new Array<number>(n).fill(d / n)) : partsArb(d, 4);
-        return sizes.map((s) => ({ inputs: [{ kind: 'anchor' }, sizesOperand(s)], attrs }));
+        if (form === 2 && ctx.opset < 18) {
+          // no sizes at all: equal parts, one per node output (opset 18 requires num_outputs instead)
+          return fc.constantFrom(...divisorsUpTo4(d)).map((n) => ({ inputs: [{ kind: 'anchor' }], attrs, outputs: n }));
+        }
+        return partsArb(d, 4).map((s) => ({ inputs: [{ kind: 'anchor' }, sizesOperand(s)], attrs }));
       });
   },
   backward(out, ctx) {
@@ -237,13 +234,13 @@ export const Split: SplitSpec = defineOp({
         };
       });
   },
-  infer(inputs, attrs, opset, nOutputs?: number) {
+  infer(inputs, attrs, opset, nOutputs) {
     const s = splitSizes(inputs, attrs, opset, nOutputs);
     if (typeof s === 'string') return s;
     const x = inputs[0]!;
     return s.sizes.map((len) => ({ dtype: x.dtype, shape: x.shape.map((d, i) => (i === s.a ? len : d)) }));
   },
-  reference(inputs, attrs, opset, nOutputs?: number) {
+  reference(inputs, attrs, opset, nOutputs) {
     const s = splitSizes(inputs, attrs, opset, nOutputs);
     if (typeof s === 'string') throw new Error(s);
     const x = inputs[0]!;
@@ -259,7 +256,7 @@ export const Split: SplitSpec = defineOp({
       return { dtype: x.dtype, shape, data: out };
     });
   },
-}) as SplitSpec;
+});
 
 /** This family's operators, in registry order. */
 export const concatSplitOps: readonly OpSpec[] = [Concat, Split];

@@ -3,6 +3,7 @@
  * constructive choice of kernel/stride/dilation/pads around a given input (forward) or output (backward), and
  * a small n-d index helper for the reference kernels.
  */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { Attrs } from '../../src/ir/index.js';
 import { numel } from '../../src/ir/index.js';
@@ -414,3 +415,96 @@ export const autoPadArb: fc.Arbitrary<AutoPad> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<AutoPad>('SAME_UPPER') },
   { weight: 1, arbitrary: fc.constant<AutoPad>('SAME_LOWER') },
 );
+
+// ---- tfjs lowering helpers (conv, pooling) -------------------------------------------------------------------
+
+type TF = typeof tfjs;
+type TfTensor = tfjs.Tensor;
+
+/**
+ * A 1-D window as a 2-D one over a height-1 image (tfjs has no 1-D conv or pooling kernels that take every
+ * attribute); 2-D and 3-D windows are returned unchanged.
+ */
+export function liftWindow(w: Window): Window {
+  if (w.kernel.length !== 1) return w;
+  return {
+    kernel: [1, w.kernel[0]!],
+    strides: [1, w.strides[0]!],
+    dilations: [1, w.dilations[0]!],
+    pads: [0, w.pads[0]!, 0, w.pads[1]!],
+    out: [1, w.out[0]!],
+  };
+}
+
+/** ONNX (N, C, spatial...) to tfjs channels-last (N, spatial..., C); 1-D data gets a height-1 axis first. */
+export function toChannelsLast(tf: TF, x: TfTensor): TfTensor {
+  const t = x.rank === 3 ? tf.expandDims(x, 2) : x;
+  const r = t.rank;
+  return tf.transpose(t, [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2), 1]);
+}
+
+/** The inverse of `toChannelsLast` for an ONNX tensor of rank `onnxRank`. */
+export function toChannelsFirst(tf: TF, y: TfTensor, onnxRank: number): TfTensor {
+  const r = y.rank;
+  const t = tf.transpose(y, [0, r - 1, ...Array.from({ length: r - 2 }, (_, i) => i + 1)]);
+  return onnxRank === 3 ? tf.squeeze(t, [2]) : t;
+}
+
+/**
+ * A channels-last filter (k1..kn, in, out) with its taps spread `dilations` apart (zeros between them), for
+ * kernels that take no dilation or not together with strides. Built from pad and reshape so it keeps a gradient.
+ */
+export function dilateFilter(tf: TF, f: TfTensor, dilations: readonly number[]): TfTensor {
+  let t = f;
+  dilations.forEach((d, i) => {
+    if (d === 1) return;
+    const shape = t.shape;
+    const k = shape[i]!;
+    const col = tf.expandDims(t, i + 1);
+    const spread = tf.pad(col, col.shape.map((_, j): [number, number] => (j === i + 1 ? [0, d - 1] : [0, 0])));
+    const merged = tf.reshape(spread, [...shape.slice(0, i), k * d, ...shape.slice(i + 1)]);
+    t = tf.slice(merged, shape.map(() => 0), shape.map((v, j) => (j === i ? (k - 1) * d + 1 : v)));
+  });
+  return t;
+}
+
+/**
+ * Elements 0, s, 2s, ... (`count` of them) along `axis`, built from pad, reshape and slice (strided slices have
+ * no tfjs gradient).
+ */
+export function subsample(tf: TF, t: TfTensor, axis: number, s: number, count: number): TfTensor {
+  const shape = t.shape;
+  const len = shape[axis]!;
+  const need = count * s;
+  let u = t;
+  if (len < need) u = tf.pad(u, shape.map((_, j): [number, number] => (j === axis ? [0, need - len] : [0, 0])));
+  else if (len > need) u = tf.slice(u, shape.map(() => 0), shape.map((v, j) => (j === axis ? need : v)));
+  if (s === 1) return u;
+  const split = tf.reshape(u, [...shape.slice(0, axis), count, s, ...shape.slice(axis + 1)]);
+  const first = tf.slice(split, split.shape.map(() => 0), split.shape.map((v, j) => (j === axis + 1 ? 1 : v)));
+  return tf.reshape(first, [...shape.slice(0, axis), count, ...shape.slice(axis + 1)]);
+}
+
+/** tfjs paddings of a channels-last tensor: nothing on batch and channels, `[begin, end]` per spatial axis. */
+export function channelsLastPaddings(begin: readonly number[], end: readonly number[]): [number, number][] {
+  return [[0, 0], ...begin.map((b, i): [number, number] => [b, end[i]!]), [0, 0]];
+}
+
+/** The first `out` positions of each spatial axis of a channels-last tensor. */
+export function cropSpatial(tf: TF, t: TfTensor, out: readonly number[]): TfTensor {
+  if (out.every((o, i) => t.shape[i + 1] === o)) return t;
+  return tf.slice(t, t.shape.map(() => 0), [t.shape[0]!, ...out, t.shape[t.rank - 1]!]);
+}
+
+/**
+ * A stride-1 'valid' window reduction with dilations over a channels-last tensor, done as tfjs's own `tf.pool`
+ * does it for 2-D: residues modulo the dilation go to the batch (spaceToBatchND), an undilated window runs there,
+ * and batchToSpaceND interleaves the results. `pool` is the undilated stride-1 'valid' reduction.
+ */
+export function dilatedStride1(tf: TF, x: TfTensor, dilations: readonly number[], pool: (t: TfTensor) => TfTensor): TfTensor {
+  const sp = x.shape.slice(1, x.rank - 1);
+  const extra = sp.map((v, i) => (dilations[i]! - (v % dilations[i]!)) % dilations[i]!);
+  const crops = extra.map((e): [number, number] => [0, e]);
+  const batched = tf.spaceToBatchND(x, [...dilations], crops);
+  return tf.batchToSpaceND(pool(batched), [...dilations], crops);
+}

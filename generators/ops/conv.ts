@@ -1,4 +1,5 @@
 /** Conv and ConvTranspose: 1-D to 3-D, groups (depthwise included), strides, dilations, pads, auto_pad, bias. */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { Attrs, DType, Tensor } from '../../src/ir/index.js';
 import { numel } from '../../src/ir/index.js';
@@ -7,6 +8,8 @@ import {
   autoPadArb,
   autoPadOf,
   axisDrawsArb,
+  channelsLastPaddings,
+  dilateFilter,
   divisors,
   effKernel,
   fitBackward,
@@ -14,12 +17,15 @@ import {
   intOr,
   intsOr,
   keepArb,
+  liftWindow,
+  toChannelsFirst,
+  toChannelsLast,
   transposeGeometry,
   windowAttrs,
   windowGeometry,
   windowOffsets,
 } from './conv-geometry.js';
-import type { InferInput, Instance, Operand, OpSpec } from './spec.js';
+import type { InferInput, Instance, Operand, OpSpec, TfjsLowering } from './spec.js';
 import { defineOp } from './spec.js';
 
 // onnxruntime's CPU provider registers Conv and ConvTranspose for float only
@@ -102,6 +108,73 @@ function convAttrs(win: Window, autoPad: AutoPad, keep: Keep, g: number, keepGro
   return a;
 }
 
+type TF = typeof tfjs;
+type TfTensor = tfjs.Tensor;
+/** tfjs's explicit padding of a 4-D channels-last tensor. */
+type Explicit2d = [[number, number], [number, number], [number, number], [number, number]];
+
+/** W (out, in, k1..kn) as a tfjs filter (k1..kn, in, out); 1-D kernels get a height-1 axis. */
+function tfjsFilter(tf: TF, w: TfTensor): TfTensor {
+  const t = w.rank === 3 ? tf.expandDims(w, 2) : w;
+  return tf.transpose(t, [...Array.from({ length: t.rank - 2 }, (_, i) => i + 2), 1, 0]);
+}
+
+/** `f` on each of `g` channel groups (last axis of input and filter alike), the results concatenated. */
+function perGroup(tf: TF, g: number, x: TfTensor, f: TfTensor, run: (x: TfTensor, f: TfTensor) => TfTensor): TfTensor {
+  if (g === 1) return run(x, f);
+  const xs = tf.split(x, g, x.rank - 1);
+  const fs = tf.split(f, g, f.rank - 1);
+  return tf.concat(xs.map((xg, i) => run(xg, fs[i]!)), x.rank - 1);
+}
+
+/**
+ * Conv on tfjs: channels-last conv2d/conv3d, depthwiseConv2d for one group per channel (2-D), a conv per group
+ * otherwise. SAME_UPPER is tfjs's 'same'; other padding goes to conv2d as explicit pads, or through tf.pad for
+ * conv3d (which takes none). Dilations are spread into the filter (zeros between taps).
+ */
+const convTfjs: TfjsLowering = {
+  lower(tf, inputs, attrs) {
+    const [x, w, b] = inputs as [TfTensor, TfTensor, TfTensor | undefined];
+    const w0 = convWindow(x.shape, w.shape, attrs);
+    if (typeof w0 === 'string') throw new Error(`Conv: ${w0}`);
+    const win = liftWindow(w0);
+    const n = win.kernel.length;
+    const g = attrs.group as number;
+    const C = x.shape[1]!;
+    const M = w.shape[0]!;
+    let xl = toChannelsLast(tf, x);
+    const strides = [...win.strides];
+    // the filter carries the dilation: tfjs refuses strides and dilations > 1 together, and its conv gradients
+    // refuse dilations > 1 (the input search differentiates this lowering)
+    const dil = win.dilations.map(() => 1);
+    const filter = (f: TfTensor): TfTensor => dilateFilter(tf, f, win.dilations);
+    let pad: 'same' | 'valid' | Explicit2d;
+    const padsAt = channelsLastPaddings(win.pads.slice(0, n), win.pads.slice(n));
+    if (autoPadOf(attrs) === 'SAME_UPPER') pad = 'same';
+    else if (win.pads.every((v) => v === 0)) pad = 'valid';
+    else if (n === 2) pad = padsAt as Explicit2d;
+    else {
+      xl = tf.pad(xl, padsAt);
+      pad = 'valid';
+    }
+    let y: TfTensor;
+    if (g > 1 && g === C && n === 2) {
+      // depthwise: W (C*mult, 1, kh, kw) → (kh, kw, C, mult); tfjs output channel c*mult + j is ONNX channel m
+      const t = w.rank === 3 ? tf.expandDims(w, 2) : w;
+      const f = filter(tf.transpose(tf.reshape(t, [C, M / C, ...t.shape.slice(2)]), [2, 3, 0, 1]));
+      y = tf.depthwiseConv2d(xl as tfjs.Tensor4D, f as tfjs.Tensor4D, strides as [number, number], pad, 'NHWC', dil as [number, number]);
+    } else {
+      y = perGroup(tf, g, xl, filter(tfjsFilter(tf, w)), (xg, fg) =>
+        n === 2
+          ? tf.conv2d(xg as tfjs.Tensor4D, fg as tfjs.Tensor4D, strides as [number, number], pad, 'NHWC', dil as [number, number])
+          : tf.conv3d(xg as tfjs.Tensor5D, fg as tfjs.Tensor5D, strides as [number, number, number], pad as 'same' | 'valid', 'NDHWC', dil as [number, number, number]),
+      );
+    }
+    if (b) y = tf.add(y, b);
+    return [toChannelsFirst(tf, y, x.rank)];
+  },
+};
+
 /** Conv (opset 11 form): X (N,C,D1..Dn), W (M, C/group, k1..kn), optional B (M). */
 export const Conv = defineOp({
   onnx: 'Conv',
@@ -161,6 +234,7 @@ export const Conv = defineOp({
         };
       });
   },
+  tfjs: convTfjs,
   infer(inputs, attrs) {
     const ch = checkChannels('Conv', inputs, attrs, false);
     if (typeof ch === 'string') return ch;
@@ -231,6 +305,41 @@ function transposeWindow(x: readonly number[], w: readonly number[], attrs: Attr
   }
   return transposeGeometry(x.slice(2), kernel, strides, dilations, pads, outPad, outShape, autoPad);
 }
+
+/**
+ * ConvTranspose on tfjs: conv2dTranspose/conv3dTranspose (which take no dilations: the filter carries them) to
+ * the full transposed size with 'valid' padding, one call per group; then the ONNX window is cut out of it
+ * (pads at the start, output_padding and output_shape as zeros past the end, where no input reaches).
+ */
+const convTransposeTfjs: TfjsLowering = {
+  lower(tf, inputs, attrs) {
+    const [x, w, b] = inputs as [TfTensor, TfTensor, TfTensor | undefined];
+    const w0 = transposeWindow(x.shape, w.shape, attrs);
+    if (typeof w0 === 'string') throw new Error(`ConvTranspose: ${w0}`);
+    const win = liftWindow(w0);
+    const n = win.kernel.length;
+    const g = attrs.group as number;
+    const xl = toChannelsLast(tf, x);
+    // W (C, M/group, k...) is the forward conv's filter: tfjs wants (k..., M/group, C)
+    const f = dilateFilter(tf, tfjsFilter(tf, w), win.dilations);
+    const N = x.shape[0]!;
+    const mpg = w.shape[1]!;
+    const inSp = xl.shape.slice(1, n + 1);
+    const full = inSp.map((v, i) => win.strides[i]! * (v - 1) + f.shape[i]!);
+    let y = perGroup(tf, g, xl, f, (xg, fg) =>
+      n === 2
+        ? tf.conv2dTranspose(xg as tfjs.Tensor4D, fg as tfjs.Tensor4D, [N, full[0]!, full[1]!, mpg], win.strides as [number, number], 'valid')
+        : tf.conv3dTranspose(xg as tfjs.Tensor5D, fg as tfjs.Tensor5D, [N, full[0]!, full[1]!, full[2]!, mpg], win.strides as [number, number, number], 'valid'),
+    );
+    const begin = win.pads.slice(0, n);
+    const front = begin.map((p) => Math.max(0, -p));
+    const back = begin.map((p, i) => Math.max(0, p + win.out[i]! - full[i]!));
+    if (front.some((v) => v > 0) || back.some((v) => v > 0)) y = tf.pad(y, channelsLastPaddings(front, back));
+    y = tf.slice(y, [0, ...begin.map((p, i) => p + front[i]!), 0], [N, ...win.out, y.shape[y.rank - 1]!]);
+    if (b) y = tf.add(y, b);
+    return [toChannelsFirst(tf, y, x.rank)];
+  },
+};
 
 type TransposeMode = 'pads' | 'output_shape' | AutoPad;
 
@@ -353,6 +462,7 @@ export const ConvTranspose = defineOp({
         return { inputs: [x, ...weightOperands(out.dtype, [g * c, M / g, ...k], M, bias)], attrs };
       });
   },
+  tfjs: convTransposeTfjs,
   infer(inputs, attrs) {
     const ch = checkChannels('ConvTranspose', inputs, attrs, true);
     if (typeof ch === 'string') return ch;

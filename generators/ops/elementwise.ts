@@ -14,7 +14,7 @@ export interface UnaryDecl {
   readonly since: number;
   readonly dtypes: readonly DType[];
   /** Scalar function on float64; attributes arrive with defaults filled in. */
-  readonly fn: (x: number, attrs: Attrs) => number;
+  readonly fn: (x: number, attrs: Attrs, dtype: DType) => number;
   readonly attributes?: Readonly<Record<string, AttrSchema>>;
   /** Attribute arbitrary (independent of the input type for elementwise maps). */
   readonly attrs?: fc.Arbitrary<Attrs>;
@@ -22,6 +22,8 @@ export interface UnaryDecl {
   /** Output element type when it differs from the input's (Not keeps bool; IsNaN gives bool). */
   readonly outDtype?: DType;
   readonly tfjs?: OpSpec['tfjs'];
+  /** See OpSpec.proxyGrad. */
+  readonly proxyGrad?: boolean;
 }
 
 const noAttrs: fc.Arbitrary<Attrs> = fc.constant({});
@@ -37,6 +39,7 @@ export function unaryOp(d: UnaryDecl): OpSpec {
     ranks: [0, 5],
     attributes: d.attributes ?? {},
     ...(d.tfjs ? { tfjs: d.tfjs } : {}),
+    ...(d.proxyGrad ? { proxyGrad: true } : {}),
     build,
     backward(out, ctx) {
       if (!d.dtypes.includes(out.dtype) && d.outDtype === undefined) return undefined;
@@ -58,7 +61,7 @@ export function unaryOp(d: UnaryDecl): OpSpec {
     reference(inputs, attrs) {
       const x = inputs[0]!;
       const out = new Float64Array(x.data.length);
-      for (let i = 0; i < out.length; i++) out[i] = d.fn(x.data[i]!, attrs);
+      for (let i = 0; i < out.length; i++) out[i] = d.fn(x.data[i]!, attrs, x.dtype);
       return [{ dtype: d.outDtype ?? x.dtype, shape: x.shape, data: out }];
     },
   });
@@ -81,6 +84,8 @@ export interface BinaryDecl {
    */
   readonly freshInputs?: (dtype: DType) => readonly number[];
   readonly tfjs?: OpSpec['tfjs'];
+  /** See OpSpec.proxyGrad. */
+  readonly proxyGrad?: boolean;
 }
 
 /** An elementwise binary operator with multidirectional broadcasting. */
@@ -94,6 +99,7 @@ export function binaryOp(d: BinaryDecl): OpSpec {
     ranks: [0, 5],
     attributes: d.attributes ?? {},
     ...(d.tfjs ? { tfjs: d.tfjs } : {}),
+    ...(d.proxyGrad ? { proxyGrad: true } : {}),
     build(anchor, ctx) {
       return fc
         .record({

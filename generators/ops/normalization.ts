@@ -1,9 +1,10 @@
 /** BatchNormalization (inference and training forms), LayerNormalization, InstanceNormalization. */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { DType, Tensor, TensorType } from '../../src/ir/index.js';
 import { broadcastIndex, broadcastShapes, normAxis, numel } from '../../src/ir/index.js';
 import { axisArb, floatAttrArb } from '../arb.js';
-import type { Instance, Operand, OpSpec } from './spec.js';
+import type { Instance, Operand, OpSpec, TfjsLowering } from './spec.js';
 import { attrFloat, attrInt, defineOp } from './spec.js';
 
 /** An epsilon attribute: omitted (default 1e-5) or drawn across several decades. */
@@ -35,6 +36,49 @@ function channelStats(x: Tensor, outer: number, mid: number, inner: number): { m
   }
   return { mean, variance };
 }
+
+type TfTensor = tfjs.Tensor;
+
+/**
+ * BatchNormalization on tfjs: X (N, C, ...) as (N, inner, C) so that tf.batchNorm's per-channel parameters run
+ * along the last axis (the layout its kernels broadcast 1-D parameters over). Training mode normalises with the
+ * batch statistics (biased variance) and also returns the running statistics ONNX defines.
+ */
+const batchNormTfjs: TfjsLowering = {
+  lower(tf, inputs, attrs, ctx) {
+    const [x, scale, bias, mean, variance] = inputs as TfTensor[];
+    const [N, C] = x!.shape as [number, number];
+    const eps = attrFloat(attrs, 'epsilon');
+    const rows = tf.transpose(tf.reshape(x!, [N, C, -1]), [0, 2, 1]);
+    const training = attrInt(attrs, 'training_mode') === 1;
+    const stats = training ? tf.moments(rows, [0, 1]) : { mean: mean!, variance: variance! };
+    const y = tf.batchNorm(rows, stats.mean, stats.variance, bias!, scale!, eps);
+    const out: TfTensor[] = [tf.reshape(tf.transpose(y, [0, 2, 1]), x!.shape)];
+    if (training) {
+      const mom = attrFloat(attrs, 'momentum');
+      const mix = (prev: TfTensor, cur: TfTensor): TfTensor => tf.add(tf.mul(prev, mom), tf.mul(cur, 1 - mom));
+      out.push(mix(mean!, stats.mean), mix(variance!, stats.variance));
+    }
+    return out.slice(0, ctx.outputTypes.length);
+  },
+};
+
+/**
+ * LayerNormalization on tfjs: moments over axes [axis, rank) (kept, so Mean and InvStdDev have ONNX's shapes);
+ * Scale and B broadcast from the right as ONNX's unidirectional broadcast does.
+ */
+const layerNormTfjs: TfjsLowering = {
+  lower(tf, inputs, attrs, ctx) {
+    const [x, scale, bias] = inputs as [TfTensor, TfTensor, TfTensor | undefined];
+    const axis = normAxis(attrInt(attrs, 'axis'), x.rank);
+    const axes = Array.from({ length: x.rank - axis }, (_, i) => axis + i);
+    const { mean, variance } = tf.moments(x, axes, true);
+    const inv = tf.rsqrt(tf.add(variance, attrFloat(attrs, 'epsilon')));
+    let y = tf.mul(tf.mul(tf.sub(x, mean), inv), scale);
+    if (bias) y = tf.add(y, bias);
+    return [y, mean, inv].slice(0, ctx.outputTypes.length);
+  },
+};
 
 const BN_DTYPES: readonly DType[] = ['float32', 'float64'];
 
@@ -70,6 +114,7 @@ export const BatchNormalization = defineOp({
     return [{ dtype: x.dtype, shape: x.shape }];
   },
   domain: () => [{ input: 4, rel: 'ge', value: 0 }],
+  tfjs: batchNormTfjs,
   reference(inputs, attrs) {
     const [x, scale, bias, inMean, inVar] = inputs as Tensor[];
     const C = x!.shape[1]!;
@@ -150,6 +195,7 @@ export const LayerNormalization = defineOp({
     if (!scale) return 'LayerNormalization: missing Scale';
     return [{ dtype: x.dtype, shape: x.shape }];
   },
+  tfjs: layerNormTfjs,
   reference(inputs, attrs) {
     const [x, scale, bias] = inputs;
     const r = x!.shape.length;
@@ -242,6 +288,17 @@ export const InstanceNormalization = defineOp({
       if (!p || p.dtype !== x.dtype || p.shape.length !== 1 || p.shape[0] !== C) return `InstanceNormalization: scale and B must be ${x.dtype}[${C}]`;
     }
     return [{ dtype: x.dtype, shape: x.shape }];
+  },
+  tfjs: {
+    // per (N, C) plane statistics; scale and B along the channel axis
+    lower(tf, inputs, attrs) {
+      const [x, scale, bias] = inputs as [TfTensor, TfTensor, TfTensor];
+      const axes = Array.from({ length: x.rank - 2 }, (_, i) => i + 2);
+      const { mean, variance } = tf.moments(x, axes, true);
+      const perChannel = [x.shape[1]!, ...axes.map(() => 1)];
+      const k = tf.mul(tf.rsqrt(tf.add(variance, attrFloat(attrs, 'epsilon'))), tf.reshape(scale, perChannel));
+      return [tf.add(tf.mul(tf.sub(x, mean), k), tf.reshape(bias, perChannel))];
+    },
   },
   reference(inputs, attrs) {
     const [x, scale, bias] = inputs as Tensor[];

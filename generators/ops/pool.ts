@@ -1,4 +1,5 @@
 /** MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool: 1-D to 3-D windows over (N, C, spatial...). */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { Attrs, DType, Tensor, TensorType } from '../../src/ir/index.js';
 import { numel } from '../../src/ir/index.js';
@@ -7,17 +8,24 @@ import {
   autoPadArb,
   autoPadOf,
   axisDrawsArb,
+  channelsLastPaddings,
+  cropSpatial,
+  dilatedStride1,
   fitBackward,
   fitForward,
   intOr,
   intsOr,
   keepArb,
+  liftWindow,
+  subsample,
+  toChannelsFirst,
+  toChannelsLast,
   unravel,
   windowAttrs,
   windowGeometry,
   windowOffsets,
 } from './conv-geometry.js';
-import type { InferInput, Instance, OpSpec } from './spec.js';
+import type { InferInput, Instance, OpSpec, TfjsLowering } from './spec.js';
 import { defineOp } from './spec.js';
 
 const MAX_DTYPES: readonly DType[] = ['float32', 'float64'];
@@ -51,6 +59,161 @@ function inferPool(op: string, dtypes: readonly DType[], x: InferInput | undefin
   if (w.out.some((o) => o < 1)) return `${op}: empty output`;
   return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...w.out] }];
 }
+
+type TF = typeof tfjs;
+type TfTensor = tfjs.Tensor;
+type Explicit2d = [[number, number], [number, number], [number, number], [number, number]];
+type Pad = 'same' | 'valid' | Explicit2d;
+
+/** Padding past the end padding that ceil_mode's last window reaches, per axis (0 without ceil_mode). */
+function ceilOverhang(inSp: readonly number[], w: Window): number[] {
+  const n = inSp.length;
+  return inSp.map((x, i) => Math.max(0, (w.out[i]! - 1) * w.strides[i]! + (w.kernel[i]! - 1) * w.dilations[i]! + 1 - (x + w.pads[i]! + w.pads[i + n]!)));
+}
+
+/**
+ * A tfjs window reduction (max or avg) over a channels-last tensor already padded as needed: the native
+ * kernel with 'valid' (or the padding given); dilations by space-to-batch at stride 1, then every stride-th result.
+ */
+function tfjsPool(tf: TF, x: TfTensor, w: Window, kind: 'max' | 'avg', pad: Pad): TfTensor {
+  const n = w.kernel.length;
+  const native = (t: TfTensor, strides: readonly number[], p: Pad): TfTensor => {
+    if (n === 2) {
+      const k = w.kernel as [number, number];
+      const s = strides as [number, number];
+      return kind === 'max' ? tf.maxPool(t as tfjs.Tensor4D, k, s, p) : tf.avgPool(t as tfjs.Tensor4D, k, s, p);
+    }
+    const k = w.kernel as [number, number, number];
+    const s = strides as [number, number, number];
+    const q = p as 'same' | 'valid';
+    return kind === 'max' ? tf.maxPool3d(t as tfjs.Tensor5D, k, s, q) : tf.avgPool3d(t as tfjs.Tensor5D, k, s, q);
+  };
+  if (w.dilations.every((d) => d === 1)) return native(x, w.strides, pad);
+  // tfjs pools take no dilations (tf.pool does, in 2-D only and at stride 1)
+  let y = n === 2 ? tf.pool(x as tfjs.Tensor4D, w.kernel as [number, number], kind, 'valid', w.dilations as [number, number], 1) : dilatedStride1(tf, x, w.dilations, (t) => native(t, w.kernel.map(() => 1), 'valid'));
+  for (let i = 0; i < n; i++) y = subsample(tf, y, i + 1, w.strides[i]!, w.out[i]!);
+  return y;
+}
+
+/**
+ * MaxPool on tfjs: 2-D windows without dilation or ceil overhang take ONNX's pads natively (explicit, or 'same' for
+ * SAME_UPPER); otherwise the input is padded with -Infinity (which never wins) and pooled 'valid'. The Indices
+ * output, when asked for, is computed apart (tfjs's maxPoolWithArgmax takes no explicit pads).
+ */
+const maxPoolTfjs: TfjsLowering = {
+  lower(tf, inputs, attrs, ctx) {
+    const x = inputs[0]!;
+    const w0 = poolWindow(x.shape, attrs, true);
+    if (typeof w0 === 'string') throw new Error(`MaxPool: ${w0}`);
+    const w = liftWindow(w0);
+    const n = w.kernel.length;
+    const xl = toChannelsLast(tf, x);
+    const inSp = xl.shape.slice(1, n + 1);
+    const over = ceilOverhang(inSp, w);
+    const plain = w.dilations.every((d) => d === 1) && over.every((v) => v === 0);
+    const padded = (t: TfTensor, value: number): TfTensor => tf.pad(t, channelsLastPaddings(w.pads.slice(0, n), w.pads.slice(n).map((p, i) => p + over[i]!)), value);
+    let y: TfTensor;
+    if (plain && autoPadOf(attrs) === 'SAME_UPPER') y = tfjsPool(tf, xl, w, 'max', 'same');
+    else if (plain && n === 2) y = tfjsPool(tf, xl, w, 'max', channelsLastPaddings(w.pads.slice(0, n), w.pads.slice(n)) as Explicit2d);
+    else y = tfjsPool(tf, padded(xl, -Infinity), w, 'max', 'valid');
+    const out = [toChannelsFirst(tf, cropSpatial(tf, y, w.out), x.rank)];
+    if (ctx.outputTypes.length > 1) out.push(toChannelsFirst(tf, maxIndices(tf, padded(xl, -Infinity), padded(toChannelsLast(tf, positions(tf, x.shape, attrs.storage_order === 1)), -1), w), x.rank));
+    return out;
+  },
+};
+
+/** Each element's ONNX Indices value: its flat NC(spatial) index, the spatial part column-major with storage_order 1. */
+function positions(tf: TF, shape: readonly number[], colMajor: boolean): TfTensor {
+  const sp = shape.slice(2);
+  const size = numel(sp);
+  const data = new Int32Array(numel(shape));
+  const idx = new Array<number>(sp.length).fill(0);
+  for (let f = 0; f < size; f++) {
+    unravel(f, sp, idx);
+    let v = f;
+    if (colMajor) {
+      v = 0;
+      for (let i = sp.length - 1; i >= 0; i--) v = v * sp[i]! + idx[i]!;
+    }
+    for (let p = 0; p < data.length / size; p++) data[p * size + f] = p * size + v;
+  }
+  return tf.tensor(data, [...shape], 'int32');
+}
+
+/**
+ * MaxPool's Indices: the window scanned offset by offset over the padded values and their positions (-1 in the
+ * padding), keeping the first maximum as the reference does.
+ */
+function maxIndices(tf: TF, xp: TfTensor, pp: TfTensor, w: Window): TfTensor {
+  const n = w.kernel.length;
+  const at = (t: TfTensor, off: readonly number[]): TfTensor => {
+    const start = [0, ...off.map((o, i) => o * w.dilations[i]!), 0];
+    let u = tf.slice(t, start, t.shape.map((v, j) => v - start[j]!));
+    for (let i = 0; i < n; i++) u = subsample(tf, u, i + 1, w.strides[i]!, w.out[i]!);
+    return u;
+  };
+  const off = new Array<number>(n).fill(0);
+  let best = at(xp, off);
+  let idx = at(pp, off);
+  for (let k = 1; k < numel(w.kernel); k++) {
+    unravel(k, w.kernel, off);
+    const v = at(xp, off);
+    const up = tf.greater(v, best);
+    best = tf.where(up, v, best);
+    idx = tf.where(up, at(pp, off), idx);
+  }
+  return idx;
+}
+
+/**
+ * AveragePool on tfjs. tfjs averages over the real cells of a window (count_include_pad 0): 2-D windows with
+ * count_include_pad 0 take ONNX's pads natively, ceil overhang included as further end padding. Otherwise the
+ * input is zero-padded, averaged 'valid' (sum / kernel size) and rescaled by kernel size / ONNX's divisor.
+ */
+const averagePoolTfjs: TfjsLowering = {
+  lower(tf, inputs, attrs) {
+    const x = inputs[0]!;
+    const w0 = poolWindow(x.shape, attrs, false);
+    if (typeof w0 === 'string') throw new Error(`AveragePool: ${w0}`);
+    const w = liftWindow(w0);
+    const n = w.kernel.length;
+    let xl = toChannelsLast(tf, x);
+    const inSp = xl.shape.slice(1, n + 1);
+    const over = ceilOverhang(inSp, w);
+    const includePad = attrs.count_include_pad === 1;
+    const ends = w.pads.slice(n).map((p, i) => p + over[i]!);
+    if (!includePad && n === 2) {
+      const pad = channelsLastPaddings(w.pads.slice(0, n), ends) as Explicit2d;
+      return [toChannelsFirst(tf, cropSpatial(tf, tfjsPool(tf, xl, w, 'avg', pad), w.out), x.rank)];
+    }
+    if (!includePad && over.every((v) => v === 0) && autoPadOf(attrs) === 'SAME_UPPER') {
+      return [toChannelsFirst(tf, cropSpatial(tf, tfjsPool(tf, xl, w, 'avg', 'same'), w.out), x.rank)];
+    }
+    xl = tf.pad(xl, channelsLastPaddings(w.pads.slice(0, n), ends));
+    let y = cropSpatial(tf, tfjsPool(tf, xl, w, 'avg', 'valid'), w.out);
+    // ONNX's divisor per output position, a product over axes: the window's real cells (count_include_pad 0),
+    // or its cells up to the end padding (count_include_pad 1)
+    const perAxis = w.out.map((o, i) =>
+      Array.from({ length: o }, (_, j) => {
+        const start = j * w.strides[i]! - w.pads[i]!;
+        const stop = start + w.kernel[i]!;
+        return includePad ? Math.min(stop, inSp[i]! + w.pads[i + n]!) - start : Math.min(stop, inSp[i]!) - Math.max(start, 0);
+      }),
+    );
+    const kSize = numel(w.kernel);
+    if (perAxis.some((c, i) => c.some((v) => v !== w.kernel[i]))) {
+      const outSize = numel(w.out);
+      const scale = new Float32Array(outSize);
+      const idx = new Array<number>(n).fill(0);
+      for (let f = 0; f < outSize; f++) {
+        unravel(f, w.out, idx);
+        scale[f] = kSize / idx.reduce((acc, j, i) => acc * perAxis[i]![j]!, 1);
+      }
+      y = tf.mul(y, tf.tensor(scale, [1, ...w.out, 1], 'float32'));
+    }
+    return [toChannelsFirst(tf, y, x.rank)];
+  },
+};
 
 interface PoolDraw {
   readonly autoPad: AutoPad;
@@ -129,6 +292,7 @@ export const MaxPool = defineOp({
   build: (anchor, ctx) => maxArbs.build(anchor, ctx),
   backward: (out, ctx) => maxArbs.backward(out, ctx, MAX_DTYPES),
   infer: (inputs, attrs) => inferPool('MaxPool', MAX_DTYPES, inputs[0], attrs, true),
+  tfjs: maxPoolTfjs,
   reference(inputs, attrs) {
     const x = inputs[0]!;
     const w = poolWindow(x.shape, attrs, true);
@@ -193,6 +357,7 @@ export const AveragePool = defineOp({
   build: (anchor, ctx) => avgArbs.build(anchor, ctx),
   backward: (out, ctx) => avgArbs.backward(out, ctx, AVG_DTYPES),
   infer: (inputs, attrs) => inferPool('AveragePool', AVG_DTYPES, inputs[0], attrs, false),
+  tfjs: averagePoolTfjs,
   reference(inputs, attrs) {
     const x = inputs[0]!;
     const w = poolWindow(x.shape, attrs, false);
@@ -237,7 +402,14 @@ export const AveragePool = defineOp({
 });
 
 /** A global pool: one value per (N, C) plane. */
-function globalPool(onnx: string, dtypes: readonly DType[], init: number, fold: (acc: number, v: number) => number, finish: (acc: number, count: number) => number): OpSpec {
+function globalPool(
+  onnx: string,
+  dtypes: readonly DType[],
+  init: number,
+  fold: (acc: number, v: number) => number,
+  finish: (acc: number, count: number) => number,
+  tfReduce: (tf: TF, x: TfTensor, axes: number[]) => TfTensor,
+): OpSpec {
   return defineOp({
     onnx,
     since: 1,
@@ -260,6 +432,7 @@ function globalPool(onnx: string, dtypes: readonly DType[], init: number, fold: 
         return { inputs: [{ kind: 'tensor', type: { dtype: out.dtype, shape: [N, C, ...sp] } }], attrs: {} };
       });
     },
+    tfjs: { lower: (tf, inputs) => [tfReduce(tf, inputs[0]!, Array.from({ length: inputs[0]!.rank - 2 }, (_, i) => i + 2))] },
     infer(inputs) {
       const x = inputs[0];
       if (!x) return `${onnx}: missing input`;
@@ -282,8 +455,8 @@ function globalPool(onnx: string, dtypes: readonly DType[], init: number, fold: 
   });
 }
 
-export const GlobalAveragePool = globalPool('GlobalAveragePool', GLOBAL_DTYPES, 0, (a, v) => a + v, (a, n) => a / n);
-export const GlobalMaxPool = globalPool('GlobalMaxPool', GLOBAL_DTYPES, -Infinity, (a, v) => Math.max(a, v), (a) => a);
+export const GlobalAveragePool = globalPool('GlobalAveragePool', GLOBAL_DTYPES, 0, (a, v) => a + v, (a, n) => a / n, (tf, x, axes) => tf.mean(x, axes, true));
+export const GlobalMaxPool = globalPool('GlobalMaxPool', GLOBAL_DTYPES, -Infinity, (a, v) => Math.max(a, v), (a) => a, (tf, x, axes) => tf.max(x, axes, true));
 
 /** This family's operators, in registry order. */
 export const poolOps: readonly OpSpec[] = [MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool];

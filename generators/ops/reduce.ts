@@ -249,6 +249,8 @@ function reduceOp(decl: ReduceDecl): OpSpec {
       if (ones.length === r) modes.push('all-keep');
       if (r === 0) modes.push('all-drop');
       if (asInput) modes.push('noop');
+      // a full-rank target without size-1 dims cannot come out of a reduction in the attribute form
+      if (modes.length === 0) return undefined;
       return fc
         .record({
           mode: fc.constantFrom(...modes),

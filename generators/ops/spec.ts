@@ -31,6 +31,8 @@ export type Operand =
 export interface Instance {
   readonly inputs: readonly Operand[];
   readonly attrs: Attrs;
+  /** Output count, for operators whose inputs and attributes do not fix it (Split-13 without sizes). */
+  readonly outputs?: number;
 }
 
 /** Limits and choices the generator passes down to every operator. */
@@ -100,16 +102,23 @@ export interface OpSpec {
   /** Backward insertion: inputs and attributes whose first output has exactly `out`'s type. */
   backward?(out: TensorType, ctx: BuildContext): fc.Arbitrary<Instance> | undefined;
   /** Output types, or a message saying why the inputs/attributes are invalid. */
-  infer(inputs: readonly (InferInput | undefined)[], attrs: Attrs, opset: number): TensorType[] | string;
+  /** `nOutputs`: the node's output count, which only operators like Split-13 without sizes need. */
+  infer(inputs: readonly (InferInput | undefined)[], attrs: Attrs, opset: number, nOutputs?: number): TensorType[] | string;
   /** Per-element input constraints that keep the result finite; absent when every finite input is fine. */
   domain?(inputs: readonly TensorType[], attrs: Attrs): DomainConstraint[];
   /** Float64 reference kernel following the ONNX specification; attributes arrive with defaults filled in. */
-  reference(inputs: readonly (Tensor | undefined)[], attrs: Attrs, opset: number): Tensor[];
+  reference(inputs: readonly (Tensor | undefined)[], attrs: Attrs, opset: number, nOutputs?: number): Tensor[];
   /**
    * How tfjs computes it, or why it cannot (a reason string: the tfjs backends then report graphs holding this
    * operator as unsupported). Optional only while lowerings are being written for every family.
    */
   readonly tfjs?: TfjsLowering | { readonly unsupported: string };
+  /**
+   * The input search replaces this operator's gradient with a straight-through one (the upstream gradient passed
+   * to every input): its true gradient is zero or missing exactly where the search must move values
+   * (Relu and Clip below the threshold, Floor, Ceil, Round, Sign; Max/Min have no gradient in tfjs).
+   */
+  readonly proxyGrad?: boolean;
 }
 
 /** Declares an operator; validates the declaration once so a bad spec fails at load, naming the operator. */

@@ -147,9 +147,9 @@ export function erf(x: number): number {
 
 export const Erf = unaryOp({ onnx: 'Erf', since: 13, dtypes: FLOAT32_ONLY, fn: erf });
 
-export const Floor = unaryOp({ onnx: 'Floor', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.floor(x) });
+export const Floor = unaryOp({ proxyGrad: true, onnx: 'Floor', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.floor(x) });
 
-export const Ceil = unaryOp({ onnx: 'Ceil', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.ceil(x) });
+export const Ceil = unaryOp({ proxyGrad: true, onnx: 'Ceil', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.ceil(x) });
 
 /** Rounds to the nearest integer, halves to the even neighbour (ONNX Round; Math.round rounds halves up). */
 export function roundHalfEven(x: number): number {
@@ -161,9 +161,9 @@ export function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-export const Round = unaryOp({ onnx: 'Round', since: 11, dtypes: FLOAT_DTYPES, fn: roundHalfEven });
+export const Round = unaryOp({ proxyGrad: true, onnx: 'Round', since: 11, dtypes: FLOAT_DTYPES, fn: roundHalfEven });
 
-export const Sign = unaryOp({ onnx: 'Sign', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => Math.sign(x) });
+export const Sign = unaryOp({ proxyGrad: true, onnx: 'Sign', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => Math.sign(x) });
 
 /** This family's operators, in registry order. */
 export const unaryMathOps = [

@@ -48,7 +48,7 @@ export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>)
       if (!t) throw new Error(`reference: ${node.op} '${node.name}' reads '${name}', which nothing produced`);
       return t;
     });
-    const outs = spec.reference(inputs, attrs, graph.opset);
+    const outs = spec.reference(inputs, attrs, graph.opset, node.outputs.length);
     node.outputs.forEach((name, k) => {
       if (name === '') return;
       const t = outs[k];
