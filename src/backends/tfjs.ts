@@ -104,25 +104,45 @@ function toTf(tf: TF, t: Tensor): tfjs.Tensor {
   return tf.tensor(data, [...t.shape], dt);
 }
 
+/** Wraps one node's lowering (the input search swaps in proxy gradients this way). */
+export type LoweringWrap = (node: Node, lower: (inputs: readonly (tfjs.Tensor | undefined)[]) => tfjs.Tensor[]) => (inputs: readonly (tfjs.Tensor | undefined)[]) => tfjs.Tensor[];
+
+/**
+ * Evaluates `nodes` of the graph eagerly on tfjs, reading and extending `env` (tensor name → tfjs tensor).
+ * Callers own the tidy scope.
+ */
+export function evalTfjsNodes(tf: TF, graph: Graph, nodes: readonly Node[], env: Map<string, tfjs.Tensor>, wrap?: LoweringWrap): void {
+  const types = typeMap(graph);
+  const constants = constantsOf(graph);
+  for (const n of nodes) {
+    const spec = findOp(n.op);
+    const lowering = spec?.tfjs;
+    if (!lowering || 'unsupported' in lowering) throw new Error(`${n.op} has no tfjs lowering`);
+    const ctx = contextOf(graph, n, types, constants);
+    const attrs = withDefaults(n);
+    const base = (inputs: readonly (tfjs.Tensor | undefined)[]): tfjs.Tensor[] => lowering.lower(tf, inputs, attrs, ctx);
+    const outs = (wrap ? wrap(n, base) : base)(n.inputs.map((x) => (x === '' ? undefined : env.get(x))));
+    n.outputs.forEach((name, k) => {
+      const t = outs[k];
+      if (name !== '' && t) env.set(name, t);
+    });
+  }
+}
+
+/** tfjs tensors for the graph's initializers and the given feeds. */
+export function leafTensors(tf: TF, graph: Graph, feeds: Readonly<Record<string, Tensor>>): Map<string, tfjs.Tensor> {
+  const env = new Map<string, tfjs.Tensor>();
+  for (const i of graph.initializers) env.set(i.name, toTf(tf, { dtype: i.dtype, shape: i.shape, data: Float64Array.from(i.data) }));
+  for (const i of graph.inputs) env.set(i.name, toTf(tf, feeds[i.name]!));
+  return env;
+}
+
 /** Executes the graph eagerly, node by node, inside one tidy scope; returns the graph outputs. */
 export function runTfjsGraph(tf: TF, graph: Graph, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]): Record<string, Tensor> {
   const types = typeMap(graph);
-  const constants = constantsOf(graph);
   const results = tf.tidy(() => {
-    const env = new Map<string, tfjs.Tensor>();
-    for (const i of graph.initializers) env.set(i.name, toTf(tf, { dtype: i.dtype, shape: i.shape, data: Float64Array.from(i.data) }));
-    for (const i of graph.inputs) env.set(i.name, toTf(tf, feeds[i.name]!));
-    for (const n of graph.nodes) {
-      const spec = findOp(n.op)!;
-      const lower = spec.tfjs;
-      if (!lower || 'unsupported' in lower) throw new Error(`${n.op} has no tfjs lowering`);
-      const ctx = contextOf(graph, n, types, constants);
-      const outs = lower.lower(tf, n.inputs.map((x) => (x === '' ? undefined : env.get(x))), withDefaults(n), ctx);
-      n.outputs.forEach((name, k) => {
-        const t = outs[k];
-        if (name !== '' && t) env.set(name, t);
-      });
-    }
+    const env = leafTensors(tf, graph, feeds);
+    evalTfjsNodes(tf, graph, graph.nodes, env);
     return outputNames.map((name) => {
       const t = env.get(name);
       if (!t) throw new Error(`tfjs lowering produced no output '${name}'`);

@@ -6,6 +6,7 @@ import { registerGen } from './commands/gen.js';
 import { registerOps } from './commands/ops.js';
 import { registerRun } from './commands/run.js';
 import { registerBackends } from './commands/backends.js';
+import { registerFuzz } from './commands/fuzz.js';
 import { EXIT, UsageError } from './errors.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerOps(program);
   registerRun(program);
   registerBackends(program);
+  registerFuzz(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

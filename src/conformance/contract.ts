@@ -12,7 +12,7 @@ import type { OpSpec } from '../../generators/ops/spec.js';
 import { forwardArb, singleOpGraph } from '../../generators/single-op.js';
 import { sampleFeeds } from '../../generators/values.js';
 import { compareTensor } from '../../oracles/closeness.js';
-import { toleranceFor } from '../../oracles/tolerance.js';
+import { pathTolerances } from '../../oracles/tolerance.js';
 import type { Backend } from '../backends/types.js';
 import { runInProcess } from '../backends/types.js';
 import type { Graph } from '../ir/index.js';
@@ -39,8 +39,9 @@ export async function checkGraph(b: Backend, g: Graph, seed: number): Promise<Ch
   const o = await runInProcess(b, { bytes, path, graph: g }, feeds, g.outputs.map((x) => x.name));
   if (o.kind === 'unsupported') return { status: 'skip', why: o.reasons.join('; ') };
   if (o.kind !== 'ok') return { status: 'fail', why: `${o.kind}: ${'message' in o ? o.message.split('\n')[0] : ''}` };
+  const tols = pathTolerances(g);
   for (const out of g.outputs) {
-    const c = compareTensor(out.name, env.get(out.name)!, o.outputs[out.name]!, toleranceFor(out.dtype));
+    const c = compareTensor(out.name, env.get(out.name)!, o.outputs[out.name]!, tols.get(out.name)!);
     if (c.verdict !== 'match') {
       const ops = g.nodes.map((n) => `${n.op}${JSON.stringify(n.attrs)}`).join(' ');
       return { status: 'fail', why: `${out.name}: ${c.verdict} ${c.detail ?? ''} max abs ${c.maxAbs} first bad ${JSON.stringify(c.firstBad)}; ${ops}` };

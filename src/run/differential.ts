@@ -3,7 +3,7 @@
  * interpreter when it ran, otherwise the first backend that produced outputs.
  */
 import { compareTensor, type OutputComparison } from '../../oracles/closeness.js';
-import { toleranceFor, type Tolerance } from '../../oracles/tolerance.js';
+import { pathTolerances, toleranceFor, type Tolerance } from '../../oracles/tolerance.js';
 import type { DType, Graph, Tensor } from '../ir/index.js';
 import type { BackendInfo } from '../backends/isolated.js';
 import { IsolatedBackend } from '../backends/isolated.js';
@@ -68,6 +68,7 @@ export async function runDifferential(
   const okOf = (o: (typeof raw)[number]): Readonly<Record<string, Tensor>> | undefined => (o.outcome.kind === 'ok' ? o.outcome.outputs : undefined);
   const base = raw.find((r) => r.spec === 'reference' && okOf(r)) ?? raw.find((r) => okOf(r));
   const expected = base ? okOf(base)! : undefined;
+  const tols = pathTolerances(graph, opts.tolerances);
   const reports = raw.map((r): BackendReport => {
     const o = r.outcome;
     if (o.kind === 'unavailable') return { backend: r.spec, version: r.version, verdict: 'unavailable', outcome: o, comparisons: [] };
@@ -77,7 +78,7 @@ export async function runDifferential(
       const e = expected[n]!;
       const a = o.outputs[n];
       if (!a) return { name: n, verdict: 'shape' as const, maxAbs: 0, maxRel: 0, badElements: 0, expectedNonFinite: 0, actualNonFinite: 0, detail: 'output missing' };
-      return compareTensor(n, e, a, toleranceFor(e.dtype, opts.tolerances));
+      return compareTensor(n, e, a, tols.get(n) ?? toleranceFor(e.dtype, opts.tolerances));
     });
     const verdict = comparisons.every((c) => c.verdict === 'match') ? 'agree' : 'disagree';
     return { backend: r.spec, version: r.version, verdict, outcome: o, comparisons };

@@ -1,0 +1,402 @@
+/**
+ * The fuzz campaign: N job slots each take the next case index of this shard, generate a graph, search valid
+ * inputs, write the case to disk, run it on every backend (isolated workers) and on the reference, judge and
+ * attribute, bucket findings and save case folders. Progress is appended per case, so a stopped or killed
+ * campaign resumes where it was, without repeating a finished case.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type * as tfjs from '@tensorflow/tfjs-core';
+import { attribute, type BackendResult } from '../../oracles/attribution.js';
+import type { Tolerance } from '../../oracles/tolerance.js';
+import { caseSeed, GeneratorBug, generateGraph, resolveOptions, type GraphOptions, type ResolvedOptions } from '../../generators/graph.js';
+import { IsolatedBackend } from '../backends/isolated.js';
+import type { Outcome } from '../backends/types.js';
+import type { DType, Graph, Tensor } from '../ir/index.js';
+import { graphHash } from '../ir/index.js';
+import { exportModel } from '../onnx/index.js';
+import { interpret } from '../reference/interpreter.js';
+import { loadSearchTf, searchInputs, type SearchMethod } from '../search/search.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { bucketKey, bucketSlug } from './bucket.js';
+import { writeCase } from './case.js';
+import { localise } from './localise.js';
+import { appendProgress, bucketsOf, readProgress, writeDerived, type BucketHit, type CaseStatus, type ProgressRecord } from './state.js';
+import { createHash } from 'node:crypto';
+
+export interface CampaignConfig {
+  readonly seed: number;
+  readonly backends: readonly string[];
+  readonly graph: GraphOptions;
+  readonly shard: { readonly index: number; readonly count: number };
+  readonly search: SearchMethod;
+  /** Limit per backend per case (ms). */
+  readonly timeoutMs: number;
+  /** Case folders kept per bucket (every hit is counted). */
+  readonly keepPerBucket: number;
+  readonly tolerances?: Partial<Record<DType, Tolerance>>;
+}
+
+export interface RunLimits {
+  /** Wall-clock budget of this session (ms). */
+  readonly timeMs: number;
+  /** Stop after this many cases in this session. */
+  readonly maxCases?: number;
+  readonly jobs: number;
+}
+
+export interface CampaignEvents {
+  /** Called about once a second with the live numbers. */
+  onStatus?(s: LiveStatus): void;
+  /** A harness bug: the reference or the generator is wrong. */
+  onHarnessBug?(k: number, reason: string): void;
+  /** A new bucket was opened. */
+  onNewBucket?(key: string, k: number): void;
+}
+
+export interface LiveStatus {
+  readonly elapsedMs: number;
+  readonly tests: number;
+  readonly testsPerSecond: number;
+  readonly findings: number;
+  readonly buckets: number;
+  readonly searchRate: number;
+  readonly backendAvgMs: Readonly<Record<string, number>>;
+  readonly harnessBugs: number;
+}
+
+export interface CampaignSummary {
+  readonly dir: string;
+  readonly cases: number;
+  readonly sessionCases: number;
+  readonly findings: number;
+  readonly buckets: number;
+  readonly harnessBugs: number;
+  readonly wallMs: number;
+  readonly stopped: 'time' | 'cases' | 'interrupt';
+}
+
+/** campaign.json: the configuration a resumed campaign must keep. */
+interface CampaignFile {
+  readonly format: 1;
+  readonly config: CampaignConfig;
+  /** Wall time of earlier sessions (ms). */
+  readonly wallMs: number;
+  readonly sessions: number;
+}
+
+export class CampaignError extends Error {
+  override readonly name = 'CampaignError';
+}
+
+function hashOf(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+/** Creates a campaign folder (or loads one to resume) and returns its configuration. */
+export function openCampaign(dir: string, config: CampaignConfig | undefined): { config: CampaignConfig; wallMs: number; sessions: number } {
+  const f = join(dir, 'campaign.json');
+  if (config === undefined) {
+    if (!existsSync(f)) throw new CampaignError(`${dir} is not a campaign folder (no campaign.json): nothing to resume`);
+    const c = JSON.parse(readFileSync(f, 'utf8')) as CampaignFile;
+    return { config: c.config, wallMs: c.wallMs, sessions: c.sessions };
+  }
+  if (existsSync(f)) throw new CampaignError(`${dir} already holds a campaign: resume it with --resume ${dir}, or choose another --out`);
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(f, JSON.stringify({ format: 1, config, wallMs: 0, sessions: 0 } satisfies CampaignFile, null, 2) + '\n');
+  return { config, wallMs: 0, sessions: 0 };
+}
+
+/** One job slot: its own isolated worker per backend. */
+class Slot {
+  readonly backends: IsolatedBackend[];
+  busyMs = 0;
+  constructor(
+    readonly id: number,
+    specs: readonly string[],
+    timeoutMs: number,
+  ) {
+    this.backends = specs.map((s) => new IsolatedBackend(s, { timeoutMs }));
+  }
+}
+
+/**
+ * Runs a campaign session in `dir` until the time budget, the case limit or an interrupt (`signal.stop`).
+ * `config` is undefined when resuming.
+ */
+export async function runCampaign(
+  dir: string,
+  config: CampaignConfig | undefined,
+  limits: RunLimits,
+  events: CampaignEvents = {},
+  signal: { stop: boolean } = { stop: false },
+): Promise<CampaignSummary> {
+  const opened = openCampaign(dir, config);
+  const cfg = opened.config;
+  const session = opened.sessions + 1;
+  const options: ResolvedOptions = resolveOptions(cfg.graph);
+  const records = readProgress(dir);
+  const done = new Set(records.map((r) => r.k));
+  const buckets = bucketsOf(records);
+  const saved = new Map([...buckets.values()].map((b) => [b.key, b.cases.length]));
+  mkdirSync(join(dir, 'work'), { recursive: true });
+
+  const tf: typeof tfjs | undefined = cfg.search === 'gradient' ? await loadSearchTf() : undefined;
+  const slots = Array.from({ length: limits.jobs }, (_, j) => new Slot(j, cfg.backends, cfg.timeoutMs));
+  // availability once, on the first slot's workers; a backend that cannot run here stops the campaign early
+  const infos = await Promise.all(slots[0]!.backends.map(async (b) => ({ spec: b.spec, info: await b.start() })));
+  const unavailable = infos.filter((i) => !i.info.available.ok);
+  if (unavailable.length > 0) {
+    await Promise.all(slots.flatMap((s) => s.backends.map((b) => b.close())));
+    throw new CampaignError(
+      `backend${unavailable.length > 1 ? 's' : ''} not available here: ${unavailable.map((u) => `${u.spec} (${u.info.available.ok ? '' : u.info.available.reason})`).join('; ')}`,
+    );
+  }
+  const versions = Object.fromEntries(infos.map((i) => [i.spec, i.info.version]));
+
+  const t0 = performance.now();
+  let next = cfg.shard.index;
+  let sessionCases = 0;
+  let stopped: CampaignSummary['stopped'] = 'time';
+  const extra = (): Record<string, unknown> => ({ seed: cfg.seed, shard: cfg.shard, backends: cfg.backends, versions, nodes: options.nodes, jobs: limits.jobs, sessions: session });
+  const wall = (): number => opened.wallMs + (performance.now() - t0);
+
+  const allocate = (): number | undefined => {
+    if (signal.stop) {
+      stopped = 'interrupt';
+      return undefined;
+    }
+    if (performance.now() - t0 >= limits.timeMs) {
+      stopped = 'time';
+      return undefined;
+    }
+    if (limits.maxCases !== undefined && sessionCases >= limits.maxCases) {
+      stopped = 'cases';
+      return undefined;
+    }
+    while (done.has(next)) next += cfg.shard.count;
+    const k = next;
+    next += cfg.shard.count;
+    sessionCases++;
+    return k;
+  };
+
+  const record = (r: ProgressRecord): void => {
+    appendProgress(dir, r);
+    records.push(r);
+    done.add(r.k);
+    for (const h of r.hits) {
+      if (!buckets.has(h.key)) events.onNewBucket?.(h.key, r.k);
+    }
+    for (const [k, b] of bucketsOf([r])) {
+      const cur = buckets.get(k);
+      if (cur) {
+        cur.hits += b.hits;
+        cur.cases.push(...b.cases);
+      } else buckets.set(k, b);
+    }
+  };
+
+  const runCase = async (slot: Slot, k: number): Promise<void> => {
+    const start = performance.now();
+    const seed = caseSeed(cfg.seed, k);
+    const ms = { generate: 0, search: 0, reference: 0, backends: 0, localise: 0, write: 0, total: 0 };
+    const backendMs: Record<string, number> = {};
+    const base = { k, seed, session, backendMs };
+    let graph: Graph;
+    try {
+      graph = generateGraph(seed, options);
+    } catch (e) {
+      if (!(e instanceof GeneratorBug)) throw e;
+      events.onHarnessBug?.(k, `generator: ${e.message}`);
+      record({ ...base, status: 'generator-bug', hits: [], ops: [], search: { ok: false, iterations: 0, ms: 0, method: cfg.search }, ms, detail: e.message, at: performance.now() - t0 });
+      return;
+    }
+    ms.generate = performance.now() - start;
+    const found = searchInputs(graph, seed, tf, { method: cfg.search });
+    ms.search = found.ms;
+    const ops = [...new Set(graph.nodes.map((n) => n.op))];
+    const searchInfo = { ok: found.ok, iterations: found.iterations, ms: found.ms, method: found.method };
+    if (!found.ok) {
+      const detail = found.failure ? `${found.failure.op} '${found.failure.node}': ${found.failure.reason}` : 'no valid values';
+      record({ ...base, status: 'search-failed', hits: [], ops, search: searchInfo, ms, detail, at: performance.now() - t0 });
+      return;
+    }
+    graph = found.graph;
+    const feeds = found.feeds;
+    // the case is on disk before any backend sees it: a crash can never lose it
+    const work = join(dir, 'work', `job-${slot.id}`);
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(work, { recursive: true });
+    const modelBytes = exportModel(graph);
+    const modelPath = join(work, 'model.onnx');
+    writeFileSync(modelPath, modelBytes);
+    writeFileSync(join(work, 'case.json'), JSON.stringify({ k, seed, graphHash: graphHash(graph) }));
+
+    let t = performance.now();
+    let env: Map<string, Tensor>;
+    let reference: Outcome;
+    try {
+      env = interpret(graph, feeds);
+      reference = { kind: 'ok', outputs: Object.fromEntries(graph.outputs.map((o) => [o.name, env.get(o.name)!])), timings: { loadMs: 0, runMs: performance.now() - t } };
+    } catch (e) {
+      env = new Map();
+      reference = { kind: 'run-error', stage: 'run', message: (e as Error).message };
+    }
+    ms.reference = performance.now() - t;
+    t = performance.now();
+    const outputNames = graph.outputs.map((o) => o.name);
+    const results: BackendResult[] = await Promise.all(
+      slot.backends.map(async (b) => {
+        const bt = performance.now();
+        const outcome = await b.run(modelPath, graph, feeds, outputNames);
+        backendMs[b.spec] = performance.now() - bt;
+        return { backend: b.spec, version: versions[b.spec] ?? '?', outcome };
+      }),
+    );
+    ms.backends = performance.now() - t;
+    slot.busyMs += ms.backends;
+    const verdict = attribute(graph, reference, results, cfg.tolerances ?? {});
+    const hits: BucketHit[] = [];
+    let status: CaseStatus = 'pass';
+    let detail: string | undefined;
+    const meta = (extra: Record<string, unknown>): Record<string, unknown> => ({
+      seed: { campaign: cfg.seed, index: k, case: seed },
+      generator: { nodes: options.nodes, opset: options.opset, maxElems: options.maxElems, dtypes: options.dtypes },
+      graphHash: graphHash(graph),
+      graph,
+      search: searchInfo,
+      tolerances: cfg.tolerances ?? {},
+      backends: results.map((r) => ({ name: r.backend, version: r.version, outcome: r.outcome.kind, ...('message' in r.outcome ? { message: r.outcome.message } : {}) })),
+      verdicts: 'judged' in verdict ? Object.fromEntries(verdict.judged.map((j) => [j.backend, j.verdict])) : {},
+      timings: { ...ms, backendMs },
+      ...extra,
+    });
+    const outputsOf = (): Record<string, Record<string, Tensor>> => {
+      const o: Record<string, Record<string, Tensor>> = { reference: (reference as Extract<Outcome, { kind: 'ok' }>).outputs ?? {} };
+      for (const r of results) if (r.outcome.kind === 'ok') o[r.backend] = { ...r.outcome.outputs };
+      return o;
+    };
+    if (verdict.kind === 'harness-bug') {
+      status = 'harness-bug';
+      detail = verdict.reason;
+      events.onHarnessBug?.(k, verdict.reason);
+      const w = performance.now();
+      writeCase(join(dir, 'harness-bugs', String(k)), { modelBytes, feeds, outputs: reference.kind === 'ok' ? outputsOf() : {}, meta: meta({ harnessBug: verdict.reason, replay: `onnxsmith replay ${join(dir, 'harness-bugs', String(k))}` }) });
+      ms.write += performance.now() - w;
+    } else if (verdict.kind === 'finding') {
+      status = 'finding';
+      for (const c of verdict.culprits) {
+        if (c.verdict.kind !== 'fail') continue;
+        const v = c.verdict;
+        let op: string | undefined;
+        let dtype: string | undefined;
+        let divergence: unknown;
+        if (c.outcome.kind === 'ok') {
+          const l = performance.now();
+          const slotBackend = slot.backends.find((b) => b.spec === c.backend)!;
+          const d = await localise(slotBackend, graph, env, feeds, c.outcome.outputs, work, cfg.tolerances ?? {});
+          ms.localise += performance.now() - l;
+          if (d) {
+            op = d.op;
+            dtype = d.dtype;
+            divergence = d;
+          }
+        }
+        const key = bucketKey({ culprit: c.backend, symptom: v.symptom, stage: v.stage, ...(op ? { op } : {}), ...(dtype ? { dtype } : {}), message: v.detail });
+        const slug = bucketSlug(key, hashOf(key));
+        let caseDir: string | undefined;
+        const kept = saved.get(key) ?? 0;
+        if (kept < cfg.keepPerBucket) {
+          const w = performance.now();
+          const dest = join(dir, 'cases', slug, String(k));
+          writeCase(dest, {
+            modelBytes,
+            feeds,
+            outputs: outputsOf(),
+            meta: meta({ culprit: c.backend, symptom: v.symptom, stage: v.stage, bucketKey: key, detail: v.detail, divergence, replay: `onnxsmith replay ${dest}` }),
+          });
+          saved.set(key, kept + 1);
+          caseDir = relative(dir, dest);
+          ms.write += performance.now() - w;
+        }
+        hits.push({ key, slug, culprit: c.backend, symptom: v.symptom, stage: v.stage, ...(op ? { op } : {}), ...(dtype ? { dtype } : {}), detail: v.detail.slice(0, 500), ...(caseDir ? { caseDir } : {}) });
+      }
+    }
+    ms.total = performance.now() - start;
+    record({ ...base, status, hits, ops, search: searchInfo, ms, ...(detail ? { detail } : {}), at: performance.now() - t0 });
+  };
+
+  const liveStatus = (): LiveStatus => {
+    const sess = records.filter((r) => r.session === session);
+    const tests = sess.filter((r) => r.status === 'pass' || r.status === 'finding' || r.status === 'harness-bug').length;
+    const searched = sess.filter((r) => r.status !== 'generator-bug');
+    const avg: Record<string, number> = {};
+    for (const b of cfg.backends) {
+      const xs = sess.map((r) => r.backendMs[b]).filter((x): x is number => x !== undefined);
+      avg[b] = xs.length ? xs.reduce((a, c) => a + c, 0) / xs.length : 0;
+    }
+    const elapsedMs = performance.now() - t0;
+    return {
+      elapsedMs,
+      tests,
+      testsPerSecond: tests / Math.max(elapsedMs / 1000, 1e-3),
+      findings: records.filter((r) => r.status === 'finding').length,
+      buckets: buckets.size,
+      searchRate: searched.length ? searched.filter((r) => r.search.ok).length / searched.length : 1,
+      backendAvgMs: avg,
+      harnessBugs: records.filter((r) => r.status === 'harness-bug' || r.status === 'generator-bug').length,
+    };
+  };
+
+  const ticker = setInterval(() => {
+    events.onStatus?.(liveStatus());
+    writeDerived(dir, records, wall(), extra());
+  }, 1000);
+  try {
+    await Promise.all(
+      slots.map(async (slot) => {
+        for (let k = allocate(); k !== undefined; k = allocate()) {
+          try {
+            await runCase(slot, k);
+          } catch (e) {
+            // an exception here is onnxsmith's own bug (a spec, the search, the reference): record it and go on
+            const detail = `internal error: ${(e as Error).stack?.split('\n').slice(0, 3).join(' | ') ?? String(e)}`;
+            events.onHarnessBug?.(k, detail);
+            const zero = { generate: 0, search: 0, reference: 0, backends: 0, localise: 0, write: 0, total: 0 };
+            record({ k, seed: caseSeed(cfg.seed, k), session, backendMs: {}, status: 'harness-bug', hits: [], ops: [], search: { ok: false, iterations: 0, ms: 0, method: cfg.search }, ms: zero, detail, at: performance.now() - t0 });
+          }
+        }
+      }),
+    );
+  } finally {
+    clearInterval(ticker);
+    await Promise.all(slots.flatMap((s) => s.backends.map((b) => b.close())));
+    rmSync(join(dir, 'work'), { recursive: true, force: true });
+    const wallMs = wall();
+    writeDerived(dir, records, wallMs, { ...extra(), overhead: overheadOf(records) });
+    writeFileAtomic(join(dir, 'campaign.json'), JSON.stringify({ format: 1, config: cfg, wallMs, sessions: session } satisfies CampaignFile, null, 2) + '\n');
+    events.onStatus?.(liveStatus());
+  }
+  return {
+    dir,
+    cases: records.length,
+    sessionCases,
+    findings: records.filter((r) => r.status === 'finding').length,
+    buckets: buckets.size,
+    harnessBugs: records.filter((r) => r.status === 'harness-bug' || r.status === 'generator-bug').length,
+    wallMs: wall(),
+    stopped,
+  };
+}
+
+/** Share of case time spent outside backends (generation, search, reference, judging, writing). */
+export function overheadOf(records: readonly ProgressRecord[]): number {
+  let total = 0;
+  let backends = 0;
+  for (const r of records) {
+    total += r.ms.total;
+    backends += r.ms.backends + r.ms.localise;
+  }
+  return total > 0 ? 1 - backends / total : 0;
+}

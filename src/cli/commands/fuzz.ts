@@ -1,0 +1,184 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { OptionError, resolveOptions } from '../../../generators/graph.js';
+import { createBackend, DEFAULT_BACKENDS, UnknownBackend } from '../../backends/index.js';
+import { CampaignError, runCampaign, type CampaignConfig, type LiveStatus } from '../../campaign/campaign.js';
+import type { DType } from '../../ir/index.js';
+import { EXIT, intFlag, listFlag, UsageError } from '../errors.js';
+import { probeBackends } from './backends.js';
+
+interface FuzzFlags {
+  time: string;
+  seed: string;
+  jobs?: string;
+  backends?: string;
+  nodes: string;
+  out?: string;
+  resume?: string;
+  shard: string;
+  maxCases?: string;
+  search: string;
+  timeout: string;
+  include?: string;
+  exclude?: string;
+  dtypes?: string;
+  maxElems: string;
+  opset: string;
+  keep: string;
+  json?: boolean;
+}
+
+/** Parses 90s, 10m, 1h, 1h30m or plain milliseconds. */
+export function parseDuration(raw: string): number {
+  const s = raw.trim();
+  if (/^\d+$/.test(s)) return Number(s);
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let m: RegExpExecArray | null;
+  let consumed = 0;
+  while ((m = re.exec(s)) !== null) {
+    total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+    consumed = re.lastIndex;
+  }
+  if (consumed !== s.length || consumed === 0) throw new UsageError(`--time must look like 30s, 10m, 1h30m or milliseconds, got '${raw}'`);
+  return total;
+}
+
+function parseShard(raw: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard must be i/n with 0 <= i < n (e.g. 0/4), got '${raw}'`);
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+function statusLine(s: LiveStatus): string {
+  const secs = Math.round(s.elapsedMs / 1000);
+  const per = Object.entries(s.backendAvgMs)
+    .map(([b, ms]) => `${b} ${ms.toFixed(1)}ms`)
+    .join(' ');
+  return `[${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s] ${s.tests} tests (${s.testsPerSecond.toFixed(1)}/s) · ${s.findings} findings in ${s.buckets} buckets · search ${(s.searchRate * 100).toFixed(1)}%${s.harnessBugs ? ` · ${s.harnessBugs} HARNESS BUGS` : ''} · ${per}`;
+}
+
+/** `onnxsmith fuzz`: a differential fuzz campaign. */
+export function registerFuzz(program: Command): void {
+  program
+    .command('fuzz')
+    .description('run a fuzz campaign: generate graphs, search valid inputs, compare backends, bucket findings')
+    .option('--time <T>', 'wall-clock budget: 30s, 10m, 1h', '10m')
+    .option('-s, --seed <S>', 'campaign seed (case k uses a seed derived from S and k)', '1')
+    .option('-j, --jobs <N>', `cases in parallel (default: cores = ${availableParallelism()})`)
+    .option('--backends <list>', `comma-separated backends (default: every available one of ${DEFAULT_BACKENDS.filter((b) => b !== 'reference').join(',')}); the reference always runs`)
+    .option('-k, --nodes <K>', 'operators per graph', '10')
+    .option('-o, --out <DIR>', 'campaign folder (default reports/fuzz-<date>)')
+    .option('--resume <DIR>', 'continue a stopped or killed campaign (its settings are kept)')
+    .option('--shard <i/n>', 'run only seeds k with k mod n = i (for n machines)', '0/1')
+    .option('--max-cases <N>', 'stop after N cases')
+    .option('--search <method>', 'input search: gradient or sampling', 'gradient')
+    .option('--timeout <ms>', 'limit per backend per case', '20000')
+    .option('--include <ops>', 'only these operators')
+    .option('--exclude <ops>', 'never these operators')
+    .option('--dtypes <list>', 'element types allowed')
+    .option('--max-elems <N>', 'largest element count of any tensor', '512')
+    .option('--opset <V>', 'opset (17 or 18)', '17')
+    .option('--keep <N>', 'case folders kept per bucket', '5')
+    .option('--json', 'print the summary as JSON')
+    .action(async (flags: FuzzFlags) => {
+      const timeMs = parseDuration(flags.time);
+      const jobs = flags.jobs ? intFlag('--jobs', flags.jobs, 1, 256) : availableParallelism();
+      const maxCases = flags.maxCases ? intFlag('--max-cases', flags.maxCases, 1) : undefined;
+      let dir: string;
+      let config: CampaignConfig | undefined;
+      if (flags.resume) {
+        dir = resolve(flags.resume);
+        if (!existsSync(join(dir, 'campaign.json'))) throw new UsageError(`--resume: ${dir} is not a campaign folder (no campaign.json)`);
+      } else {
+        const seed = intFlag('--seed', flags.seed, -(2 ** 31), 2 ** 31 - 1);
+        dir = resolve(flags.out ?? join('reports', `fuzz-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`));
+        if (!existsSync(dirname(dir))) throw new UsageError(`--out: parent folder ${dirname(dir)} does not exist`);
+        if (flags.search !== 'gradient' && flags.search !== 'sampling') throw new UsageError(`--search must be gradient or sampling, got '${flags.search}'`);
+        const graph = {
+          nodes: intFlag('--nodes', flags.nodes, 1, 10_000),
+          maxElems: intFlag('--max-elems', flags.maxElems, 1),
+          opset: intFlag('--opset', flags.opset, 1, 100),
+          ...(flags.include ? { include: listFlag(flags.include) } : {}),
+          ...(flags.exclude ? { exclude: listFlag(flags.exclude) } : {}),
+          ...(flags.dtypes ? { dtypes: listFlag(flags.dtypes) as DType[] } : {}),
+        };
+        try {
+          resolveOptions(graph);
+        } catch (e) {
+          if (e instanceof OptionError) throw new UsageError(e.message);
+          throw e;
+        }
+        let backends = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : undefined;
+        for (const b of backends ?? []) {
+          try {
+            await createBackend(b);
+          } catch (e) {
+            if (e instanceof UnknownBackend) throw new UsageError(e.message);
+            throw e;
+          }
+        }
+        if (!backends) {
+          const rows = await probeBackends(DEFAULT_BACKENDS.filter((b) => b !== 'reference'));
+          for (const r of rows.filter((x) => !x.available)) process.stderr.write(`note: ${r.name} is unavailable here and not used (${r.reason})\n`);
+          backends = rows.filter((r) => r.available).map((r) => r.name);
+        }
+        if (backends.length === 0) throw new UsageError('no backend to compare with the reference');
+        config = {
+          seed,
+          backends,
+          graph,
+          shard: parseShard(flags.shard),
+          search: flags.search,
+          timeoutMs: intFlag('--timeout', flags.timeout, 1),
+          keepPerBucket: intFlag('--keep', flags.keep, 0),
+        };
+      }
+      const signal = { stop: false };
+      let interrupts = 0;
+      const onSigint = (): void => {
+        interrupts++;
+        if (interrupts > 1) process.exit(130);
+        signal.stop = true;
+        process.stderr.write('\nstopping: finishing the cases in flight (Ctrl-C again to abort at once)\n');
+      };
+      process.on('SIGINT', onSigint);
+      const tty = process.stderr.isTTY;
+      let lastPrint = 0;
+      try {
+        process.stderr.write(`campaign ${dir}\n`);
+        const summary = await runCampaign(dir, config, { timeMs, jobs, ...(maxCases ? { maxCases } : {}) }, {
+          onStatus(s) {
+            if (tty) process.stderr.write(`\r\x1b[K${statusLine(s)}`);
+            else if (s.elapsedMs - lastPrint >= 10_000) {
+              lastPrint = s.elapsedMs;
+              process.stderr.write(`${statusLine(s)}\n`);
+            }
+          },
+          onHarnessBug(k, reason) {
+            process.stderr.write(`${tty ? '\n' : ''}HARNESS BUG at case ${k}: ${reason}\n`);
+          },
+          onNewBucket(key) {
+            if (tty) process.stderr.write(`\r\x1b[Knew bucket: ${key}\n`);
+          },
+        }, signal);
+        if (tty) process.stderr.write('\n');
+        if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        else {
+          process.stdout.write(
+            `${summary.sessionCases} cases this session (${summary.cases} in all), ${summary.findings} findings in ${summary.buckets} buckets, ${summary.harnessBugs} harness bugs; stopped by ${summary.stopped}\n` +
+              `results: ${join(dir, 'stats.json')}, ${join(dir, 'buckets.json')}, cases under ${join(dir, 'cases')}\n` +
+              `resume: onnxsmith fuzz --resume ${dir}\n`,
+          );
+        }
+        process.exitCode = summary.harnessBugs > 0 ? EXIT.harness : summary.findings > 0 ? EXIT.findings : EXIT.ok;
+      } catch (e) {
+        if (e instanceof CampaignError) throw new UsageError(e.message);
+        throw e;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}

@@ -1,0 +1,69 @@
+/**
+ * What "valid values" means for a graph: under the float64 reference every intermediate tensor is finite
+ * (float32 tensors also stay clear of float32 overflow) and every operator's domain constraints hold.
+ */
+import { findOp } from '../../generators/ops/index.js';
+import type { DomainConstraint } from '../../generators/ops/spec.js';
+import type { Graph, Node, Tensor, TensorType } from '../ir/index.js';
+import { interpret } from '../reference/interpreter.js';
+
+/** Largest magnitude a float32 tensor may hold: well below FLT_MAX, so backends' rounding cannot overflow it. */
+export const FLOAT32_LIMIT = 1e30;
+
+export interface Violation {
+  readonly nodeIndex: number;
+  readonly node: Node;
+  /** Domain constraints of the node that some element breaks. */
+  readonly constraints: readonly DomainConstraint[];
+  /** The node's inputs are fine but an output is not finite (or overflows float32). */
+  readonly nonFinite: boolean;
+}
+
+export function holds(c: DomainConstraint, v: number): boolean {
+  switch (c.rel) {
+    case 'gt':
+      return v > c.value;
+    case 'ge':
+      return v >= c.value;
+    case 'lt':
+      return v < c.value;
+    case 'le':
+      return v <= c.value;
+    case 'abs-le':
+      return Math.abs(v) <= c.value;
+    case 'abs-ge':
+      return Math.abs(v) >= c.value;
+  }
+}
+
+function bad(t: Tensor): boolean {
+  const limit = t.dtype === 'float32' ? FLOAT32_LIMIT : Infinity;
+  for (const v of t.data) if (!(Math.abs(v) < limit)) return true;
+  return false;
+}
+
+/** Domain constraints of a node given its input types. */
+export function nodeConstraints(n: Node, types: readonly (TensorType | undefined)[]): DomainConstraint[] {
+  const spec = findOp(n.op);
+  if (!spec?.domain) return [];
+  const present = types.filter((t): t is TensorType => t !== undefined);
+  return spec.domain(present, n.attrs);
+}
+
+/**
+ * Evaluates the graph and returns the first node (in order) whose inputs break its domain or whose outputs are not
+ * finite, together with every computed value; undefined violation when the values are valid everywhere.
+ */
+export function firstViolation(graph: Graph, feeds: Readonly<Record<string, Tensor>>): { violation?: Violation; env: Map<string, Tensor> } {
+  const env = interpret(graph, feeds);
+  for (const [nodeIndex, n] of graph.nodes.entries()) {
+    const ins = n.inputs.map((x) => (x === '' ? undefined : env.get(x)));
+    const broken = nodeConstraints(n, ins).filter((c) => {
+      const t = ins[c.input];
+      return t !== undefined && t.data.some((v) => !holds(c, v));
+    });
+    const nonFinite = n.outputs.some((o) => o !== '' && bad(env.get(o)!));
+    if (broken.length > 0 || nonFinite) return { violation: { nodeIndex, node: n, constraints: broken, nonFinite }, env };
+  }
+  return { env };
+}
