@@ -5,12 +5,13 @@
  *
  * dtypes are ONNX's type constraints restricted to what onnxruntime-node's CPU provider implements.
  */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { Attrs, DType } from '../../src/ir/index.js';
 import { FLOAT_DTYPES, NUMERIC_DTYPES, broadcastShapes, numel, sameShape } from '../../src/ir/index.js';
 import { MAX_DIM, floatAttrArb } from '../arb.js';
 import { broadcastMap, unaryOp } from './elementwise.js';
-import type { Instance } from './spec.js';
+import type { Instance, TfjsLowering } from './spec.js';
 import { defineOp } from './spec.js';
 
 // ORT CPU registers these only for float ("Could not find an implementation for Elu(6)" on double)
@@ -26,6 +27,24 @@ function optionalAttrs(fields: Readonly<Record<string, fc.Arbitrary<number>>>): 
 /** A float attribute as the kernels see it: the default when the node leaves it out. */
 const num = (attrs: Attrs, name: string, dflt: number): number => (typeof attrs[name] === 'number' ? (attrs[name] as number) : dflt);
 
+type TF = typeof tfjs;
+type T = tfjs.Tensor;
+
+/** A unary map's lowering from a function of the input and the (defaulted) attributes. */
+function tfMap(f: (tf: TF, x: T, attrs: Attrs) => T): TfjsLowering {
+  return { lower: (tf, inputs, attrs) => [f(tf, inputs[0]!, attrs)] };
+}
+
+/**
+ * alpha·(e^min(x, 0) − 1) + max(x, 0): Elu, and Celu and Selu around it. min(x, 0) is written −relu(−x) so that
+ * e^x never overflows on the positive side (whose zero gradient would then be NaN), and every piece has a
+ * registered gradient (tf.minimum has none worth trusting, tf.where would need a comparison, which has none).
+ */
+function eluTf(tf: TF, x: T, alpha: number): T {
+  const neg = tf.mul(tf.sub(tf.exp(tf.neg(tf.relu(tf.neg(x)))), 1), alpha);
+  return tf.add(tf.relu(x), neg);
+}
+
 // ONNX allows int8..int64 too; ORT CPU has no int64 kernel ("Could not find an implementation for Relu(14)")
 export const Relu = unaryOp({
   proxyGrad: true,
@@ -34,6 +53,7 @@ export const Relu = unaryOp({
   dtypes: ['float32', 'float64', 'int32'],
   // Math.max propagates NaN, as max(0, x) in the spec does
   fn: (x) => Math.max(0, x),
+  tfjs: tfMap((tf, x) => tf.relu(x)),
 });
 
 export const LeakyRelu = unaryOp({
@@ -43,6 +63,8 @@ export const LeakyRelu = unaryOp({
   attributes: { alpha: { type: 'float', default: 0.01 } },
   attrs: optionalAttrs({ alpha: floatAttrArb(-2, 2, [0, 0.01, 1]) }),
   fn: (x, a) => (x < 0 ? num(a, 'alpha', 0.01) * x : x),
+  // tfjs's LeakyRelu is x < 0 ? alpha·x : x (not max(x, alpha·x)), right for alpha > 1 and alpha < 0 too
+  tfjs: tfMap((tf, x, a) => tf.leakyRelu(x, num(a, 'alpha', 0.01))),
 });
 
 export const Elu = unaryOp({
@@ -52,6 +74,8 @@ export const Elu = unaryOp({
   attributes: { alpha: { type: 'float', default: 1 } },
   attrs: optionalAttrs({ alpha: floatAttrArb(-2, 3, [0, 1]) }),
   fn: (x, a) => (x < 0 ? num(a, 'alpha', 1) * Math.expm1(x) : x),
+  // tf.elu has alpha 1
+  tfjs: tfMap((tf, x, a) => (num(a, 'alpha', 1) === 1 ? tf.elu(x) : eluTf(tf, x, num(a, 'alpha', 1)))),
 });
 
 // the defaults are the float32 values ONNX writes in the schema
@@ -68,12 +92,27 @@ export const Selu = unaryOp({
     const g = num(a, 'gamma', SELU_GAMMA);
     return x > 0 ? g * x : g * num(a, 'alpha', SELU_ALPHA) * Math.expm1(x);
   },
+  // tf.selu has the default constants (to float32 precision)
+  tfjs: tfMap((tf, x, a) => {
+    const alpha = num(a, 'alpha', SELU_ALPHA);
+    const gamma = num(a, 'gamma', SELU_GAMMA);
+    if (alpha === SELU_ALPHA && gamma === SELU_GAMMA) return tf.selu(x);
+    return tf.mul(eluTf(tf, x, alpha), gamma);
+  }),
 });
 
 // 1/(1+e^-x) saturates to 0 when e^-x overflows: finite for every finite x
-export const Sigmoid = unaryOp({ onnx: 'Sigmoid', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => 1 / (1 + Math.exp(-x)) });
+export const Sigmoid = unaryOp({
+  onnx: 'Sigmoid',
+  since: 13,
+  dtypes: FLOAT_DTYPES,
+  fn: (x) => 1 / (1 + Math.exp(-x)),
+  tfjs: tfMap((tf, x) => tf.sigmoid(x)),
+});
 
 const hardSigmoid = (x: number, alpha: number, beta: number): number => Math.max(0, Math.min(1, alpha * x + beta));
+
+const hardSigmoidTf = (tf: TF, x: T, alpha: number, beta: number): T => tf.clipByValue(tf.add(tf.mul(x, alpha), beta), 0, 1);
 
 export const HardSigmoid = unaryOp({
   proxyGrad: true,
@@ -83,9 +122,10 @@ export const HardSigmoid = unaryOp({
   attributes: { alpha: { type: 'float', default: 0.2 }, beta: { type: 'float', default: 0.5 } },
   attrs: optionalAttrs({ alpha: floatAttrArb(-2, 2, [0, 0.2]), beta: floatAttrArb(-2, 2, [0, 0.5, 1]) }),
   fn: (x, a) => hardSigmoid(x, num(a, 'alpha', 0.2), num(a, 'beta', 0.5)),
+  tfjs: tfMap((tf, x, a) => hardSigmoidTf(tf, x, num(a, 'alpha', 0.2), num(a, 'beta', 0.5))),
 });
 
-export const Tanh = unaryOp({ onnx: 'Tanh', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.tanh(x) });
+export const Tanh = unaryOp({ onnx: 'Tanh', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.tanh(x), tfjs: tfMap((tf, x) => tf.tanh(x)) });
 
 // ln(e^x + 1) written so that e^x cannot overflow: the result is finite (about x) for every finite x
 export const Softplus = unaryOp({
@@ -93,12 +133,26 @@ export const Softplus = unaryOp({
   since: 1,
   dtypes: FLOAT32_ONLY,
   fn: (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))),
+  tfjs: tfMap((tf, x) => tf.softplus(x)),
 });
 
-export const Softsign = unaryOp({ onnx: 'Softsign', since: 1, dtypes: FLOAT32_ONLY, fn: (x) => x / (1 + Math.abs(x)) });
+export const Softsign = unaryOp({
+  onnx: 'Softsign',
+  since: 1,
+  dtypes: FLOAT32_ONLY,
+  fn: (x) => x / (1 + Math.abs(x)),
+  tfjs: tfMap((tf, x) => tf.div(x, tf.add(tf.abs(x), 1))),
+});
 
 // ORT runs HardSwish(double) through its function body, whose HardSigmoid(double) has no kernel
-export const HardSwish = unaryOp({ proxyGrad: true, onnx: 'HardSwish', since: 14, dtypes: FLOAT32_ONLY, fn: (x) => x * hardSigmoid(x, 1 / 6, 0.5) });
+export const HardSwish = unaryOp({
+  proxyGrad: true,
+  onnx: 'HardSwish',
+  since: 14,
+  dtypes: FLOAT32_ONLY,
+  fn: (x) => x * hardSigmoid(x, 1 / 6, 0.5),
+  tfjs: tfMap((tf, x) => tf.mul(x, hardSigmoidTf(tf, x, 1 / 6, 0.5))),
+});
 
 /**
  * Celu divides by alpha, so alpha 0 is excluded. A negative alpha is legal; then the negative branch is
@@ -118,6 +172,11 @@ export const Celu = unaryOp({
     const alpha = num(a, 'alpha', 1);
     return alpha < 0 ? [{ input: 0, rel: 'ge', value: 80 * alpha }] : [];
   },
+  // the negative branch is taken where x < 0 whatever alpha's sign, so Celu is Elu of x/alpha's exponent
+  tfjs: tfMap((tf, x, a) => {
+    const alpha = num(a, 'alpha', 1);
+    return alpha === 1 ? tf.elu(x) : tf.add(tf.relu(x), tf.mul(tf.sub(tf.exp(tf.div(tf.neg(tf.relu(tf.neg(x))), alpha)), 1), alpha));
+  }),
 });
 
 export const ThresholdedRelu = unaryOp({
@@ -128,6 +187,9 @@ export const ThresholdedRelu = unaryOp({
   attributes: { alpha: { type: 'float', default: 1 } },
   attrs: optionalAttrs({ alpha: floatAttrArb(-3, 3, [0, 1]) }),
   fn: (x, a) => (x > num(a, 'alpha', 1) ? x : 0),
+  // step(x − alpha) is x > alpha (float subtraction keeps the sign and yields 0 only for equal values) and, unlike
+  // a comparison, has a gradient, so the rest of the graph stays differentiable
+  tfjs: tfMap((tf, x, a) => tf.mul(x, tf.step(tf.sub(x, num(a, 'alpha', 1))))),
 });
 
 /**

@@ -83,6 +83,14 @@ export const Concat = defineOp({
         })),
       );
   },
+  tfjs: {
+    lower(tf, inputs, attrs) {
+      const xs = inputs.map((x) => x!);
+      const a = normAxis(attrInt(attrs, 'axis'), xs[0]!.rank, 'Concat');
+      if (typeof a === 'string') throw new Error(a);
+      return [tf.concat(xs, a)];
+    },
+  },
   infer(inputs, attrs) {
     const xs = inputs.filter((t): t is InferInput => t !== undefined);
     if (xs.length === 0 || xs.length !== inputs.length) return 'Concat: needs one or more inputs';
@@ -233,6 +241,15 @@ export const Split: OpSpec = defineOp({
           attrs: axisAttrs(a, r, axisForm),
         };
       });
+  },
+  tfjs: {
+    // the output types already hold the sizes of every form (split input, num_outputs, equal parts by count)
+    lower(tf, inputs, attrs, ctx) {
+      const x = inputs[0]!;
+      const a = normAxis(attrInt(attrs, 'axis'), x.rank, 'Split');
+      if (typeof a === 'string') throw new Error(a);
+      return tf.split(x, ctx.outputTypes.map((t) => t.shape[a]!), a);
+    },
   },
   infer(inputs, attrs, opset, nOutputs) {
     const s = splitSizes(inputs, attrs, opset, nOutputs);

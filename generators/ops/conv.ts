@@ -373,7 +373,9 @@ export const ConvTranspose = defineOp({
         const k: number[] = [];
         const s = draws.map((a) => a.s);
         const d = draws.map((a) => a.d);
-        const op = draws.map((a, i) => (a.s > 1 ? outPad[i]! % a.s : 0));
+        // output_padding with SAME_*: the ONNX text counts it in the total padding, ONNX's shape inference does not
+        // (onnxruntime-web rejects what onnxruntime-node accepts), so the generator stays out of that ambiguity
+        const op = draws.map((a, i) => (a.s > 1 && autoPad === 'NOTSET' ? outPad[i]! % a.s : 0));
         const pads = new Array<number>(2 * n).fill(0);
         const target = new Array<number>(n).fill(0);
         let kBudget = Math.floor(ctx.maxElems / C);

@@ -6,7 +6,7 @@ import * as fc from 'fast-check';
 import type { Attrs, Tensor } from '../../src/ir/index.js';
 import { DTYPES, numel } from '../../src/ir/index.js';
 import type { InferInput, Instance, OpSpec } from './spec.js';
-import { Squeeze, Unsqueeze } from './squeeze.js';
+import { reshapeToOutput, Squeeze, Unsqueeze } from './squeeze.js';
 import { attrInt, defineOp } from './spec.js';
 
 /** Largest rank a shape operator here produces (ORT handles more; the rest of the graph rarely wants more). */
@@ -153,6 +153,7 @@ export const Reshape = defineOp({
       .record({ inShape: factorShapeArb(n, 0, 5), e: reshapeEncodingArb })
       .map(({ inShape, e }) => reshapeInstance({ kind: 'tensor', type: { dtype: out.dtype, shape: inShape } }, inShape, out.shape, e));
   },
+  tfjs: reshapeToOutput,
   infer(inputs, attrs) {
     const [x, s] = inputs;
     if (!x || !s) return 'Reshape: needs data and shape';
@@ -212,6 +213,7 @@ export const Flatten = defineOp({
         };
       });
   },
+  tfjs: reshapeToOutput,
   infer(inputs, attrs) {
     const x = inputs[0];
     if (!x) return 'Flatten: missing input';

@@ -3,10 +3,11 @@
  * a per-axis map from output index to input index, so one gather kernel (`gatherAxes`) serves Slice, Pad, Tile and
  * Gather.
  */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { DType, Tensor } from '../../src/ir/index.js';
 import { DTYPES, numel, strides } from '../../src/ir/index.js';
-import type { InferInput, Instance, Operand } from './spec.js';
+import type { InferInput, Instance, Operand, TfjsContext, TfjsLowering } from './spec.js';
 import { defineOp } from './spec.js';
 
 /** An operator input as inference (types, constant values) or the kernel (tensors) sees it. */
@@ -53,6 +54,39 @@ export function gatherAxes(x: Tensor, maps: readonly (readonly number[])[], fill
     }
   }
   return { dtype: x.dtype, shape, data: out };
+}
+
+/** A tfjs node's inputs as inference sees them: the ONNX types, with the values of constant inputs. */
+export function ctxInputs(ctx: TfjsContext): In[] {
+  return ctx.inputTypes.map((t, i) => {
+    const data = ctx.constants[i];
+    return t && data ? { ...t, data } : t;
+  });
+}
+
+/** Picks entries `idx` (in range) of axis `a` on tfjs. */
+export function tfTake(tf: typeof tfjs, t: tfjs.Tensor, a: number, idx: readonly number[]): tfjs.Tensor {
+  return tf.gather(t, tf.tensor1d([...idx], 'int32'), a);
+}
+
+/**
+ * `gatherAxes` on tfjs for maps whose entries are in range: each axis is cut to the span its map covers
+ * (tf.slice), then read backwards (tf.reverse) or picked (tf.gather) where the map is not that span in order.
+ * tf.stridedSlice is avoided: tfjs has no gradient for it with steps, and on tfjs-wasm it returns int32 and bool
+ * inputs as float32 bit patterns. tf.reverse of bool tensors is broken on tfjs-wasm, so bool goes through gather.
+ */
+export function tfGatherAxes(tf: typeof tfjs, x: tfjs.Tensor, maps: readonly (readonly number[])[]): tfjs.Tensor {
+  if (maps.some((m) => m.length === 0)) return tf.reshape(tf.slice(x, maps.map(() => 0), maps.map(() => 0)), maps.map((m) => m.length));
+  const lo = maps.map((m) => Math.min(...m));
+  const span = maps.map((m, a) => Math.max(...m) - lo[a]! + 1);
+  let t = tf.slice(x, lo, span);
+  const reverse: number[] = [];
+  maps.forEach((m, a) => {
+    if (m.every((v, i) => v === lo[a]! + i) && m.length === span[a]) return;
+    if (x.dtype !== 'bool' && m.length === span[a] && m.every((v, i) => v === lo[a]! + span[a]! - 1 - i)) reverse.push(a);
+    else t = tfTake(tf, t, a, m.map((v) => v - lo[a]!));
+  });
+  return reverse.length > 0 ? tf.reverse(t, reverse) : t;
 }
 
 /** Axes given as an input (possibly negative), normalised; default: 0..count-1. */
@@ -179,6 +213,19 @@ function sliceInputs(
   return inputs;
 }
 
+/** Slice on tfjs: the index maps of the reference (ONNX clamping done in JS from the constant inputs). */
+const sliceTfjs: TfjsLowering = {
+  supports(_attrs, ctx) {
+    const maps = sliceMaps(ctxInputs(ctx));
+    return typeof maps === 'string' ? maps : undefined;
+  },
+  lower(tf, inputs, _attrs, ctx) {
+    const maps = sliceMaps(ctxInputs(ctx));
+    if (typeof maps === 'string') throw new Error(maps);
+    return [tfGatherAxes(tf, inputs[0]!, maps)];
+  },
+};
+
 export const Slice = defineOp({
   onnx: 'Slice',
   since: 13,
@@ -248,6 +295,7 @@ export const Slice = defineOp({
         return { inputs: sliceInputs(data, tind, bounds, axesData, false), attrs: {} };
       });
   },
+  tfjs: sliceTfjs,
   infer(inputs) {
     const maps = sliceMaps(inputs);
     if (typeof maps === 'string') return maps;

@@ -5,7 +5,7 @@
 import * as fc from 'fast-check';
 import type { Attrs, Tensor } from '../../src/ir/index.js';
 import { DTYPES } from '../../src/ir/index.js';
-import type { InferInput, Instance } from './spec.js';
+import type { InferInput, Instance, TfjsLowering } from './spec.js';
 import { attrInts, defineOp } from './spec.js';
 
 /** Largest rank Unsqueeze produces (ORT handles more; the rest of the graph rarely wants more). */
@@ -20,6 +20,13 @@ function copyAs(x: Tensor, shape: readonly number[]): Tensor {
   return { dtype: x.dtype, shape: [...shape], data: Float64Array.from(x.data) };
 }
 
+/**
+ * tfjs lowering of an operator that only relabels the shape (Reshape, Flatten, Squeeze, Unsqueeze): a reshape to
+ * the node's inferred output shape, which already encodes 0/-1 targets, axis forms and the opset-11 attributes.
+ */
+export const reshapeToOutput: TfjsLowering = {
+  lower: (tf, inputs, _attrs, ctx) => [tf.reshape(inputs[0]!, [...ctx.outputTypes[0]!.shape])],
+};
 
 /** Axes as the node gives them: the opset-13 input, the older attribute, or undefined when omitted. */
 function axesOf(inputs: readonly (InferInput | Tensor | undefined)[], attrs: Attrs, opset: number): number[] | undefined | string {
@@ -107,6 +114,7 @@ export const Squeeze = defineOp({
         return { inputs: omit && canOmit ? [data] : [data, axesOperand(pick, neg, rank)], attrs: {} };
       });
   },
+  tfjs: reshapeToOutput,
   infer(inputs, attrs, opset) {
     const x = inputs[0];
     if (!x) return 'Squeeze: missing input';
@@ -157,6 +165,7 @@ export const Unsqueeze = defineOp({
         attrs: {},
       }));
   },
+  tfjs: reshapeToOutput,
   infer(inputs, attrs, opset) {
     const x = inputs[0];
     if (!x) return 'Unsqueeze: missing input';

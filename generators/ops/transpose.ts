@@ -69,6 +69,14 @@ export const Transpose = defineOp({
       return { inputs: [{ kind: 'tensor', type: { dtype: out.dtype, shape: inShape } }], attrs: perm ? { perm } : {} };
     });
   },
+  tfjs: {
+    lower(tf, inputs, attrs) {
+      const x = inputs[0]!;
+      const perm = permOf(attrs, x.rank);
+      if (typeof perm === 'string') throw new Error(perm);
+      return [tf.transpose(x, perm)];
+    },
+  },
   infer(inputs, attrs) {
     const x = inputs[0];
     if (!x) return 'Transpose: missing input';

@@ -5,14 +5,27 @@
  * dtypes are ONNX's type constraints restricted to what onnxruntime-node's CPU provider implements: the
  * inverse-trigonometric, hyperbolic and Tan/Erf kernels exist for float32 only (ONNX also allows float64).
  */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import type { DType } from '../../src/ir/index.js';
 import { FLOAT_DTYPES, NUMERIC_DTYPES } from '../../src/ir/index.js';
 import { unaryOp } from './elementwise.js';
-import type { DomainConstraint, OpSpec } from './spec.js';
+import type { DomainConstraint, OpSpec, TfjsLowering } from './spec.js';
 import { defineOp } from './spec.js';
 
 // ORT CPU registers these only for float ("Could not find an implementation for Tan(7)" on double)
 const FLOAT32_ONLY: readonly DType[] = ['float32'];
+
+type TfUnaryName =
+  | 'abs' | 'neg' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan'
+  | 'sinh' | 'cosh' | 'asinh' | 'acosh' | 'atanh' | 'erf' | 'floor' | 'ceil' | 'round' | 'sign';
+
+/**
+ * Lowers onto the tfjs op of the same meaning, which keeps the input's dtype and has a registered gradient
+ * (zero for floor, ceil, round and sign, whose search gradient is a proxy anyway).
+ */
+function tfOp(name: TfUnaryName): TfjsLowering {
+  return { lower: (tf, inputs) => [(tf[name] as (x: tfjs.Tensor) => tfjs.Tensor)(inputs[0]!)] };
+}
 
 /** ln(float32 max) is ~88.7; 80 keeps exp-like results finite in float32 with room for rounding upstream. */
 const EXP_LIMIT = 80;
@@ -29,14 +42,16 @@ function wrapsInt32(spec: OpSpec): OpSpec {
   });
 }
 
-export const Abs = wrapsInt32(unaryOp({ onnx: 'Abs', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => Math.abs(x) }));
+// tfjs's int32 Abs and Neg store into an Int32Array, which wraps INT32_MIN to itself like the reference
+export const Abs = wrapsInt32(unaryOp({ onnx: 'Abs', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => Math.abs(x), tfjs: tfOp('abs') }));
 
-export const Neg = wrapsInt32(unaryOp({ onnx: 'Neg', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => -x }));
+export const Neg = wrapsInt32(unaryOp({ onnx: 'Neg', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => -x, tfjs: tfOp('neg') }));
 
 export const Exp = unaryOp({
   onnx: 'Exp',
   since: 13,
   dtypes: FLOAT_DTYPES,
+  tfjs: tfOp('exp'),
   fn: (x) => Math.exp(x),
   domain: () => [{ input: 0, rel: 'le', value: EXP_LIMIT }],
 });
@@ -45,6 +60,7 @@ export const Log = unaryOp({
   onnx: 'Log',
   since: 13,
   dtypes: FLOAT_DTYPES,
+  tfjs: tfOp('log'),
   fn: (x) => Math.log(x),
   domain: () => [{ input: 0, rel: 'gt', value: 0 }],
 });
@@ -53,6 +69,7 @@ export const Sqrt = unaryOp({
   onnx: 'Sqrt',
   since: 13,
   dtypes: FLOAT_DTYPES,
+  tfjs: tfOp('sqrt'),
   fn: (x) => Math.sqrt(x),
   domain: () => [{ input: 0, rel: 'ge', value: 0 }],
 });
@@ -61,13 +78,14 @@ export const Reciprocal = unaryOp({
   onnx: 'Reciprocal',
   since: 13,
   dtypes: FLOAT_DTYPES,
+  tfjs: tfOp('reciprocal'),
   fn: (x) => 1 / x,
   domain: () => [{ input: 0, rel: 'abs-ge', value: 1e-3 }],
 });
 
-export const Sin = unaryOp({ onnx: 'Sin', since: 7, dtypes: FLOAT_DTYPES, fn: (x) => Math.sin(x) });
+export const Sin = unaryOp({ onnx: 'Sin', since: 7, dtypes: FLOAT_DTYPES, fn: (x) => Math.sin(x), tfjs: tfOp('sin') });
 
-export const Cos = unaryOp({ onnx: 'Cos', since: 7, dtypes: FLOAT_DTYPES, fn: (x) => Math.cos(x) });
+export const Cos = unaryOp({ onnx: 'Cos', since: 7, dtypes: FLOAT_DTYPES, fn: (x) => Math.cos(x), tfjs: tfOp('cos') });
 
 // Constraints are intervals, so "away from every pole" cannot be said; the principal branch (|x| <= 1.5,
 // pi/2 ~ 1.5708) keeps |tan| <= 14.1 and the result well conditioned.
@@ -75,30 +93,32 @@ export const Tan = unaryOp({
   onnx: 'Tan',
   since: 7,
   dtypes: FLOAT32_ONLY,
+  tfjs: tfOp('tan'),
   fn: (x) => Math.tan(x),
   domain: () => [{ input: 0, rel: 'abs-le', value: 1.5 }],
 });
 
 const unitInterval = (): DomainConstraint[] => [{ input: 0, rel: 'abs-le', value: 1 }];
 
-export const Asin = unaryOp({ onnx: 'Asin', since: 7, dtypes: FLOAT32_ONLY, fn: (x) => Math.asin(x), domain: unitInterval });
+export const Asin = unaryOp({ onnx: 'Asin', since: 7, dtypes: FLOAT32_ONLY, fn: (x) => Math.asin(x), domain: unitInterval, tfjs: tfOp('asin') });
 
-export const Acos = unaryOp({ onnx: 'Acos', since: 7, dtypes: FLOAT32_ONLY, fn: (x) => Math.acos(x), domain: unitInterval });
+export const Acos = unaryOp({ onnx: 'Acos', since: 7, dtypes: FLOAT32_ONLY, fn: (x) => Math.acos(x), domain: unitInterval, tfjs: tfOp('acos') });
 
-export const Atan = unaryOp({ onnx: 'Atan', since: 7, dtypes: FLOAT32_ONLY, fn: (x) => Math.atan(x) });
+export const Atan = unaryOp({ onnx: 'Atan', since: 7, dtypes: FLOAT32_ONLY, fn: (x) => Math.atan(x), tfjs: tfOp('atan') });
 
 const expRange = (): DomainConstraint[] => [{ input: 0, rel: 'abs-le', value: EXP_LIMIT }];
 
-export const Sinh = unaryOp({ onnx: 'Sinh', since: 9, dtypes: FLOAT32_ONLY, fn: (x) => Math.sinh(x), domain: expRange });
+export const Sinh = unaryOp({ onnx: 'Sinh', since: 9, dtypes: FLOAT32_ONLY, fn: (x) => Math.sinh(x), domain: expRange, tfjs: tfOp('sinh') });
 
-export const Cosh = unaryOp({ onnx: 'Cosh', since: 9, dtypes: FLOAT32_ONLY, fn: (x) => Math.cosh(x), domain: expRange });
+export const Cosh = unaryOp({ onnx: 'Cosh', since: 9, dtypes: FLOAT32_ONLY, fn: (x) => Math.cosh(x), domain: expRange, tfjs: tfOp('cosh') });
 
-export const Asinh = unaryOp({ onnx: 'Asinh', since: 9, dtypes: FLOAT32_ONLY, fn: (x) => Math.asinh(x) });
+export const Asinh = unaryOp({ onnx: 'Asinh', since: 9, dtypes: FLOAT32_ONLY, fn: (x) => Math.asinh(x), tfjs: tfOp('asinh') });
 
 export const Acosh = unaryOp({
   onnx: 'Acosh',
   since: 9,
   dtypes: FLOAT32_ONLY,
+  tfjs: tfOp('acosh'),
   fn: (x) => Math.acosh(x),
   domain: () => [{ input: 0, rel: 'ge', value: 1 }],
 });
@@ -108,6 +128,7 @@ export const Atanh = unaryOp({
   onnx: 'Atanh',
   since: 9,
   dtypes: FLOAT32_ONLY,
+  tfjs: tfOp('atanh'),
   fn: (x) => Math.atanh(x),
   domain: () => [
     { input: 0, rel: 'gt', value: -1 },
@@ -145,11 +166,11 @@ export function erf(x: number): number {
   return s * (1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f);
 }
 
-export const Erf = unaryOp({ onnx: 'Erf', since: 13, dtypes: FLOAT32_ONLY, fn: erf });
+export const Erf = unaryOp({ onnx: 'Erf', since: 13, dtypes: FLOAT32_ONLY, fn: erf, tfjs: tfOp('erf') });
 
-export const Floor = unaryOp({ proxyGrad: true, onnx: 'Floor', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.floor(x) });
+export const Floor = unaryOp({ proxyGrad: true, onnx: 'Floor', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.floor(x), tfjs: tfOp('floor') });
 
-export const Ceil = unaryOp({ proxyGrad: true, onnx: 'Ceil', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.ceil(x) });
+export const Ceil = unaryOp({ proxyGrad: true, onnx: 'Ceil', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.ceil(x), tfjs: tfOp('ceil') });
 
 /** Rounds to the nearest integer, halves to the even neighbour (ONNX Round; Math.round rounds halves up). */
 export function roundHalfEven(x: number): number {
@@ -161,9 +182,10 @@ export function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-export const Round = unaryOp({ proxyGrad: true, onnx: 'Round', since: 11, dtypes: FLOAT_DTYPES, fn: roundHalfEven });
+// tf.round rounds halves to even (TensorFlow's Round), as ONNX does
+export const Round = unaryOp({ proxyGrad: true, onnx: 'Round', since: 11, dtypes: FLOAT_DTYPES, fn: roundHalfEven, tfjs: tfOp('round') });
 
-export const Sign = unaryOp({ proxyGrad: true, onnx: 'Sign', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => Math.sign(x) });
+export const Sign = unaryOp({ proxyGrad: true, onnx: 'Sign', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => Math.sign(x), tfjs: tfOp('sign') });
 
 /** This family's operators, in registry order. */
 export const unaryMathOps = [

@@ -26,11 +26,35 @@ export function withDefaults(node: Node): Attrs {
   return out;
 }
 
+/** Options for `interpret`. */
+export interface InterpretOptions {
+  /**
+   * Round every float output to this many mantissa bits (per element type) after each node: a coarse evaluation
+   * that shows which values sit so close to a discontinuity (Floor, a comparison, an ArgMax tie) that a backend's
+   * own rounding could flip them.
+   */
+  readonly coarse?: Partial<Record<'float32' | 'float64', number>>;
+}
+
+function quantise(t: Tensor, bits: number): Tensor {
+  const data = new Float64Array(t.data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = t.data[i]!;
+    if (v === 0 || !Number.isFinite(v)) {
+      data[i] = v;
+      continue;
+    }
+    const q = 2 ** (Math.floor(Math.log2(Math.abs(v))) - bits);
+    data[i] = Math.round(v / q) * q;
+  }
+  return { ...t, data };
+}
+
 /**
  * Evaluates a graph in float64 and returns every tensor it computed, intermediates included
  * (the input search and divergence localisation need them). Feeds must cover every graph input.
  */
-export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>): Map<string, Tensor> {
+export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>, opts: InterpretOptions = {}): Map<string, Tensor> {
   const env = new Map<string, Tensor>();
   for (const i of graph.initializers) env.set(i.name, tensor(i.dtype, i.shape, i.data));
   for (const inp of graph.inputs) {
@@ -53,7 +77,8 @@ export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>)
       if (name === '') return;
       const t = outs[k];
       if (!t) throw new ReferenceUnsupported(`reference: ${node.op} output ${k} ('${name}') is not implemented`);
-      env.set(name, t);
+      const bits = t.dtype === 'float32' || t.dtype === 'float64' ? opts.coarse?.[t.dtype] : undefined;
+      env.set(name, bits === undefined ? t : quantise(t, bits));
     });
   }
   return env;

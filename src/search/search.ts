@@ -200,6 +200,7 @@ function resample(rng: fc.Random, graph: Graph, feeds: Record<string, Tensor>, w
 }
 
 function describe(v: Violation): string {
+  if (v.unstable) return 'values at a discontinuity (unstable under float32 rounding)';
   if (v.constraints.length > 0) return `domain ${v.constraints.map((c) => `input ${c.input} ${c.rel} ${c.value}`).join(', ')}`;
   return 'non-finite output';
 }
@@ -230,7 +231,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
     sameNode = last && last.nodeIndex === violation.nodeIndex ? sameNode + 1 : 0;
     last = violation;
     // gradient first; resample when it cannot help or keeps failing at the same node
-    const stepped = method === 'gradient' && tf && sameNode < 12 && gradientStep(tf, graph, feeds, weights, violation, lr);
+    const stepped = method === 'gradient' && tf && !violation.unstable && sameNode < 12 && gradientStep(tf, graph, feeds, weights, violation, lr);
     if (!stepped) {
       if (method === 'gradient') fallbacks++;
       resample(rng, graph, feeds, weights, violation);

@@ -6,6 +6,8 @@ import { findOp } from '../../generators/ops/index.js';
 import type { DomainConstraint } from '../../generators/ops/spec.js';
 import type { Graph, Node, Tensor, TensorType } from '../ir/index.js';
 import { interpret } from '../reference/interpreter.js';
+import { compareTensor } from '../../oracles/closeness.js';
+import { pathTolerances } from '../../oracles/tolerance.js';
 
 /** Largest magnitude a float32 tensor may hold: well below FLT_MAX, so backends' rounding cannot overflow it. */
 export const FLOAT32_LIMIT = 1e30;
@@ -17,7 +19,15 @@ export interface Violation {
   readonly constraints: readonly DomainConstraint[];
   /** The node's inputs are fine but an output is not finite (or overflows float32). */
   readonly nonFinite: boolean;
+  /** The node's result flips under rounding a backend could do (values at a discontinuity). */
+  readonly unstable?: boolean;
 }
+
+/**
+ * Mantissa bits of the coarse evaluation: a perturbation well above float32 rounding (24 bits) yet far below the
+ * float32 tolerance, so only values at a discontinuity or with extreme error amplification are rejected.
+ */
+export const COARSE_BITS = { float32: 20, float64: 46 } as const;
 
 export function holds(c: DomainConstraint, v: number): boolean {
   switch (c.rel) {
@@ -64,6 +74,20 @@ export function firstViolation(graph: Graph, feeds: Readonly<Record<string, Tens
     });
     const nonFinite = n.outputs.some((o) => o !== '' && bad(env.get(o)!));
     if (broken.length > 0 || nonFinite) return { violation: { nodeIndex, node: n, constraints: broken, nonFinite }, env };
+  }
+  // valid, but is it stable? the first node whose outputs move under coarse rounding while its inputs agree
+  const coarse = interpret(graph, feeds, { coarse: COARSE_BITS });
+  const tols = pathTolerances(graph);
+  const close = (name: string): boolean => {
+    const a = env.get(name);
+    const b = coarse.get(name);
+    if (!a || !b) return true;
+    const t = tols.get(name) ?? { rtol: 0, atol: 0 };
+    // half the comparison tolerance: a value this sensitive is too close to call
+    return compareTensor(name, a, b, { rtol: t.rtol / 2, atol: t.atol / 2 }).verdict === 'match';
+  };
+  for (const [nodeIndex, n] of graph.nodes.entries()) {
+    if (!n.outputs.every((o) => o === '' || close(o))) return { violation: { nodeIndex, node: n, constraints: [], nonFinite: false, unstable: true }, env };
   }
   return { env };
 }
