@@ -20,6 +20,10 @@ import { loadSearchTf, searchInputs, type SearchMethod } from '../search/search.
 import { writeFileAtomic } from '../util/fs.js';
 import { bucketKey, bucketSlug } from './bucket.js';
 import { writeCase } from './case.js';
+import { CampaignError } from './errors.js';
+import { staleTemporaries } from './merge.js';
+
+export { CampaignError } from './errors.js';
 import { localise } from './localise.js';
 import { appendProgress, bucketsOf, readProgress, writeDerived, type BucketHit, type CaseStatus, type ProgressRecord } from './state.js';
 import { createHash } from 'node:crypto';
@@ -85,9 +89,6 @@ interface CampaignFile {
   readonly sessions: number;
 }
 
-export class CampaignError extends Error {
-  override readonly name = 'CampaignError';
-}
 
 function hashOf(s: string): string {
   return createHash('sha256').update(s).digest('hex');
@@ -135,6 +136,8 @@ export async function runCampaign(
   const cfg = opened.config;
   const session = opened.sessions + 1;
   const options: ResolvedOptions = resolveOptions(cfg.graph);
+  // a kill during a case write leaves a temporary folder; the case itself reruns
+  for (const t of staleTemporaries(dir)) rmSync(t, { recursive: true, force: true });
   const records = readProgress(dir);
   const done = new Set(records.map((r) => r.k));
   const buckets = bucketsOf(records);

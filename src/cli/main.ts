@@ -7,6 +7,7 @@ import { registerOps } from './commands/ops.js';
 import { registerRun } from './commands/run.js';
 import { registerBackends } from './commands/backends.js';
 import { registerFuzz } from './commands/fuzz.js';
+import { registerMerge } from './commands/merge.js';
 import { EXIT, UsageError } from './errors.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerBackends(program);
   registerFuzz(program);
+  registerMerge(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

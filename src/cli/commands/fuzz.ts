@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -94,8 +94,7 @@ export function registerFuzz(program: Command): void {
         if (!existsSync(join(dir, 'campaign.json'))) throw new UsageError(`--resume: ${dir} is not a campaign folder (no campaign.json)`);
       } else {
         const seed = intFlag('--seed', flags.seed, -(2 ** 31), 2 ** 31 - 1);
-        dir = resolve(flags.out ?? join('reports', `fuzz-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`));
-        if (!existsSync(dirname(dir))) throw new UsageError(`--out: parent folder ${dirname(dir)} does not exist`);
+        const shard = parseShard(flags.shard);
         if (flags.search !== 'gradient' && flags.search !== 'sampling') throw new UsageError(`--search must be gradient or sampling, got '${flags.search}'`);
         const graph = {
           nodes: intFlag('--nodes', flags.nodes, 1, 10_000),
@@ -126,11 +125,18 @@ export function registerFuzz(program: Command): void {
           backends = rows.filter((r) => r.available).map((r) => r.name);
         }
         if (backends.length === 0) throw new UsageError('no backend to compare with the reference');
+        if (flags.out) {
+          dir = resolve(flags.out);
+          if (!existsSync(dirname(dir))) throw new UsageError(`--out: parent folder ${dirname(dir)} does not exist`);
+        } else {
+          dir = resolve('reports', `fuzz-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+          mkdirSync(dirname(dir), { recursive: true });
+        }
         config = {
           seed,
           backends,
           graph,
-          shard: parseShard(flags.shard),
+          shard,
           search: flags.search,
           timeoutMs: intFlag('--timeout', flags.timeout, 1),
           keepPerBucket: intFlag('--keep', flags.keep, 0),
