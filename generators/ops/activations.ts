@@ -36,12 +36,14 @@ function tfMap(f: (tf: TF, x: T, attrs: Attrs) => T): TfjsLowering {
 }
 
 /**
- * alpha·(e^min(x, 0) − 1) + max(x, 0): Elu, and Celu and Selu around it. min(x, 0) is written −relu(−x) so that
- * e^x never overflows on the positive side (whose zero gradient would then be NaN), and every piece has a
- * registered gradient (tf.minimum has none worth trusting, tf.where would need a comparison, which has none).
+ * max(x, 0) + alpha·(e^(min(x, 0)/scale) − 1): Elu (scale 1), Celu (scale alpha: its negative branch is taken
+ * where x < 0 whatever alpha's sign) and Selu. min(x, 0) is written −relu(−x): e^ never overflows on the
+ * positive side (where a zero gradient times an infinite one would give NaN), and every piece has a tfjs
+ * gradient (a tf.where would need a comparison, which has none).
  */
-function eluTf(tf: TF, x: T, alpha: number): T {
-  const neg = tf.mul(tf.sub(tf.exp(tf.neg(tf.relu(tf.neg(x)))), 1), alpha);
+function expLinearTf(tf: TF, x: T, alpha: number, scale = 1): T {
+  const below = tf.neg(tf.relu(tf.neg(x)));
+  const neg = tf.mul(tf.sub(tf.exp(scale === 1 ? below : tf.div(below, scale)), 1), alpha);
   return tf.add(tf.relu(x), neg);
 }
 
@@ -75,7 +77,7 @@ export const Elu = unaryOp({
   attrs: optionalAttrs({ alpha: floatAttrArb(-2, 3, [0, 1]) }),
   fn: (x, a) => (x < 0 ? num(a, 'alpha', 1) * Math.expm1(x) : x),
   // tf.elu has alpha 1
-  tfjs: tfMap((tf, x, a) => (num(a, 'alpha', 1) === 1 ? tf.elu(x) : eluTf(tf, x, num(a, 'alpha', 1)))),
+  tfjs: tfMap((tf, x, a) => (num(a, 'alpha', 1) === 1 ? tf.elu(x) : expLinearTf(tf, x, num(a, 'alpha', 1)))),
 });
 
 // the defaults are the float32 values ONNX writes in the schema
@@ -97,7 +99,7 @@ export const Selu = unaryOp({
     const alpha = num(a, 'alpha', SELU_ALPHA);
     const gamma = num(a, 'gamma', SELU_GAMMA);
     if (alpha === SELU_ALPHA && gamma === SELU_GAMMA) return tf.selu(x);
-    return tf.mul(eluTf(tf, x, alpha), gamma);
+    return tf.mul(expLinearTf(tf, x, alpha), gamma);
   }),
 });
 
@@ -172,10 +174,9 @@ export const Celu = unaryOp({
     const alpha = num(a, 'alpha', 1);
     return alpha < 0 ? [{ input: 0, rel: 'ge', value: 80 * alpha }] : [];
   },
-  // the negative branch is taken where x < 0 whatever alpha's sign, so Celu is Elu of x/alpha's exponent
   tfjs: tfMap((tf, x, a) => {
     const alpha = num(a, 'alpha', 1);
-    return alpha === 1 ? tf.elu(x) : tf.add(tf.relu(x), tf.mul(tf.sub(tf.exp(tf.div(tf.neg(tf.relu(tf.neg(x))), alpha)), 1), alpha));
+    return alpha === 1 ? tf.elu(x) : expLinearTf(tf, x, alpha, alpha);
   }),
 });
 
@@ -292,6 +293,16 @@ export const PRelu = defineOp({
     const x = inputs[0]!;
     const slope = inputs[1]!;
     return [broadcastMap([x, slope], x.dtype, ([v, s]) => (v! < 0 ? times(s!, v!, x.dtype) : v!))];
+  },
+  tfjs: {
+    // tf.prelu broadcasts the slope (trailing-aligned, as ONNX's unidirectional broadcast) but is a float op:
+    // tfjs-cpu returns float32 for int32 inputs, so integers take where/mul (int32 mul wraps like ORT's kernel)
+    lower(tf, inputs) {
+      const x = inputs[0]!;
+      const slope = inputs[1]!;
+      if (x.dtype === 'float32') return [tf.prelu(x, slope)];
+      return [tf.where(tf.less(x, 0), tf.mul(x, slope), x)];
+    },
   },
 });
 

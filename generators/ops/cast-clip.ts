@@ -1,11 +1,17 @@
 /** Cast (between every pair of onnxsmith element types) and Clip (opset 11+ form: optional scalar bound inputs). */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { DType, TensorType } from '../../src/ir/index.js';
 import { DTYPES, NUMERIC_DTYPES, castValue, isFloat, isInt, numel } from '../../src/ir/index.js';
 import { DTYPE_TO_ONNX } from '../../src/onnx/tensor-proto.js';
 import { allowed, floatAttrArb } from '../arb.js';
-import type { DomainConstraint, InferInput, Instance, Operand } from './spec.js';
+import type { DomainConstraint, InferInput, Instance, Operand, TfjsContext } from './spec.js';
 import { defineOp } from './spec.js';
+
+/** The tfjs dtype holding an ONNX element type (float64 never reaches tfjs; int64 travels as int32). */
+function tfDtypeOf(t: DType): 'float32' | 'int32' | 'bool' {
+  return t === 'bool' ? 'bool' : isFloat(t) ? 'float32' : 'int32';
+}
 
 /** The element type a Cast `to` code (ONNX TensorProto.DataType: FLOAT=1, INT32=6, INT64=7, BOOL=9, DOUBLE=11) names. */
 function dtypeOfCode(code: unknown): DType | undefined {
@@ -61,6 +67,10 @@ export const Cast = defineOp({
     const to = dtypeOfCode(attrs['to']);
     if (!to) throw new Error(`Cast: target type code ${JSON.stringify(attrs['to'])} not supported`);
     return [{ dtype: to, shape: x.shape, data: x.data.map((v) => castValue(v, to)) }];
+  },
+  tfjs: {
+    // tf.cast truncates float -> int32 toward zero and maps nonzero to true, as ONNX does
+    lower: (tf, inputs, _attrs, ctx) => [tf.cast(inputs[0]!, tfDtypeOf(ctx.outputTypes[0]!.dtype))],
   },
 });
 
@@ -122,6 +132,27 @@ function checkBound(b: InferInput | undefined, x: TensorType, name: string): str
   return undefined;
 }
 
+/**
+ * Clip on tfjs. Constant bounds (the generated form) go to tf.clipByValue, which asks min <= max: with min > max
+ * every output is max, i.e. clipping to [max, max] (tfjs then returns tf.fill: NaN becomes max and x leaves the
+ * tape, which the search's proxy gradient covers). Bounds computed in the graph take maximum/minimum.
+ */
+function clipTf(tf: typeof tfjs, inputs: readonly (tfjs.Tensor | undefined)[], ctx: TfjsContext): tfjs.Tensor {
+  const x = inputs[0]!;
+  const [lowest, highest] = limits(ctx.inputTypes[0]!.dtype);
+  const [min, max] = [inputs[1], inputs[2]];
+  const minC = ctx.constants[1];
+  const maxC = ctx.constants[2];
+  if ((min === undefined || minC !== undefined) && (max === undefined || maxC !== undefined)) {
+    const lo = minC?.[0] ?? lowest;
+    const hi = maxC?.[0] ?? highest;
+    return tf.clipByValue(x, Math.min(lo, hi), hi);
+  }
+  // ORT takes shape [1] bounds too; as a tensor they would make a rank-0 x rank 1
+  const lower = min ? tf.maximum(x, tf.reshape(min, [])) : x;
+  return max ? tf.minimum(lower, tf.reshape(max, [])) : lower;
+}
+
 /** Clip-13: y = min(max, max(x, min)); so min > max gives max everywhere. */
 export const Clip = defineOp({
   onnx: 'Clip',
@@ -154,6 +185,7 @@ export const Clip = defineOp({
     // Math.max/min propagate NaN, as the spec's Min(max, Max(input, min)) does
     return [{ dtype: x!.dtype, shape: x!.shape, data: x!.data.map((v) => Math.min(hi, Math.max(v, lo))) }];
   },
+  tfjs: { lower: (tf, inputs, _attrs, ctx) => [clipTf(tf, inputs, ctx)] },
 });
 
 /** This family's operators, in registry order. */

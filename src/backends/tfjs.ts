@@ -187,7 +187,10 @@ export function tfjsBackend(flavour: TfjsFlavour): Backend {
       return model.graph ?? importModel(model.bytes).graph;
     },
     async run(session: Session, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]) {
-      return runTfjsGraph(await load(), session as Graph, feeds, outputNames);
+      const tf = await load();
+      // tfjs-cpu and tfjs-wasm share one tfjs engine when they live in one process: select ours every time
+      if (tf.getBackend() !== cfg.tfBackend) await tf.setBackend(cfg.tfBackend);
+      return runTfjsGraph(tf, session as Graph, feeds, outputNames);
     },
   });
 }

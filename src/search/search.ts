@@ -212,6 +212,8 @@ function describe(v: Violation): string {
 export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: SearchOptions = {}): SearchResult {
   const t0 = performance.now();
   const method: SearchMethod = o.method ?? (tf ? 'gradient' : 'sampling');
+  // the search differentiates on tfjs-cpu; another tfjs backend loaded in this process must not take over
+  if (tf && tf.getBackend() !== 'cpu') void tf.setBackend('cpu');
   const maxIterations = o.maxIterations ?? 64;
   const rng = randomFromSeed(seed ^ 0x5eed);
   const feeds: Record<string, Tensor> = {};
