@@ -248,6 +248,9 @@ export const Split: OpSpec = defineOp({
       const x = inputs[0]!;
       const a = normAxis(attrInt(attrs, 'axis'), x.rank, 'Split');
       if (typeof a === 'string') throw new Error(a);
+      // tfjs's gradient of a one-piece tf.split fails ("Pass at least one tensor to concat"), and the input
+      // search differentiates lowerings: one piece is a copy
+      if (ctx.outputTypes.length === 1) return [tf.clone(x)];
       return tf.split(x, ctx.outputTypes.map((t) => t.shape[a]!), a);
     },
   },

@@ -84,6 +84,17 @@ export const Expand = defineOp({
         return { inputs: [{ kind: 'tensor', type: { dtype: out.dtype, shape: inShape } }, int64(target)], attrs: {} };
       });
   },
+  // the output type is the bidirectional broadcast of the input and the target
+  tfjs: {
+    lower(tf, inputs, _attrs, ctx) {
+      const x = inputs[0]!;
+      const shape = [...ctx.outputTypes[0]!.shape];
+      // tf.broadcastTo runs the Tile kernel, whose gradient tfjs lacks above rank 4 (the input search
+      // differentiates float32 lowerings): a multiply by ones broadcasts the same values there
+      if (shape.length > 4 && x.dtype === 'float32') return [tf.mul(x, tf.ones(shape))];
+      return [tf.broadcastTo(x, shape)];
+    },
+  },
   infer(inputs) {
     const x = inputs[0];
     if (!x) return 'Expand: missing input';
@@ -145,6 +156,21 @@ export const Tile = defineOp({
       const inShape = out.shape.map((d, i) => d / repeats[i]!);
       return { inputs: [{ kind: 'tensor', type: { dtype: out.dtype, shape: inShape } }, int64(repeats)], attrs: {} };
     });
+  },
+  tfjs: {
+    lower(tf, inputs, _attrs, ctx) {
+      const x = inputs[0]!;
+      // computed repeats (ONNX's node tests feed them as a graph input) are read back: tfjs runs eagerly
+      const reps = [...(ctx.constants[1] ?? inputs[1]!.dataSync())];
+      if (x.rank <= 4 || x.dtype !== 'float32' || reps.includes(0)) return [tf.tile(x, reps)];
+      // tfjs has no tf.tile gradient above rank 4 (the input search differentiates float32 lowerings):
+      // repeat by concatenation along each axis instead
+      let t = x;
+      reps.forEach((r, a) => {
+        if (r !== 1) t = tf.concat(new Array<typeof t>(r).fill(t), a);
+      });
+      return [t];
+    },
   },
   infer(inputs) {
     const x = inputs[0];

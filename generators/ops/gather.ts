@@ -1,4 +1,5 @@
 /** Gather: picks entries along one axis by an index tensor of any rank. Type-agnostic data, int32/int64 indices. */
+import type { Tensor1D } from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { Attrs, DType } from '../../src/ir/index.js';
 import { DTYPES, numel } from '../../src/ir/index.js';
@@ -86,6 +87,23 @@ export const Gather = defineOp({
           attrs: axisAttrs(a, data.length, form),
         };
       });
+  },
+  tfjs: {
+    // indices of any rank (0 included) gather flattened, then the result takes the output's shape
+    lower(tf, inputs, attrs, ctx) {
+      const x = inputs[0]!;
+      const a = axisOf(attrs, x.rank);
+      if (typeof a === 'string') throw new Error(a);
+      const d = x.shape[a]!;
+      const c = ctx.constants[1];
+      let idx: Tensor1D;
+      if (c) idx = tf.tensor1d(c.map((v) => (v < 0 ? v + d : v)), 'int32');
+      else {
+        const flat = tf.reshape(inputs[1]!, [-1]) as Tensor1D;
+        idx = tf.add(flat, tf.mul(tf.cast(tf.less(flat, 0), 'int32'), tf.scalar(d, 'int32')));
+      }
+      return [tf.reshape(tf.gather(x, idx, a), [...ctx.outputTypes[0]!.shape])];
+    },
   },
   infer(inputs, attrs) {
     const [x, idx] = inputs;

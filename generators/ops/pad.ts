@@ -1,10 +1,9 @@
 /** Pad: constant, reflect, edge (and, in the reference, opset 19 wrap) borders; negative pads crop. */
-import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { Attrs, DType } from '../../src/ir/index.js';
 import { DTYPES, isFloat, numel } from '../../src/ir/index.js';
 import type { In } from './slice.js';
-import { axesList, constInts, ctxInputs, gatherAxes, intConst, tfTake } from './slice.js';
+import { axesList, constInts, ctxInputs, gatherAxes, geometrySupports, intConst, tfTake } from './slice.js';
 import type { Instance, Operand, TfjsLowering } from './spec.js';
 import { attrString, defineOp } from './spec.js';
 
@@ -79,11 +78,13 @@ function padPlan(inputs: readonly In[], attrs: Attrs, opset: number): { maps: nu
  */
 const padTfjs: TfjsLowering = {
   supports(attrs, ctx) {
-    const plan = padPlan(ctxInputs(ctx), attrs, ctx.opset);
-    return typeof plan === 'string' ? plan : undefined;
+    return geometrySupports(ctx, (ins) => {
+      const plan = padPlan(ins, attrs, ctx.opset);
+      return typeof plan === 'string' ? plan : undefined;
+    });
   },
   lower(tf, inputs, attrs, ctx) {
-    const ins = ctxInputs(ctx);
+    const ins = ctxInputs(ctx, inputs);
     const x = inputs[0]!;
     const mode = attrString(attrs, 'mode') as PadMode;
     const pads = constInts(ins[1])!;
@@ -99,7 +100,7 @@ const padTfjs: TfjsLowering = {
     const size = x.shape.map((d, a) => d - begin[a]! - Math.max(0, -pe[a]!));
     const t = tf.slice(x, begin, size);
     const grow = pb.map((p, a): [number, number] => [Math.max(0, p), Math.max(0, pe[a]!)]);
-    if (mode === 'constant') return [padConstant(tf, t, grow, inputs[2], constInts(ins[2]))];
+    if (mode === 'constant') return [tf.pad(t, grow, constInts(ins[2])?.[0] ?? 0)];
     if (mode === 'reflect' && grow.every(([b, e], a) => Math.max(b, e) < size[a]!)) return [tf.mirrorPad(t, grow, 'reflect')];
     let y = t;
     grow.forEach(([b, e], a) => {
@@ -108,22 +109,6 @@ const padTfjs: TfjsLowering = {
     return [y];
   },
 };
-
-/** Constant padding with the constant_value input: its value when it is a constant, else computed on tfjs. */
-function padConstant(
-  tf: typeof tfjs,
-  t: tfjs.Tensor,
-  grow: [number, number][],
-  valueIn: tfjs.Tensor | undefined,
-  value: number[] | undefined,
-): tfjs.Tensor {
-  if (!valueIn || value) return tf.pad(t, grow, value?.[0] ?? 0);
-  // a computed fill value: pad with 0 and put the value where a padded mask of zeros says 1
-  const v = tf.reshape(valueIn, []);
-  const border = tf.pad(tf.zerosLike(t), grow, 1);
-  if (t.dtype === 'bool') return tf.logicalOr(tf.pad(t, grow, 0), tf.logicalAnd(border, v));
-  return tf.add(tf.pad(t, grow, 0), tf.mul(border, v));
-}
 
 const padAxisArb = fc.record({ pb: fc.nat(), pe: fc.nat(), kb: fc.nat(4), ke: fc.nat(4) });
 

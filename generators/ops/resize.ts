@@ -7,10 +7,12 @@
  * cubic: 2-D and NCHW 4-D; nearest: any rank) and to scales whose float32 arithmetic is exact (dyadic ratios),
  * so nearest-neighbour rounding never sits on a float32-vs-float64 knife edge.
  */
+import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import type { Attrs, DType, Tensor } from '../../src/ir/index.js';
 import { numel, strides } from '../../src/ir/index.js';
-import type { InferInput, Instance, Operand, OpSpec } from './spec.js';
+import { ctxInputs, geometrySupports, tfTake } from './slice.js';
+import type { InferInput, Instance, Operand, OpSpec, TfjsLowering } from './spec.js';
 import { attrInt, attrInts, attrString, defineOp } from './spec.js';
 
 type In = InferInput | Tensor | undefined;
@@ -226,6 +228,56 @@ function resizeKernel(x: Tensor, p: Plan, attrs: Attrs): Tensor {
   return { dtype: x.dtype, shape: p.outShape, data: out };
 }
 
+/**
+ * Resize on tfjs with the reference's taps: tf.image.resizeNearestNeighbor/resizeBilinear cover only some
+ * coordinate and rounding modes (and resizeBilinear has no usable gradient), while the taps are known in JS from
+ * the shapes and the constant scales or sizes. Each resized axis becomes one gather per tap, weighted and summed
+ * (nearest: a single unweighted gather); outputs outside a tf_crop_and_resize roi take the extrapolation value.
+ */
+const resizeTfjs: TfjsLowering = {
+  supports(attrs, ctx) {
+    return geometrySupports(ctx, (ins) => {
+      const p = plan(ins, attrs, ctx.opset);
+      return typeof p === 'string' ? p : undefined;
+    });
+  },
+  lower(tf, inputs, attrs, ctx) {
+    const p = plan(ctxInputs(ctx, inputs), attrs, ctx.opset);
+    if (typeof p === 'string') throw new Error(p);
+    const x = inputs[0]!;
+    const rank = x.rank;
+    // integer linear/cubic results are float sums truncated toward zero, as in the reference
+    let t = p.mode === 'nearest' ? x : tf.cast(x, 'float32');
+    let inside: tfjs.Tensor | undefined;
+    const along = (a: number, v: number[], dtype: 'float32' | 'bool'): tfjs.Tensor =>
+      tf.reshape(tf.tensor1d(v, dtype), x.shape.map((_, i) => (i === a ? v.length : 1)));
+    x.shape.forEach((lenIn, a) => {
+      const taps = axisTaps(p, a, lenIn, rank, attrs);
+      const identity = taps.length === lenIn && taps.every((tp, o) => tp !== null && tp.every(([i, w]) => (i === o ? w === 1 : w === 0)));
+      if (identity) return;
+      let acc: tfjs.Tensor | undefined;
+      const nTaps = Math.max(...taps.map((tp) => tp?.length ?? 0));
+      for (let k = 0; k < nTaps; k++) {
+        const g = tfTake(tf, t, a, taps.map((tp) => tp?.[k]?.[0] ?? 0));
+        const term = p.mode === 'nearest' ? g : tf.mul(g, along(a, taps.map((tp) => tp?.[k]?.[1] ?? 0), 'float32'));
+        acc = acc ? tf.add(acc, term) : term;
+      }
+      // a roi that maps no output into this axis leaves every output to the extrapolation value
+      t = acc ?? tfTake(tf, t, a, taps.map(() => 0));
+      if (taps.some((tp) => tp === null)) {
+        const m = along(a, taps.map((tp) => (tp === null ? 0 : 1)), 'bool');
+        inside = inside ? tf.logicalAnd(inside, m) : m;
+      }
+    });
+    if (inside) {
+      const fill = attrs['extrapolation_value'] as number;
+      const v = t.dtype === 'int32' ? tf.scalar(Math.trunc(fill), 'int32') : tf.scalar(fill);
+      t = tf.where(tf.broadcastTo(inside, t.shape), t, tf.broadcastTo(v, t.shape));
+    }
+    return [x.dtype === 'int32' && t.dtype !== 'int32' ? tf.cast(t, 'int32') : t];
+  },
+};
+
 // ---------------------------------------------------------------------------------------------------------------
 // Generation
 
@@ -373,6 +425,7 @@ export const Resize = defineOp({
         return { inputs, attrs };
       });
   },
+  tfjs: resizeTfjs,
   infer(inputs, attrs, opset) {
     const p = plan(inputs, attrs, opset);
     if (typeof p === 'string') return p;

@@ -56,12 +56,26 @@ export function gatherAxes(x: Tensor, maps: readonly (readonly number[])[], fill
   return { dtype: x.dtype, shape, data: out };
 }
 
-/** A tfjs node's inputs as inference sees them: the ONNX types, with the values of constant inputs. */
-export function ctxInputs(ctx: TfjsContext): In[] {
+/**
+ * A tfjs node's inputs as inference sees them: the ONNX types with the values of constant inputs. Given the
+ * tensors, the geometry inputs (every input after the first: Slice starts, Pad pads, Resize scales) that the graph
+ * computes are read back too: tfjs runs eagerly, and ONNX's node tests feed them as graph inputs.
+ */
+export function ctxInputs(ctx: TfjsContext, inputs?: readonly (tfjs.Tensor | undefined)[]): In[] {
   return ctx.inputTypes.map((t, i) => {
-    const data = ctx.constants[i];
+    const computed = i > 0 ? inputs?.[i] : undefined;
+    const data = ctx.constants[i] ?? (computed ? Array.from(computed.dataSync() as ArrayLike<number>) : undefined);
     return t && data ? { ...t, data } : t;
   });
+}
+
+/**
+ * Why a node with geometry inputs cannot be lowered, judged by `check` when every geometry input is a constant;
+ * computed ones are read when the node runs, so the node is accepted.
+ */
+export function geometrySupports(ctx: TfjsContext, check: (ins: In[]) => string | undefined): string | undefined {
+  const known = ctx.inputTypes.every((t, i) => i === 0 || !t || ctx.constants[i] !== undefined);
+  return known ? check(ctxInputs(ctx)) : undefined;
 }
 
 /** Picks entries `idx` (in range) of axis `a` on tfjs. */
@@ -216,11 +230,13 @@ function sliceInputs(
 /** Slice on tfjs: the index maps of the reference (ONNX clamping done in JS from the constant inputs). */
 const sliceTfjs: TfjsLowering = {
   supports(_attrs, ctx) {
-    const maps = sliceMaps(ctxInputs(ctx));
-    return typeof maps === 'string' ? maps : undefined;
+    return geometrySupports(ctx, (ins) => {
+      const maps = sliceMaps(ins);
+      return typeof maps === 'string' ? maps : undefined;
+    });
   },
   lower(tf, inputs, _attrs, ctx) {
-    const maps = sliceMaps(ctxInputs(ctx));
+    const maps = sliceMaps(ctxInputs(ctx, inputs));
     if (typeof maps === 'string') throw new Error(maps);
     return [tfGatherAxes(tf, inputs[0]!, maps)];
   },
