@@ -4,6 +4,7 @@
  * the end) carries float32 rounding, so it gets float32's tolerance. tfjs uses 1e-3 for float32; numpy's
  * allclose rtol of 1e-5 is too tight for reassociated float32 sums.
  */
+import { findOp } from '../generators/ops/index.js';
 import type { DType, Graph } from '../src/ir/index.js';
 import { isFloat } from '../src/ir/index.js';
 
@@ -37,7 +38,7 @@ export function pathTolerances(graph: Graph, overrides: Tolerances = {}): Map<st
   const precision = new Map<string, DType | undefined>();
   for (const v of [...graph.inputs, ...graph.initializers]) precision.set(v.name, isFloat(v.dtype) ? v.dtype : undefined);
   for (const n of graph.nodes) {
-    let p: DType | undefined;
+    let p: DType | undefined = findOp(n.op)?.precision?.(n.attrs);
     for (const i of n.inputs) {
       const q = i === '' ? undefined : precision.get(i);
       if (q === 'float32' || (q === 'float64' && p === undefined)) p = q;

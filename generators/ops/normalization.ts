@@ -166,6 +166,8 @@ const LN_DTYPES: readonly DType[] = ['float32', 'float64'];
 export const LayerNormalization = defineOp({
   onnx: 'LayerNormalization',
   since: 17,
+  // stash_type 1 (the default) computes the mean and variance in float32 even for float64 inputs
+  precision: (attrs) => ((attrs.stash_type ?? 1) === 1 ? 'float32' : undefined),
   dtypes: LN_DTYPES,
   ranks: [1, 5],
   attributes: {

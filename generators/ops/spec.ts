@@ -119,6 +119,11 @@ export interface OpSpec {
    * (Relu and Clip below the threshold, Floor, Ceil, Round, Sign; Max/Min have no gradient in tfjs).
    */
   readonly proxyGrad?: boolean;
+  /**
+   * The float type the node computes in when the ONNX definition narrows it below its inputs' (LayerNormalization's
+   * stash_type=1 computes float64 inputs in float32); comparisons then use that type's tolerance downstream.
+   */
+  precision?(attrs: Attrs): DType | undefined;
 }
 
 /** Declares an operator; validates the declaration once so a bad spec fails at load, naming the operator. */
