@@ -14,7 +14,7 @@ import { intervalFor, leafConstraints, sampleTensor } from '../../generators/val
 import { evalTfjsNodes, leafTensors, type LoweringWrap } from '../backends/tfjs.js';
 import type { Graph, Initializer, Node, Tensor } from '../ir/index.js';
 import { castValue, isFloat } from '../ir/index.js';
-import { firstViolation, type Violation } from './violations.js';
+import { firstViolation, nodeConstraints, type Violation } from './violations.js';
 
 export type SearchMethod = 'gradient' | 'sampling';
 
@@ -125,6 +125,7 @@ function gradientStep(tf: TF, graph: Graph, feeds: Record<string, Tensor>, weigh
   });
   if (leaves.length === 0) return false;
   const current = withWeights(graph, weights);
+  const typeOf = new Map([...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs].map((t) => [t.name, t]));
   let updated: Map<string, Float32Array> | undefined;
   try {
     tf.tidy(() => {
@@ -137,9 +138,14 @@ function gradientStep(tf: TF, graph: Graph, feeds: Record<string, Tensor>, weigh
           evalTfjsNodes(tf, current, current.nodes.slice(0, v.nodeIndex), local, proxyWrap(tf));
           const ins = v.node.inputs.map((x) => (x === '' ? undefined : local.get(x)));
           let loss: tfjs.Tensor = tf.scalar(0);
-          for (const c of v.constraints) {
-            const t = ins[c.input];
-            if (t) loss = tf.add(loss, tf.sum(constraintLoss(tf, c, t)));
+          // every domain up to the offending node counts: fixing one node must not break an earlier one
+          for (const n of current.nodes.slice(0, v.nodeIndex + 1)) {
+            const nIns = n.inputs.map((x) => (x === '' ? undefined : local.get(x)));
+            const types = n.inputs.map((x) => (x === '' ? undefined : typeOf.get(x)));
+            for (const c of nodeConstraints(n, types)) {
+              const t = nIns[c.input];
+              if (t && t.dtype === 'float32') loss = tf.add(loss, tf.sum(constraintLoss(tf, c, t)));
+            }
           }
           if (v.constraints.length === 0) {
             // an overflow with no declared domain: pull the node's float inputs toward moderate magnitudes
@@ -153,12 +159,11 @@ function gradientStep(tf: TF, graph: Graph, feeds: Record<string, Tensor>, weigh
           const g = grads[vars[i]!.name];
           if (!g) return;
           const gd = g.dataSync() as Float32Array;
-          let max = 0;
-          for (const x of gd) if (Number.isFinite(x)) max = Math.max(max, Math.abs(x));
-          if (max === 0) return;
+          if (!gd.some((x) => Number.isFinite(x) && x !== 0)) return;
+          // sign steps: every element the loss depends on moves by lr, however flat its own gradient
           const cur = vars[i]!.dataSync() as Float32Array;
           const next = new Float32Array(cur.length);
-          for (let k = 0; k < cur.length; k++) next[k] = cur[k]! - (lr * (Number.isFinite(gd[k]!) ? gd[k]! : 0)) / max;
+          for (let k = 0; k < cur.length; k++) next[k] = cur[k]! - lr * (Number.isFinite(gd[k]!) ? Math.sign(gd[k]!) : 0);
           out.set(name, next);
         });
         if (out.size > 0) updated = out;
@@ -239,7 +244,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
       resample(rng, graph, feeds, weights, violation);
       sameNode = 0;
       lr = o.learningRate ?? 0.5;
-    } else if (sameNode > 4) lr *= 0.7;
+    } else if (sameNode > 6) lr = Math.max(lr * 0.7, 0.05);
   }
   const current = withWeights(graph, weights);
   return {
