@@ -10,6 +10,7 @@ import {
   axisDrawsArb,
   channelsLastPaddings,
   cropSpatial,
+  effKernel,
   dilatedStride1,
   fitBackward,
   fitForward,
@@ -251,8 +252,17 @@ function windowPoolArbs(dilated: boolean, extraAttrs: (d: PoolDraw) => Record<st
     build(anchor: TensorType, ctx: { maxElems: number }): fc.Arbitrary<Instance> {
       const [N, C] = anchor.shape as [number, number];
       const sp = anchor.shape.slice(2);
-      return poolDrawArb(sp.length, dilated).map((d): Instance => {
-        const w = fitForward(sp, d.draws, { autoPad: d.autoPad, maxOut: Math.floor(ctx.maxElems / (N * C)), maxKernel: Infinity, pool: true, ceilMode: d.ceil });
+      return poolDrawArb(sp.length, dilated).map((draw): Instance => {
+        const fit = (ceilMode: boolean): Window =>
+          fitForward(sp, draw.draws, { autoPad: draw.autoPad, maxOut: Math.floor(ctx.maxElems / (N * C)), maxKernel: Infinity, pool: true, ceilMode });
+        let d = draw;
+        let w = fit(d.ceil);
+        // ceil_mode whose last window would start in the end padding: newer ONNX drops that window, older shape
+        // inference (onnxruntime-web's) keeps it, so the generator stays out of the disagreement
+        if (d.ceil && w.out.some((o, i) => o !== Math.ceil((sp[i]! + w.pads[i]! + w.pads[i + sp.length]! - effKernel(w.kernel[i]!, w.dilations[i]!)) / w.strides[i]!) + 1)) {
+          d = { ...d, ceil: false };
+          w = fit(false);
+        }
         return { inputs: [{ kind: 'anchor' }], attrs: { ...poolAttrs(w, d, dilated), ...extraAttrs(d) } };
       });
     },

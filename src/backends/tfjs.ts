@@ -155,8 +155,9 @@ export function runTfjsGraph(tf: TF, graph: Graph, feeds: Readonly<Record<string
     const declared = types.get(name);
     const data = Float64Array.from(t.dataSync() as ArrayLike<number>);
     out[name] = { dtype: declared?.dtype ?? (t.dtype === 'bool' ? 'bool' : t.dtype === 'int32' ? 'int32' : 'float32'), shape: [...t.shape], data };
-    t.dispose();
   });
+  // two outputs can be one tensor object (a lowering that returns its input): dispose each once, after reading all
+  for (const t of new Set(results)) t.dispose();
   return out;
 }
 

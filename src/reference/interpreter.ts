@@ -36,12 +36,16 @@ export interface InterpretOptions {
   readonly coarse?: Partial<Record<'float32' | 'float64', number>>;
 }
 
+/** Below this magnitude a float32 value is denormal or flushed to zero, depending on the backend. */
+const FLOAT32_TINY = 1e-30;
+
 function quantise(t: Tensor, bits: number): Tensor {
   const data = new Float64Array(t.data.length);
+  const tiny = t.dtype === 'float32' ? FLOAT32_TINY : 0;
   for (let i = 0; i < data.length; i++) {
     const v = t.data[i]!;
-    if (v === 0 || !Number.isFinite(v)) {
-      data[i] = v;
+    if (v === 0 || !Number.isFinite(v) || Math.abs(v) < tiny) {
+      data[i] = Math.abs(v) < tiny ? 0 : v;
       continue;
     }
     const q = 2 ** (Math.floor(Math.log2(Math.abs(v))) - bits);
