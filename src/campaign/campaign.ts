@@ -108,7 +108,20 @@ export function openCampaign(dir: string, config: CampaignConfig | undefined): {
   return { config, wallMs: 0, sessions: 0 };
 }
 
-/** One job slot: its own isolated worker per backend. */
+/** A case generated and searched, ready for the backends. */
+interface Prepared {
+  readonly k: number;
+  readonly seed: number;
+  readonly start: number;
+  readonly ms: Record<'generate' | 'search' | 'reference' | 'backends' | 'localise' | 'write' | 'total', number>;
+  readonly backendMs: Record<string, number>;
+  readonly graph: Graph;
+  readonly feeds: Record<string, Tensor>;
+  readonly ops: readonly string[];
+  readonly searchInfo: ProgressRecord['search'];
+}
+
+/** One job slot: its own isolated worker per backend; `busyMs` is wall time spent waiting on them. */
 class Slot {
   readonly backends: IsolatedBackend[];
   busyMs = 0;
@@ -200,7 +213,8 @@ export async function runCampaign(
     }
   };
 
-  const runCase = async (slot: Slot, k: number): Promise<void> => {
+  /** Generation and input search: plain CPU work, done for the next case while the backends run this one. */
+  const prepare = (k: number): Prepared | undefined => {
     const start = performance.now();
     const seed = caseSeed(cfg.seed, k);
     const ms = { generate: 0, search: 0, reference: 0, backends: 0, localise: 0, write: 0, total: 0 };
@@ -225,8 +239,12 @@ export async function runCampaign(
       record({ ...base, status: 'search-failed', hits: [], ops, search: searchInfo, ms, detail, at: performance.now() - t0 });
       return;
     }
-    graph = found.graph;
-    const feeds = found.feeds;
+    return { k, seed, start, ms, backendMs, graph: found.graph, feeds: found.feeds, ops, searchInfo };
+  };
+
+  const execute = async (slot: Slot, p: Prepared): Promise<void> => {
+    const { k, seed, start, ms, backendMs, graph, feeds, ops, searchInfo } = p;
+    const base = { k, seed, session, backendMs };
     // the case is on disk before any backend sees it: a crash can never lose it
     const work = join(dir, 'work', `job-${slot.id}`);
     rmSync(work, { recursive: true, force: true });
@@ -300,6 +318,7 @@ export async function runCampaign(
           const slotBackend = slot.backends.find((b) => b.spec === c.backend)!;
           const d = await localise(slotBackend, graph, env, feeds, c.outcome.outputs, work, cfg.tolerances ?? {});
           ms.localise += performance.now() - l;
+          slot.busyMs += performance.now() - l;
           if (d) {
             op = d.op;
             dtype = d.dtype;
@@ -356,19 +375,36 @@ export async function runCampaign(
     events.onStatus?.(liveStatus());
     writeDerived(dir, records, wall(), extra());
   }, 1000);
+  // an exception here is onnxsmith's own bug (a spec, the search, the reference): record it and go on
+  const internal = (k: number, e: unknown): void => {
+    const detail = `internal error: ${(e as Error).stack?.split('\n').slice(0, 3).join(' | ') ?? String(e)}`;
+    events.onHarnessBug?.(k, detail);
+    const zero = { generate: 0, search: 0, reference: 0, backends: 0, localise: 0, write: 0, total: 0 };
+    record({ k, seed: caseSeed(cfg.seed, k), session, backendMs: {}, status: 'harness-bug', hits: [], ops: [], search: { ok: false, iterations: 0, ms: 0, method: cfg.search }, ms: zero, detail, at: performance.now() - t0 });
+  };
+  const prepareNext = (): Prepared | undefined => {
+    for (let k = allocate(); k !== undefined; k = allocate()) {
+      try {
+        const p = prepare(k);
+        if (p) return p;
+      } catch (e) {
+        internal(k, e);
+      }
+    }
+    return undefined;
+  };
   try {
     await Promise.all(
       slots.map(async (slot) => {
-        for (let k = allocate(); k !== undefined; k = allocate()) {
-          try {
-            await runCase(slot, k);
-          } catch (e) {
-            // an exception here is onnxsmith's own bug (a spec, the search, the reference): record it and go on
-            const detail = `internal error: ${(e as Error).stack?.split('\n').slice(0, 3).join(' | ') ?? String(e)}`;
-            events.onHarnessBug?.(k, detail);
-            const zero = { generate: 0, search: 0, reference: 0, backends: 0, localise: 0, write: 0, total: 0 };
-            record({ k, seed: caseSeed(cfg.seed, k), session, backendMs: {}, status: 'harness-bug', hits: [], ops: [], search: { ok: false, iterations: 0, ms: 0, method: cfg.search }, ms: zero, detail, at: performance.now() - t0 });
-          }
+        // let every slot start its first case before any prepares a second one
+        await new Promise((r) => setImmediate(r));
+        let next = prepareNext();
+        while (next) {
+          const cur = next;
+          const running = execute(slot, cur).catch((e: unknown) => internal(cur.k, e));
+          // the backends work in their own processes: prepare the following case meanwhile
+          next = prepareNext();
+          await running;
         }
       }),
     );
@@ -377,7 +413,9 @@ export async function runCampaign(
     await Promise.all(slots.flatMap((s) => s.backends.map((b) => b.close())));
     rmSync(join(dir, 'work'), { recursive: true, force: true });
     const wallMs = wall();
-    writeDerived(dir, records, wallMs, { ...extra(), overhead: overheadOf(records) });
+    // share of the slots' wall time not spent waiting on backends (generation and search overlap with them)
+    const busy = slots.reduce((a, s) => a + s.busyMs, 0);
+    writeDerived(dir, records, wallMs, { ...extra(), overhead: 1 - busy / Math.max(1, limits.jobs * (performance.now() - t0)) });
     writeFileAtomic(join(dir, 'campaign.json'), JSON.stringify({ format: 1, config: cfg, wallMs, sessions: session } satisfies CampaignFile, null, 2) + '\n');
     events.onStatus?.(liveStatus());
   }
@@ -393,13 +431,3 @@ export async function runCampaign(
   };
 }
 
-/** Share of case time spent outside backends (generation, search, reference, judging, writing). */
-export function overheadOf(records: readonly ProgressRecord[]): number {
-  let total = 0;
-  let backends = 0;
-  for (const r of records) {
-    total += r.ms.total;
-    backends += r.ms.backends + r.ms.localise;
-  }
-  return total > 0 ? 1 - backends / total : 0;
-}
