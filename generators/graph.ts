@@ -11,7 +11,8 @@ import { DTYPES, formatType, numel, sameType } from '../src/ir/index.js';
 import { DEFAULT_OPSET, SUPPORTED_OPSETS } from '../src/onnx/opset.js';
 import { allowed, tensorTypeArb } from './arb.js';
 import { OPS, findOp, opNames } from './ops/index.js';
-import type { BuildContext, Instance, OpSpec } from './ops/spec.js';
+import type { BuildContext, DomainConstraint, Instance, Interval, OpSpec } from './ops/spec.js';
+import { UNBOUNDED } from './ops/spec.js';
 import { leafConstraints, sampleTensor } from './values.js';
 
 export interface GraphOptions {
@@ -89,6 +90,29 @@ interface Slot {
   kind: 'node' | 'open' | 'const';
   /** A placeholder whose values an operator's domain constrains directly: never turned into a node output. */
   pinned: boolean;
+  /** Bounds of its elements as far as the operators that made it tell (unbounded for placeholders). */
+  range: Interval;
+  /** Domain constraints of the operators that read it. */
+  readonly requires: DomainConstraint[];
+}
+
+/** Whether some value within `r` satisfies `c` (with a little room, as the input search needs). */
+function feasible(r: Interval, c: DomainConstraint): boolean {
+  const m = 1e-6;
+  switch (c.rel) {
+    case 'gt':
+      return r[1] > c.value + m;
+    case 'ge':
+      return r[1] >= c.value;
+    case 'lt':
+      return r[0] < c.value - m;
+    case 'le':
+      return r[0] <= c.value;
+    case 'abs-le':
+      return r[0] <= c.value && r[1] >= -c.value;
+    case 'abs-ge':
+      return r[1] >= c.value + m || r[0] <= -c.value - m;
+  }
 }
 
 /** Tries per insertion before moving on; a spec that cannot build for any anchor is skipped, not looped on. */
@@ -120,8 +144,8 @@ class Builder {
     return xs[this.rng.nextInt(0, xs.length - 1)]!;
   }
 
-  private newSlot(type: TensorType, kind: Slot['kind']): Slot {
-    const s: Slot = { name: `t${this.nextTensor++}`, type, kind, pinned: false };
+  private newSlot(type: TensorType, kind: Slot['kind'], range: Interval = UNBOUNDED): Slot {
+    const s: Slot = { name: `t${this.nextTensor++}`, type, kind, pinned: false, range, requires: [] };
     this.slots.push(s);
     this.byName.set(s.name, s);
     return s;
@@ -215,32 +239,53 @@ class Builder {
     if (target && !(outs[0] && sameType(outs[0], target.type))) {
       throw new GeneratorBug(`${op.onnx} backward built ${outs[0] ? formatType(outs[0]) : 'nothing'} for ${formatType(target.type)}; attrs ${JSON.stringify(inst.attrs)}`);
     }
-    const names = inst.inputs.map((operand) => {
+    // bind every operand first (reuse an existing tensor or plan a new one), then check feasibility, then commit
+    const bound = inst.inputs.map((operand): Slot | 'new' | undefined => {
       switch (operand.kind) {
         case 'anchor':
-          return anchor!.name;
+          return anchor!;
         case 'absent':
-          return '';
-        case 'const': {
-          const s = this.newSlot({ dtype: operand.dtype, shape: operand.shape }, 'const');
-          this.consts.set(s.name, { name: s.name, dtype: operand.dtype, shape: [...operand.shape], kind: 'constant', data: [...operand.data] });
-          return s.name;
-        }
+          return undefined;
+        case 'const':
+          return 'new';
         case 'tensor': {
           const reuse = target || operand.fresh ? [] : this.slots.filter((s) => s.kind !== 'const' && sameType(s.type, operand.type));
-          if (reuse.length > 0 && this.rng.nextInt(0, 1) === 1) return this.pick(reuse).name;
-          const s = this.newSlot(operand.type, 'open');
-          s.pinned = operand.fresh === true;
-          return s.name;
+          return reuse.length > 0 && this.rng.nextInt(0, 1) === 1 ? this.pick(reuse) : 'new';
         }
       }
+    });
+    const inRanges = inst.inputs.map((operand, i): Interval => {
+      const b = bound[i];
+      if (operand.kind === 'const') return operand.data.length ? [Math.min(...operand.data), Math.max(...operand.data)] : UNBOUNDED;
+      return b && b !== 'new' ? b.range : UNBOUNDED;
+    });
+    const constraints = op.domain?.(types.filter((t): t is TensorType => t !== undefined), inst.attrs) ?? [];
+    // no value of an input within its known bounds satisfies the operator's domain: the graph could never be valid
+    if (constraints.some((c) => !feasible(inRanges[c.input] ?? UNBOUNDED, c))) return false;
+    const outRanges = op.range?.(inRanges, inst.attrs) ?? outs.map(() => UNBOUNDED);
+    if (target && !target.requires.every((c) => feasible(outRanges[0] ?? UNBOUNDED, c))) return false;
+    const names = inst.inputs.map((operand, i) => {
+      const b = bound[i];
+      if (b === undefined) return '';
+      let s: Slot;
+      if (b !== 'new') s = b;
+      else if (operand.kind === 'const') {
+        s = this.newSlot({ dtype: operand.dtype, shape: operand.shape }, 'const', inRanges[i]);
+        this.consts.set(s.name, { name: s.name, dtype: operand.dtype, shape: [...operand.shape], kind: 'constant', data: [...operand.data] });
+      } else {
+        s = this.newSlot((operand as { type: TensorType }).type, 'open');
+        s.pinned = operand.kind === 'tensor' && operand.fresh === true;
+      }
+      s.requires.push(...constraints.filter((c) => c.input === i));
+      return s.name;
     });
     let outNames: string[];
     if (target) {
       target.kind = 'node';
-      outNames = [target.name, ...outs.slice(1).map((t) => this.newSlot(t, 'node').name)];
+      target.range = outRanges[0] ?? UNBOUNDED;
+      outNames = [target.name, ...outs.slice(1).map((t, k) => this.newSlot(t, 'node', outRanges[k + 1]).name)];
     } else {
-      outNames = outs.map((t) => this.newSlot(t, 'node').name);
+      outNames = outs.map((t, k) => this.newSlot(t, 'node', outRanges[k]).name);
     }
     const node: Node = { op: op.onnx, name: `n${this.nextNode++}`, inputs: names, outputs: outNames, attrs: inst.attrs };
     this.nodes.push({ node, order: target ? --this.front : this.nodes.length });
@@ -291,6 +336,64 @@ class Builder {
   }
 }
 
+/**
+ * Whether some values could make the graph valid as far as element bounds tell: bounds propagate forward from
+ * unbounded inputs and weights through each operator's `range`, and every domain constraint must be satisfiable
+ * within the bounds of the tensor it constrains (Acosh, which needs x >= 1, fed by -Round(Sigmoid(x)) never is).
+ */
+export function rangeFeasible(graph: Graph): boolean {
+  const ranges = new Map<string, Interval>();
+  for (const i of graph.initializers) ranges.set(i.name, i.kind === 'constant' && i.data.length ? [Math.min(...i.data), Math.max(...i.data)] : UNBOUNDED);
+  const types = new Map<string, TensorType>([...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs].map((v) => [v.name, v]));
+  const required = new Map<string, DomainConstraint[]>();
+  for (const n of graph.nodes) {
+    const spec = findOp(n.op);
+    if (!spec) continue;
+    const inRanges = n.inputs.map((x) => (x === '' ? UNBOUNDED : (ranges.get(x) ?? UNBOUNDED)));
+    const inTypes = n.inputs.map((x) => (x === '' ? undefined : types.get(x))).filter((t): t is TensorType => t !== undefined);
+    for (const c of spec.domain?.(inTypes, n.attrs) ?? []) {
+      const name = n.inputs[c.input];
+      if (!name) continue;
+      const list = required.get(name) ?? [];
+      list.push(c);
+      required.set(name, list);
+    }
+    const out = spec.range?.(inRanges, n.attrs);
+    n.outputs.forEach((o, k) => ranges.set(o, out?.[k] ?? UNBOUNDED));
+  }
+  // every tensor must admit a value that all its readers' domains accept at once (Asin's |x| <= 1 and Acosh's
+  // x >= 1 together leave only x = 1)
+  for (const [name, cs] of required) if (!jointlyFeasible(ranges.get(name) ?? UNBOUNDED, cs)) return false;
+  return true;
+}
+
+function jointlyFeasible(r: Interval, cs: readonly DomainConstraint[]): boolean {
+  const m = 1e-3;
+  let lo = r[0];
+  let hi = r[1];
+  let gap = 0;
+  for (const c of cs) {
+    if (c.rel === 'gt' || c.rel === 'ge') lo = Math.max(lo, c.value);
+    else if (c.rel === 'lt' || c.rel === 'le') hi = Math.min(hi, c.value);
+    else if (c.rel === 'abs-le') {
+      lo = Math.max(lo, -c.value);
+      hi = Math.min(hi, c.value);
+    } else gap = Math.max(gap, c.value);
+  }
+  if (hi - lo < m) return false;
+  // the part of [lo, hi] outside (-gap, gap) must not be empty
+  return hi >= gap + m || lo <= -gap - m;
+}
+
+/** Graphs drawn before giving up on one whose values can be made valid (the last draw is returned regardless). */
+const FEASIBILITY_TRIES = 8;
+
+function buildFeasible(rng: fc.Random, o: ResolvedOptions): Graph {
+  let g = new Builder(rng, o).build();
+  for (let i = 1; i < FEASIBILITY_TRIES && !rangeFeasible(g); i++) g = new Builder(rng, o).build();
+  return g;
+}
+
 /** Generated graph plus the construction context fast-check hands back for shrinking. */
 interface GraphContext {
   readonly start: fc.Random;
@@ -308,7 +411,7 @@ export class GraphArbitrary extends fc.Arbitrary<Graph> {
 
   override generate(mrng: fc.Random): fc.Value<Graph> {
     const start = mrng.clone();
-    const g = new Builder(mrng, this.o).build();
+    const g = buildFeasible(mrng, this.o);
     return new fc.Value(g, { start, nodes: this.o.nodes } satisfies GraphContext);
   }
 
@@ -323,7 +426,7 @@ export class GraphArbitrary extends fc.Arbitrary<Graph> {
     const sizes = [...new Set([1, Math.floor(c.nodes / 2), c.nodes - 1])].filter((n) => n >= 1 && n < c.nodes);
     const o = this.o;
     return fc.Stream.of(...sizes).map((nodes) => {
-      const g = new Builder(c.start.clone(), { ...o, nodes }).build();
+      const g = buildFeasible(c.start.clone(), { ...o, nodes });
       return new fc.Value(g, { start: c.start, nodes } satisfies GraphContext);
     });
   }
@@ -350,5 +453,5 @@ export function caseSeed(seed: number, index: number): number {
 /** The graph for one seed: the same seed and options always give the same graph. */
 export function generateGraph(seed: number, o: GraphOptions | ResolvedOptions = {}): Graph {
   const resolved = 'ops' in o ? (o as ResolvedOptions) : resolveOptions(o as GraphOptions);
-  return new Builder(randomFromSeed(seed), resolved).build();
+  return buildFeasible(randomFromSeed(seed), resolved);
 }

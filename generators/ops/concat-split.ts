@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import type { Attrs, DType, Tensor } from '../../src/ir/index.js';
 import { DTYPES, numel } from '../../src/ir/index.js';
 import type { InferInput, Instance, Operand, OpSpec } from './spec.js';
-import { attrInt, defineOp } from './spec.js';
+import { attrInt, defineOp, passRange } from './spec.js';
 
 /** An int attribute with its default (inference sees attributes as written, without defaults). */
 function intOr(attrs: Attrs, name: string, def: number): number {
@@ -41,6 +41,8 @@ function partsArb(total: number, maxParts: number): fc.Arbitrary<number[]> {
 // Concat
 
 export const Concat = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange([0, 1, 2, 3, 4, 5, 6, 7]),
   onnx: 'Concat',
   since: 13,
   dtypes: DTYPES,
@@ -193,6 +195,8 @@ function axisAttrs(a: number, r: number, form: number): Attrs {
 }
 
 export const Split: OpSpec = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange(),
   onnx: 'Split',
   since: 13,
   dtypes: DTYPES,

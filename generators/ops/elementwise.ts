@@ -3,11 +3,11 @@
  * Operator files declare only what differs (the scalar function, dtypes, domain, attributes).
  */
 import * as fc from 'fast-check';
-import type { Attrs, DType, Tensor, TensorType } from '../../src/ir/index.js';
+import type { Attrs, AttrValue, DType, Tensor, TensorType } from '../../src/ir/index.js';
 import { broadcastIndex, broadcastShapes, numel } from '../../src/ir/index.js';
 import { allowed, broadcastPartnerArb } from '../arb.js';
-import type { AttrSchema, DomainConstraint, InferInput, Instance, OpSpec } from './spec.js';
-import { defineOp } from './spec.js';
+import type { AttrSchema, DomainConstraint, InferInput, Instance, Interval, OpSpec } from './spec.js';
+import { defineOp, UNBOUNDED } from './spec.js';
 
 export interface UnaryDecl {
   readonly onnx: string;
@@ -28,6 +28,43 @@ export interface UnaryDecl {
 
 const noAttrs: fc.Arbitrary<Attrs> = fc.constant({});
 
+/** Sample points for estimating a scalar function's range over an interval (dense near 0, sparse far out). */
+const RANGE_PROBES = (() => {
+  const xs: number[] = [0];
+  for (let i = 1; i <= 400; i++) xs.push(i / 40, -i / 40);
+  for (const m of [20, 50, 100, 1e3, 1e4, 1e6, 1e9]) xs.push(m, -m);
+  return xs;
+})();
+
+/**
+ * The range of an elementwise function over an input interval, estimated from the endpoints and probes inside it:
+ * exact for the monotone and periodic functions the unary operators are, and only a guide to the generator.
+ */
+export function unaryRange(fn: (x: number) => number, r: Interval): Interval {
+  const lo = Math.max(r[0], -1e12);
+  const hi = Math.min(r[1], 1e12);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const x of [lo, hi, ...RANGE_PROBES.filter((p) => p > lo && p < hi)]) {
+    const y = fn(x);
+    if (Number.isNaN(y)) continue;
+    min = Math.min(min, y);
+    max = Math.max(max, y);
+  }
+  if (min > max) return UNBOUNDED;
+  // an open end of the input may keep growing past the last probe
+  const grows = (x: number, far: number): boolean => Math.abs(fn(far)) > Math.abs(fn(x)) * 1.0001 + 1e-12;
+  if (r[1] === Infinity && grows(1e9, 1e12)) max = fn(1e12) > 0 ? Infinity : max;
+  if (r[0] === -Infinity && grows(-1e9, -1e12)) min = fn(-1e12) < 0 ? -Infinity : min;
+  return [min, max];
+}
+
+function withAttrDefaults(schema: Readonly<Record<string, AttrSchema>>, attrs: Attrs): Attrs {
+  const out: Record<string, AttrValue> = {};
+  for (const [k, s] of Object.entries(schema)) if (s.default !== undefined) out[k] = s.default;
+  return { ...out, ...attrs };
+}
+
 /** An elementwise unary operator: same shape out, `fn` applied to each element. */
 export function unaryOp(d: UnaryDecl): OpSpec {
   const attrsArb = d.attrs ?? noAttrs;
@@ -40,6 +77,10 @@ export function unaryOp(d: UnaryDecl): OpSpec {
     attributes: d.attributes ?? {},
     ...(d.tfjs ? { tfjs: d.tfjs } : {}),
     ...(d.proxyGrad ? { proxyGrad: true } : {}),
+    range(inputs, attrs) {
+      const full = withAttrDefaults(d.attributes ?? {}, attrs);
+      return [unaryRange((x) => d.fn(x, full, 'float64'), inputs[0] ?? UNBOUNDED)];
+    },
     build,
     backward(out, ctx) {
       if (!d.dtypes.includes(out.dtype) && d.outDtype === undefined) return undefined;
@@ -100,6 +141,7 @@ export function binaryOp(d: BinaryDecl): OpSpec {
     attributes: d.attributes ?? {},
     ...(d.tfjs ? { tfjs: d.tfjs } : {}),
     ...(d.proxyGrad ? { proxyGrad: true } : {}),
+    ...(d.outDtype === 'bool' ? { range: (): Interval[] => [[0, 1]] } : {}),
     build(anchor, ctx) {
       return fc
         .record({

@@ -4,7 +4,7 @@ import type { Tensor } from '../../src/ir/index.js';
 import { DTYPES, broadcastIndex, broadcastShapes, numel } from '../../src/ir/index.js';
 import { gatherAxes } from './slice.js';
 import type { InferInput, Instance, Operand, OpSpec } from './spec.js';
-import { defineOp } from './spec.js';
+import { defineOp, passRange } from './spec.js';
 
 function constInts(t: InferInput | Tensor | undefined): number[] | undefined {
   const d = (t as { data?: ArrayLike<number> } | undefined)?.data;
@@ -31,6 +31,8 @@ function expandShape(inShape: readonly number[], target: readonly number[]): num
 }
 
 export const Expand = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange(),
   onnx: 'Expand',
   since: 13,
   dtypes: DTYPES,
@@ -124,6 +126,8 @@ function tileShape(inShape: readonly number[], repeats: readonly number[]): numb
 }
 
 export const Tile = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange(),
   onnx: 'Tile',
   since: 13,
   dtypes: DTYPES,

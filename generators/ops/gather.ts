@@ -6,7 +6,7 @@ import { DTYPES, numel } from '../../src/ir/index.js';
 import { clampDims } from '../arb.js';
 import { gatherAxes } from './slice.js';
 import type { InferInput, Instance, Operand, OpSpec } from './spec.js';
-import { attrInt, defineOp } from './spec.js';
+import { attrInt, defineOp, passRange } from './spec.js';
 
 function axisOf(attrs: Attrs, rank: number): number | string {
   const axis = attrs['axis'] === undefined ? 0 : attrInt(attrs, 'axis');
@@ -44,6 +44,8 @@ function idxDtype(allowedTypes: readonly DType[]): fc.Arbitrary<'int32' | 'int64
 }
 
 export const Gather = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange(),
   onnx: 'Gather',
   since: 13,
   dtypes: DTYPES,

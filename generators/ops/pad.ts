@@ -5,7 +5,7 @@ import { DTYPES, isFloat, numel } from '../../src/ir/index.js';
 import type { In } from './slice.js';
 import { axesList, constInts, ctxInputs, gatherAxes, geometrySupports, intConst, tfTake } from './slice.js';
 import type { Instance, Operand, TfjsLowering } from './spec.js';
-import { attrString, defineOp } from './spec.js';
+import { attrString, defineOp, passRange } from './spec.js';
 
 type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
 
@@ -134,6 +134,8 @@ function padValue(dtype: DType, k: number): number {
 }
 
 export const Pad = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange([0, 2], (attrs) => ((attrs.mode ?? 'constant') === 'constant' ? 0 : undefined)),
   onnx: 'Pad',
   since: 13,
   dtypes: DTYPES,

@@ -27,7 +27,7 @@ import {
   windowOffsets,
 } from './conv-geometry.js';
 import type { InferInput, Instance, OpSpec, TfjsLowering } from './spec.js';
-import { defineOp } from './spec.js';
+import { defineOp, passRange } from './spec.js';
 
 const MAX_DTYPES: readonly DType[] = ['float32', 'float64'];
 // onnxruntime's CPU provider has no double kernel for AveragePool or the global pools (MaxPool has one)
@@ -286,6 +286,8 @@ const maxArbs = windowPoolArbs(true, (d): Record<string, number> => (d.extra ===
 
 /** MaxPool (opset 12 form); the optional Indices output is computed by the reference but not generated. */
 export const MaxPool = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange(),
   onnx: 'MaxPool',
   since: 12,
   dtypes: MAX_DTYPES,

@@ -7,7 +7,7 @@ import type { Attrs, Tensor } from '../../src/ir/index.js';
 import { DTYPES, numel } from '../../src/ir/index.js';
 import type { InferInput, Instance, OpSpec } from './spec.js';
 import { reshapeToOutput, Squeeze, Unsqueeze } from './squeeze.js';
-import { attrInt, defineOp } from './spec.js';
+import { attrInt, defineOp, passRange } from './spec.js';
 
 /** Largest rank a shape operator here produces (ORT handles more; the rest of the graph rarely wants more). */
 const MAX_OUT_RANK = 6;
@@ -129,6 +129,8 @@ function reshapeInstance(
 }
 
 export const Reshape = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange(),
   onnx: 'Reshape',
   since: 14,
   dtypes: DTYPES,
@@ -189,6 +191,8 @@ function flattenAttrs(a: number, r: number, form: number): Attrs {
 }
 
 export const Flatten = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange(),
   onnx: 'Flatten',
   since: 13,
   dtypes: DTYPES,

@@ -8,7 +8,7 @@ import * as fc from 'fast-check';
 import type { DType, Tensor } from '../../src/ir/index.js';
 import { DTYPES, numel, strides } from '../../src/ir/index.js';
 import type { InferInput, Instance, Operand, TfjsContext, TfjsLowering } from './spec.js';
-import { defineOp } from './spec.js';
+import { defineOp, passRange } from './spec.js';
 
 /** An operator input as inference (types, constant values) or the kernel (tensors) sees it. */
 export type In = InferInput | Tensor | undefined;
@@ -243,6 +243,8 @@ const sliceTfjs: TfjsLowering = {
 };
 
 export const Slice = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange(),
   onnx: 'Slice',
   since: 13,
   dtypes: DTYPES,

@@ -84,6 +84,36 @@ export interface TfjsLowering {
   supports?(attrs: Attrs, ctx: TfjsContext): string | undefined;
 }
 
+/** Bounds that every element of a tensor lies within (infinite when unknown). */
+export type Interval = readonly [number, number];
+export const UNBOUNDED: Interval = [-Infinity, Infinity];
+
+/**
+ * `range` for operators whose outputs only move, repeat or select input values (Reshape, Transpose, Gather, Concat,
+ * MaxPool, ReduceMax): every output lies within the union of the given data inputs' bounds, widened by `extra`
+ * (a Pad constant).
+ */
+export function passRange(dataInputs: readonly number[] = [0], extra?: (attrs: Attrs, inputs: readonly Interval[]) => number | undefined) {
+  return (inputs: readonly Interval[], attrs: Attrs): Interval[] => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const i of dataInputs) {
+      const r = inputs[i];
+      if (!r) continue;
+      lo = Math.min(lo, r[0]);
+      hi = Math.max(hi, r[1]);
+    }
+    const e = extra?.(attrs, inputs);
+    if (e !== undefined) {
+      lo = Math.min(lo, e);
+      hi = Math.max(hi, e);
+    }
+    const r: Interval = lo <= hi ? [lo, hi] : UNBOUNDED;
+    // one bound per output; operators with several outputs (Split) give each the same
+    return Array.from({ length: 8 }, () => r);
+  };
+}
+
 /** Everything about one ONNX operator: types, attributes, shape inference, domain and reference kernel. */
 export interface OpSpec {
   /** ONNX op_type, verbatim. */
@@ -124,6 +154,12 @@ export interface OpSpec {
    * stash_type=1 computes float64 inputs in float32); comparisons then use that type's tolerance downstream.
    */
   precision?(attrs: Attrs): DType | undefined;
+  /**
+   * Bounds of the outputs' elements given bounds of the inputs' (Sigmoid gives (0, 1) whatever comes in). The
+   * generator uses them to avoid graphs no input can make valid (Acosh, which needs x >= 1, on a Sigmoid).
+   * Absent: unbounded.
+   */
+  range?(inputs: readonly Interval[], attrs: Attrs): Interval[];
 }
 
 /** Declares an operator; validates the declaration once so a bad spec fails at load, naming the operator. */

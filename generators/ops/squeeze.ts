@@ -6,7 +6,7 @@ import * as fc from 'fast-check';
 import type { Attrs, Tensor } from '../../src/ir/index.js';
 import { DTYPES } from '../../src/ir/index.js';
 import type { InferInput, Instance, TfjsLowering } from './spec.js';
-import { attrInts, defineOp } from './spec.js';
+import { attrInts, defineOp, passRange } from './spec.js';
 
 /** Largest rank Unsqueeze produces (ORT handles more; the rest of the graph rarely wants more). */
 const MAX_OUT_RANK = 6;
@@ -79,6 +79,8 @@ function onesOf(shape: readonly number[]): number[] {
 }
 
 export const Squeeze = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange(),
   onnx: 'Squeeze',
   since: 13,
   dtypes: DTYPES,
@@ -134,6 +136,8 @@ export const Squeeze = defineOp({
 });
 
 export const Unsqueeze = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange(),
   onnx: 'Unsqueeze',
   since: 13,
   dtypes: DTYPES,

@@ -3,7 +3,7 @@ import * as fc from 'fast-check';
 import type { Attrs, Tensor } from '../../src/ir/index.js';
 import { DTYPES, numel, strides } from '../../src/ir/index.js';
 import type { Instance, OpSpec } from './spec.js';
-import { attrInts, defineOp } from './spec.js';
+import { attrInts, defineOp, passRange } from './spec.js';
 
 /** The permutation a node applies: its perm attribute or, when omitted, the reversal. */
 function permOf(attrs: Attrs, rank: number): number[] | string {
@@ -50,6 +50,8 @@ function permArb(rank: number): fc.Arbitrary<number[] | undefined> {
 }
 
 export const Transpose = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange(),
   onnx: 'Transpose',
   since: 13,
   dtypes: DTYPES,

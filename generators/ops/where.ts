@@ -7,11 +7,13 @@ import { allowed } from '../arb.js';
 import { broadcastPartnersArb, broadcastSourcesArb } from './binary-arith.js';
 import { broadcastMap } from './elementwise.js';
 import type { Instance, Operand, OpSpec } from './spec.js';
-import { defineOp } from './spec.js';
+import { defineOp, passRange } from './spec.js';
 
 type Role = 'condition' | 'x' | 'y';
 
 export const Where = defineOp({
+  // moves or selects input values: the output stays within their bounds
+  range: passRange([1, 2]),
   onnx: 'Where',
   since: 16,
   // the anchor is X/Y or, when bool, the condition. ORT CPU has no bool X/Y kernel (ONNX allows it):

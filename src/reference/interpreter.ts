@@ -29,27 +29,25 @@ export function withDefaults(node: Node): Attrs {
 /** Options for `interpret`. */
 export interface InterpretOptions {
   /**
-   * Round every float output to this many mantissa bits (per element type) after each node: a coarse evaluation
-   * that shows which values sit so close to a discontinuity (Floor, a comparison, an ArgMax tie) that a backend's
-   * own rounding could flip them.
+   * Perturb every float output by this relative amount after each node, alternating the sign by element (and by
+   * `perturbSign`): an evaluation that shows which values sit so close to a discontinuity (Floor, a comparison,
+   * an ArgMax tie, fmod) or amplify error so much that a backend's own rounding could change the result.
    */
-  readonly coarse?: Partial<Record<'float32' | 'float64', number>>;
+  readonly perturb?: Partial<Record<'float32' | 'float64', number>>;
+  readonly perturbSign?: 1 | -1;
 }
 
 /** Below this magnitude a float32 value is denormal or flushed to zero, depending on the backend. */
 const FLOAT32_TINY = 1e-30;
 
-function quantise(t: Tensor, bits: number): Tensor {
+function perturbed(t: Tensor, rel: number, sign: 1 | -1): Tensor {
   const data = new Float64Array(t.data.length);
   const tiny = t.dtype === 'float32' ? FLOAT32_TINY : 0;
   for (let i = 0; i < data.length; i++) {
     const v = t.data[i]!;
-    if (v === 0 || !Number.isFinite(v) || Math.abs(v) < tiny) {
-      data[i] = Math.abs(v) < tiny ? 0 : v;
-      continue;
-    }
-    const q = 2 ** (Math.floor(Math.log2(Math.abs(v))) - bits);
-    data[i] = Math.round(v / q) * q;
+    // integer values are what exact operations produce (a saturated clamp, Floor, a count): backends get them
+    // exactly, so they are not perturbed
+    data[i] = Math.abs(v) < tiny ? 0 : Number.isInteger(v) ? v : v * (1 + rel * (i % 2 === 0 ? sign : -sign));
   }
   return { ...t, data };
 }
@@ -81,8 +79,8 @@ export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>,
       if (name === '') return;
       const t = outs[k];
       if (!t) throw new ReferenceUnsupported(`reference: ${node.op} output ${k} ('${name}') is not implemented`);
-      const bits = t.dtype === 'float32' || t.dtype === 'float64' ? opts.coarse?.[t.dtype] : undefined;
-      env.set(name, bits === undefined ? t : quantise(t, bits));
+      const rel = t.dtype === 'float32' || t.dtype === 'float64' ? opts.perturb?.[t.dtype] : undefined;
+      env.set(name, rel === undefined ? t : perturbed(t, rel, opts.perturbSign ?? 1));
     });
   }
   return env;

@@ -244,7 +244,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
       resample(rng, graph, feeds, weights, violation);
       sameNode = 0;
       lr = o.learningRate ?? 0.5;
-    } else if (sameNode > 6) lr = Math.max(lr * 0.7, 0.05);
+    } else lr = Math.max(lr * 0.93, 0.01);
   }
   const current = withWeights(graph, weights);
   return {

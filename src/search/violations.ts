@@ -24,10 +24,10 @@ export interface Violation {
 }
 
 /**
- * Mantissa bits of the coarse evaluation: a perturbation well above float32 rounding (24 bits) yet far below the
- * float32 tolerance, so only values at a discontinuity or with extreme error amplification are rejected.
+ * Relative perturbation of the stability check: well above float32 rounding (6e-8) yet far below the float32
+ * tolerance, so only values at a discontinuity or with extreme error amplification are rejected.
  */
-export const COARSE_BITS = { float32: 20, float64: 46 } as const;
+export const PERTURBATION = { float32: 2 ** -20, float64: 2 ** -46 } as const;
 
 export function holds(c: DomainConstraint, v: number): boolean {
   switch (c.rel) {
@@ -75,19 +75,27 @@ export function firstViolation(graph: Graph, feeds: Readonly<Record<string, Tens
     const nonFinite = n.outputs.some((o) => o !== '' && bad(env.get(o)!));
     if (broken.length > 0 || nonFinite) return { violation: { nodeIndex, node: n, constraints: broken, nonFinite }, env };
   }
-  // valid, but is it stable? the first node whose outputs move under coarse rounding while its inputs agree
-  const coarse = interpret(graph, feeds, { coarse: COARSE_BITS });
+  // valid, but is it stable? the first node whose outputs move under a perturbation of every float result
   const tols = pathTolerances(graph);
+  for (const perturbSign of [1, -1] as const) {
+    const moved = interpret(graph, feeds, { perturb: PERTURBATION, perturbSign });
+    const v = firstMoved(graph, env, moved, tols);
+    if (v !== undefined) return { violation: { nodeIndex: v, node: graph.nodes[v]!, constraints: [], nonFinite: false, unstable: true }, env };
+  }
+  return { env };
+}
+
+function firstMoved(graph: Graph, env: ReadonlyMap<string, Tensor>, moved: ReadonlyMap<string, Tensor>, tols: ReadonlyMap<string, { rtol: number; atol: number }>): number | undefined {
   const close = (name: string): boolean => {
     const a = env.get(name);
-    const b = coarse.get(name);
+    const b = moved.get(name);
     if (!a || !b) return true;
     const t = tols.get(name) ?? { rtol: 0, atol: 0 };
     // half the comparison tolerance: a value this sensitive is too close to call
     return compareTensor(name, a, b, { rtol: t.rtol / 2, atol: t.atol / 2 }).verdict === 'match';
   };
   for (const [nodeIndex, n] of graph.nodes.entries()) {
-    if (!n.outputs.every((o) => o === '' || close(o))) return { violation: { nodeIndex, node: n, constraints: [], nonFinite: false, unstable: true }, env };
+    if (!n.outputs.every((o) => o === '' || close(o))) return nodeIndex;
   }
-  return { env };
+  return undefined;
 }
