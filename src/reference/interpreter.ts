@@ -45,9 +45,11 @@ function perturbed(t: Tensor, rel: number, sign: 1 | -1): Tensor {
   const tiny = t.dtype === 'float32' ? FLOAT32_TINY : 0;
   for (let i = 0; i < data.length; i++) {
     const v = t.data[i]!;
-    // integer values are what exact operations produce (a saturated clamp, Floor, a count): backends get them
-    // exactly, so they are not perturbed
-    data[i] = Math.abs(v) < tiny ? 0 : Number.isInteger(v) ? v : v * (1 + rel * (i % 2 === 0 ? sign : -sign));
+    const s = i % 2 === 0 ? sign : -sign;
+    // non-zero integers are what exact operations produce (a saturated clamp, Floor, a count): backends get them
+    // exactly, so they stay; zero is also what cancellation produces (x - mean), so it moves by the absolute term
+    if (Math.abs(v) < tiny || v === 0) data[i] = rel * s;
+    else data[i] = Number.isInteger(v) ? v : v * (1 + rel * s) + rel * s;
   }
   return { ...t, data };
 }
