@@ -1,7 +1,7 @@
 /** Conv and ConvTranspose: 1-D to 3-D, groups (depthwise included), strides, dilations, pads, auto_pad, bias. */
 import type * as tfjs from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
-import type { Attrs, DType, Tensor } from '../../src/ir/index.js';
+import type { Attrs, DType, Tensor, TensorType } from '../../src/ir/index.js';
 import { numel } from '../../src/ir/index.js';
 import type { AutoPad, Keep, Window } from './conv-geometry.js';
 import {
@@ -59,8 +59,8 @@ function kernelOf(w: readonly number[], attrs: Attrs, n: number): number[] | str
   return k;
 }
 
-function convWindow(x: readonly number[], w: readonly number[], attrs: Attrs): Window | string {
-  const n = x.length - 2;
+/** The window attributes Conv and ConvTranspose share, for an n-D window over W's kernel; or a message. */
+function commonWindowAttrs(w: readonly number[], attrs: Attrs, n: number): { kernel: number[]; strides: number[]; dilations: number[]; pads: number[] } | string {
   const kernel = kernelOf(w, attrs, n);
   if (typeof kernel === 'string') return kernel;
   const strides = intsOr(attrs, 'strides', n, 1);
@@ -69,9 +69,15 @@ function convWindow(x: readonly number[], w: readonly number[], attrs: Attrs): W
   if (typeof dilations === 'string') return dilations;
   const pads = intsOr(attrs, 'pads', 2 * n, 0);
   if (typeof pads === 'string') return pads;
+  return { kernel, strides, dilations, pads };
+}
+
+function convWindow(x: readonly number[], w: readonly number[], attrs: Attrs): Window | string {
+  const a = commonWindowAttrs(w, attrs, x.length - 2);
+  if (typeof a === 'string') return a;
   const autoPad = autoPadOf(attrs);
   if (!autoPad) return `unknown auto_pad ${JSON.stringify(attrs.auto_pad)}`;
-  return windowGeometry(x.slice(2), kernel, strides, dilations, pads, autoPad);
+  return windowGeometry(x.slice(2), a.kernel, a.strides, a.dilations, a.pads, autoPad);
 }
 
 /** Shared input checks: dtypes, ranks, groups and bias; returns [C, M] (input and output channels) or a message. */
@@ -95,6 +101,35 @@ function checkChannels(op: string, inputs: readonly (InferInput | undefined)[], 
   }
   if (b && (b.shape.length !== 1 || b.shape[0] !== M)) return `${op}: B must have shape [${M}]`;
   return [C, M];
+}
+
+/** What tells Conv and ConvTranspose apart where they share code. */
+interface ConvKind {
+  readonly op: 'Conv' | 'ConvTranspose';
+  /** W is (C, M/group, k...) rather than (M, C/group, k...). */
+  readonly transpose: boolean;
+  /** The window from X's and W's shapes and the attributes, or a message. */
+  readonly window: (x: readonly number[], w: readonly number[], attrs: Attrs) => Window | string;
+}
+
+const CONV: ConvKind = { op: 'Conv', transpose: false, window: convWindow };
+
+/** Shape inference of a Conv or ConvTranspose node: Y is (N, M, the window's output), or a message. */
+function inferConv(kind: ConvKind, inputs: readonly (InferInput | undefined)[], attrs: Attrs): TensorType[] | string {
+  const ch = checkChannels(kind.op, inputs, attrs, kind.transpose);
+  if (typeof ch === 'string') return ch;
+  const x = inputs[0]!;
+  const win = kind.window(x.shape, inputs[1]!.shape, attrs);
+  if (typeof win === 'string') return `${kind.op}: ${win}`;
+  return [{ dtype: x.dtype, shape: [x.shape[0]!, ch[1], ...win.out] }];
+}
+
+/** X, W, the optional B and the window of a Conv or ConvTranspose node (reference or tfjs tensors); throws when the attributes do not fit. */
+function convOperands<T extends { readonly shape: readonly number[] }>(kind: ConvKind, inputs: readonly (T | undefined)[], attrs: Attrs): { x: T; w: T; b: T | undefined; win: Window } {
+  const [x, w, b] = inputs as [T, T, T | undefined];
+  const win = kind.window(x.shape, w.shape, attrs);
+  if (typeof win === 'string') throw new Error(`${kind.op}: ${win}`);
+  return { x, w, b, win };
 }
 
 function weightOperands(dtype: DType, wShape: number[], m: number, bias: boolean): Operand[] {
@@ -134,9 +169,7 @@ function perGroup(tf: TF, g: number, x: TfTensor, f: TfTensor, run: (x: TfTensor
  */
 const convTfjs: TfjsLowering = {
   lower(tf, inputs, attrs) {
-    const [x, w, b] = inputs as [TfTensor, TfTensor, TfTensor | undefined];
-    const w0 = convWindow(x.shape, w.shape, attrs);
-    if (typeof w0 === 'string') throw new Error(`Conv: ${w0}`);
+    const { x, w, b, win: w0 } = convOperands(CONV, inputs, attrs);
     const win = liftWindow(w0);
     const n = win.kernel.length;
     const g = attrs.group as number;
@@ -236,19 +269,10 @@ export const Conv = defineOp({
   },
   tfjs: convTfjs,
   infer(inputs, attrs) {
-    const ch = checkChannels('Conv', inputs, attrs, false);
-    if (typeof ch === 'string') return ch;
-    const x = inputs[0]!;
-    const win = convWindow(x.shape, inputs[1]!.shape, attrs);
-    if (typeof win === 'string') return `Conv: ${win}`;
-    return [{ dtype: x.dtype, shape: [x.shape[0]!, ch[1], ...win.out] }];
+    return inferConv(CONV, inputs, attrs);
   },
   reference(inputs, attrs) {
-    const x = inputs[0]!;
-    const w = inputs[1]!;
-    const b = inputs[2];
-    const win = convWindow(x.shape, w.shape, attrs);
-    if (typeof win === 'string') throw new Error(`Conv: ${win}`);
+    const { x, w, b, win } = convOperands(CONV, inputs, attrs);
     const [N, C] = x.shape as [number, number];
     const M = w.shape[0]!;
     const g = attrs.group as number;
@@ -283,14 +307,8 @@ export const Conv = defineOp({
 
 function transposeWindow(x: readonly number[], w: readonly number[], attrs: Attrs): Window | string {
   const n = x.length - 2;
-  const kernel = kernelOf(w, attrs, n);
-  if (typeof kernel === 'string') return kernel;
-  const strides = intsOr(attrs, 'strides', n, 1);
-  if (typeof strides === 'string') return strides;
-  const dilations = intsOr(attrs, 'dilations', n, 1);
-  if (typeof dilations === 'string') return dilations;
-  const pads = intsOr(attrs, 'pads', 2 * n, 0);
-  if (typeof pads === 'string') return pads;
+  const a = commonWindowAttrs(w, attrs, n);
+  if (typeof a === 'string') return a;
   const outPad = intsOr(attrs, 'output_padding', n, 0);
   if (typeof outPad === 'string') return outPad;
   const autoPad = autoPadOf(attrs);
@@ -303,8 +321,10 @@ function transposeWindow(x: readonly number[], w: readonly number[], attrs: Attr
     if (typeof os === 'string') return os;
     outShape = os.slice(os.length - n);
   }
-  return transposeGeometry(x.slice(2), kernel, strides, dilations, pads, outPad, outShape, autoPad);
+  return transposeGeometry(x.slice(2), a.kernel, a.strides, a.dilations, a.pads, outPad, outShape, autoPad);
 }
+
+const CONV_TRANSPOSE: ConvKind = { op: 'ConvTranspose', transpose: true, window: transposeWindow };
 
 /**
  * ConvTranspose on tfjs: conv2dTranspose/conv3dTranspose (which take no dilations: the filter carries them) to
@@ -313,9 +333,7 @@ function transposeWindow(x: readonly number[], w: readonly number[], attrs: Attr
  */
 const convTransposeTfjs: TfjsLowering = {
   lower(tf, inputs, attrs) {
-    const [x, w, b] = inputs as [TfTensor, TfTensor, TfTensor | undefined];
-    const w0 = transposeWindow(x.shape, w.shape, attrs);
-    if (typeof w0 === 'string') throw new Error(`ConvTranspose: ${w0}`);
+    const { x, w, b, win: w0 } = convOperands(CONV_TRANSPOSE, inputs, attrs);
     const win = liftWindow(w0);
     const n = win.kernel.length;
     const g = attrs.group as number;
@@ -466,19 +484,10 @@ export const ConvTranspose = defineOp({
   },
   tfjs: convTransposeTfjs,
   infer(inputs, attrs) {
-    const ch = checkChannels('ConvTranspose', inputs, attrs, true);
-    if (typeof ch === 'string') return ch;
-    const x = inputs[0]!;
-    const win = transposeWindow(x.shape, inputs[1]!.shape, attrs);
-    if (typeof win === 'string') return `ConvTranspose: ${win}`;
-    return [{ dtype: x.dtype, shape: [x.shape[0]!, ch[1], ...win.out] }];
+    return inferConv(CONV_TRANSPOSE, inputs, attrs);
   },
   reference(inputs, attrs) {
-    const x = inputs[0]!;
-    const w = inputs[1]!;
-    const b = inputs[2];
-    const win = transposeWindow(x.shape, w.shape, attrs);
-    if (typeof win === 'string') throw new Error(`ConvTranspose: ${win}`);
+    const { x, w, b, win } = convOperands(CONV_TRANSPOSE, inputs, attrs);
     const [N, C] = x.shape as [number, number];
     const g = attrs.group as number;
     const mpg = w.shape[1]!;

@@ -3,11 +3,11 @@
  * and CUDA (when its provider libraries are present). Any installed release can be named with @version.
  */
 import type { Graph, Tensor } from '../ir/index.js';
-import { fromOrtTensor, toOrtTensor, type OrtTensorCtor, type OrtTensorLike } from './ort-tensor.js';
+import { probeOrtOnce, runOrtSession, type OrtTensorCtor, type OrtTensorLike } from './ort-tensor.js';
 import { findPackage, requireDir } from './packages.js';
 import { probeModelBytes } from './probe-model.js';
-import type { Availability, Backend, ModelInput, Session } from './types.js';
-import { defineBackend, errorText } from './types.js';
+import type { Backend, ModelInput, Session } from './types.js';
+import { defineBackend } from './types.js';
 
 /** The slice of onnxruntime-node's API every release from 1.10 on provides. */
 interface OrtSession {
@@ -46,28 +46,23 @@ export function ortNodeBackend(flavour: OrtNodeFlavour, version?: string): Backe
     // errors come back as exceptions; ORT's own coloured log lines would only clutter the terminal
     logSeverityLevel: 4,
   };
-  let availability: Promise<Availability> | undefined;
   return defineBackend({
     name: version ? `${flavour}@${version}` : flavour,
     version: () => (typeof pkg === 'string' ? 'not installed' : pkg.version),
-    available() {
-      availability ??= (async (): Promise<Availability> => {
-        if (typeof pkg === 'string') return { ok: false, reason: pkg };
-        try {
-          const m = load();
-          const listed = m.listSupportedBackends?.().find((b) => b.name === cfg.provider);
-          if (m.listSupportedBackends && !listed) return { ok: false, reason: `onnxruntime-node ${pkg.version} has no ${cfg.provider} execution provider` };
-          const s = await m.InferenceSession.create(probeModelBytes(), options);
-          const t = new m.Tensor('float32', new Float32Array(6), [2, 3]);
-          await s.run({ a: t, b: t });
-          await s.release?.();
-          return { ok: true };
-        } catch (e) {
-          return { ok: false, reason: `${cfg.provider} execution provider failed to start: ${errorText(e).split('\n')[0]}` };
-        }
-      })();
-      return availability;
-    },
+    available: probeOrtOnce(
+      pkg,
+      async (installed) => {
+        const m = load();
+        const listed = m.listSupportedBackends?.().find((b) => b.name === cfg.provider);
+        if (m.listSupportedBackends && !listed) return { ok: false, reason: `onnxruntime-node ${installed.version} has no ${cfg.provider} execution provider` };
+        const s = await m.InferenceSession.create(probeModelBytes(), options);
+        const t = new m.Tensor('float32', new Float32Array(6), [2, 3]);
+        await s.run({ a: t, b: t });
+        await s.release?.();
+        return { ok: true };
+      },
+      `${cfg.provider} execution provider failed to start`,
+    ),
     supports(graph: Graph) {
       const bad = [...graph.inputs, ...graph.outputs].filter((v) => !JS_DTYPES.has(v.dtype));
       return bad.map((v) => `'${v.name}' has element type ${v.dtype}, which onnxruntime's JS API cannot pass`);
@@ -77,18 +72,7 @@ export function ortNodeBackend(flavour: OrtNodeFlavour, version?: string): Backe
       return load().InferenceSession.create(model.path, options);
     },
     async run(session: Session, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]) {
-      const m = load();
-      const s = session as OrtSession;
-      const inputs: Record<string, OrtTensorLike> = {};
-      for (const [k, v] of Object.entries(feeds)) inputs[k] = toOrtTensor(m.Tensor, v);
-      const res = await s.run(inputs);
-      const out: Record<string, Tensor> = {};
-      for (const name of outputNames) {
-        const t = res[name];
-        if (!t) throw new Error(`onnxruntime returned no output '${name}'`);
-        out[name] = fromOrtTensor(t, name);
-      }
-      return out;
+      return runOrtSession(load().Tensor, session as OrtSession, feeds, outputNames, 'onnxruntime');
     },
     async release(session: Session) {
       await (session as OrtSession).release?.();

@@ -1,5 +1,11 @@
-/** Conversions between onnxsmith tensors and onnxruntime (node and web share onnxruntime-common's Tensor). */
+/**
+ * What the onnxruntime backends (node and web) share: conversions between onnxsmith tensors and onnxruntime-common's
+ * Tensor, running a session, and probing whether the package starts.
+ */
 import type { DType, Tensor } from '../ir/index.js';
+import type { InstalledPackage } from './packages.js';
+import type { Availability } from './types.js';
+import { errorText } from './types.js';
 
 /** The shape of onnxruntime-common's Tensor that the conversions need. */
 export interface OrtTensorLike {
@@ -9,6 +15,11 @@ export interface OrtTensorLike {
 }
 
 export type OrtTensorCtor = new (type: string, data: unknown, dims: readonly number[]) => OrtTensorLike;
+
+/** The part of an onnxruntime InferenceSession (node or web) that runs it. */
+export interface OrtRunnable {
+  run(feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>>;
+}
 
 const ORT_TYPE: Readonly<Record<DType, string>> = {
   float32: 'float32',
@@ -55,4 +66,46 @@ export function fromOrtTensor(o: OrtTensorLike, what: string): Tensor {
   const data = new Float64Array(src.length);
   for (let i = 0; i < src.length; i++) data[i] = Number(src[i]!);
   return { dtype, shape: [...o.dims], data };
+}
+
+/**
+ * Runs an onnxruntime session on onnxsmith feeds (converted with `Ctor`, the package's Tensor) and returns the
+ * outputs named in `outputNames`; `runtime` names the package in the error thrown when an output is missing.
+ */
+export async function runOrtSession(
+  Ctor: OrtTensorCtor,
+  session: OrtRunnable,
+  feeds: Readonly<Record<string, Tensor>>,
+  outputNames: readonly string[],
+  runtime: string,
+): Promise<Record<string, Tensor>> {
+  const inputs: Record<string, OrtTensorLike> = {};
+  for (const [k, v] of Object.entries(feeds)) inputs[k] = toOrtTensor(Ctor, v);
+  const res = await session.run(inputs);
+  const out: Record<string, Tensor> = {};
+  for (const name of outputNames) {
+    const t = res[name];
+    if (!t) throw new Error(`${runtime} returned no output '${name}'`);
+    out[name] = fromOrtTensor(t, name);
+  }
+  return out;
+}
+
+/**
+ * An onnxruntime backend's available(): probes once and remembers the answer. Unavailable with `pkg` (findPackage's
+ * message) when the package is not installed, and with `failure` and the error's first line when `probe` throws.
+ */
+export function probeOrtOnce(pkg: InstalledPackage | string, probe: (installed: InstalledPackage) => Promise<Availability>, failure: string): () => Promise<Availability> {
+  let availability: Promise<Availability> | undefined;
+  return () => {
+    availability ??= (async (): Promise<Availability> => {
+      if (typeof pkg === 'string') return { ok: false, reason: pkg };
+      try {
+        return await probe(pkg);
+      } catch (e) {
+        return { ok: false, reason: `${failure}: ${errorText(e).split('\n')[0]}` };
+      }
+    })();
+    return availability;
+  };
 }

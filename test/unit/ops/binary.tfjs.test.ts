@@ -9,70 +9,32 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tensorTypeArb } from '../../../generators/arb.js';
 import { binaryArithOps } from '../../../generators/ops/binary-arith.js';
 import { compareLogicOps } from '../../../generators/ops/compare-logic.js';
 import { findOp } from '../../../generators/ops/index.js';
 import { matmulOps } from '../../../generators/ops/matmul.js';
-import type { BuildContext, Instance, OpSpec } from '../../../generators/ops/spec.js';
+import type { OpSpec } from '../../../generators/ops/spec.js';
 import { whereOps } from '../../../generators/ops/where.js';
-import { forwardArb, singleOpGraph } from '../../../generators/single-op.js';
 import { compareTensor } from '../../../oracles/closeness.js';
 import { toleranceFor } from '../../../oracles/tolerance.js';
-import { createBackend } from '../../../src/backends/index.js';
 import type { Backend } from '../../../src/backends/types.js';
 import { runInProcess } from '../../../src/backends/types.js';
-import { checkGraph } from '../../../src/conformance/contract.js';
-import type { Attrs, DType, Graph, Tensor, TensorType } from '../../../src/ir/index.js';
+import type { Attrs, DType, Graph, Tensor } from '../../../src/ir/index.js';
 import { exportModel } from '../../../src/onnx/index.js';
 import { interpret } from '../../../src/reference/interpreter.js';
+import { availableBackend, describeSampledOnTfjs, TFJS_BACKENDS, tfjsRuns } from '../../helpers/tfjs-contract.js';
 
-const RUNS = Number(process.env.TFJS_RUNS ?? 20);
-const DTYPES: DType[] = ['float32', 'int32', 'int64', 'bool'];
 const OPS: readonly OpSpec[] = [...binaryArithOps, ...compareLogicOps, ...whereOps, ...matmulOps];
-const BACKENDS = ['tfjs-cpu', 'tfjs-wasm'] as const;
 const MAX = 2 ** 31 - 1;
 const MIN = -(2 ** 31);
 
-/** Forward and backward one-node instances of `spec` without float64. */
-function instances(spec: OpSpec, ctx: BuildContext, seed: number): { anchor?: TensorType; inst: Instance }[] {
-  const fwd = fc.sample(forwardArb(spec, ctx), { seed, numRuns: RUNS * 3 }).filter((s) => s.anchor.dtype !== 'float64');
-  const bwdArb = tensorTypeArb(DTYPES, 0, 4, ctx.maxElems).chain((out) => spec.backward?.(out, ctx) ?? fc.constant(undefined));
-  const bwd = fc.sample(bwdArb, { seed: seed + 1, numRuns: RUNS * 2 }).flatMap((inst) => (inst ? [{ inst }] : []));
-  return [...fwd.slice(0, RUNS), ...bwd.slice(0, RUNS)];
-}
-
-async function backendOf(name: string): Promise<Backend> {
-  const b = await createBackend(name);
-  const a = await b.available();
-  expect(a.ok, a.ok ? '' : a.reason).toBe(true);
-  return b;
-}
-
-for (const name of BACKENDS) {
-  describe(`binary, compare, where, matmul on ${name}: sampled instances`, () => {
-    for (const spec of OPS) {
-      it(spec.onnx, async () => {
-        const backend = await backendOf(name);
-        const ctx = { opset: 17, maxElems: 128, dtypes: DTYPES };
-        let compared = 0;
-        const failures: string[] = [];
-        for (const [i, { anchor, inst }] of instances(spec, ctx, 17).entries()) {
-          const g = singleOpGraph(spec, inst, anchor, 17);
-          if (typeof g === 'string') throw new Error(`${spec.onnx}: invalid instance: ${g}`);
-          if (g.inputs.some((t) => t.dtype === 'float64')) continue;
-          const r = await checkGraph(backend, g, i);
-          if (r.status === 'fail') failures.push(r.why);
-          else if (r.status === 'pass') compared++;
-        }
-        expect(failures).toEqual([]);
-        expect(compared).toBeGreaterThan(RUNS);
-      }, 120_000);
-    }
-  });
-}
+describeSampledOnTfjs({
+  title: (backend) => `binary, compare, where, matmul on ${backend}: sampled instances`,
+  ops: OPS,
+  runs: tfjsRuns(20),
+  failureText: (why) => why,
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'onnxsmith-binary-tfjs-'));
 let fileNo = 0;
@@ -127,21 +89,21 @@ const iota = (n: number, scale = 1, offset = 0): number[] => Array.from({ length
 const DIVIDENDS = [7, -7, 7, -7, 6, -6, 6, -6, 0, 5, -5, 16777215, -16777215, MAX, MAX - 1];
 const DIVISORS = [2, 2, -2, -2, 3, 3, -3, -3, -5, MIN, MIN, 7, -7, MIN, MAX];
 
-for (const name of BACKENDS) {
+for (const name of TFJS_BACKENDS) {
   describe(`binary, compare, where, matmul on ${name}: chosen values`, () => {
     it('Add and Sub wrap around in int32, as ORT does', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       await expectMatch(b, 'Add', [i32([MAX, MIN, MAX, -3]), i32([1, -1, MAX, 3])]);
       await expectMatch(b, 'Sub', [i32([MIN, MAX, 0]), i32([1, -1, MIN])]);
     });
 
     it('Mul wraps around in int32 while |a·b| < 2^53', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       await expectMatch(b, 'Mul', [i32([65536, 123456, -70000, 3]), i32([65536, 654321, 80000, -4])]);
     });
 
     it('Div truncates integer quotients toward zero (int32 and int64)', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       // |dividend| <= 2^24: tfjs-wasm's integer floorDiv is exact only there (see the bugs below)
       const n = DIVIDENDS.length - 2;
       await expectMatch(b, 'Div', [i32(DIVIDENDS.slice(0, n)), i32(DIVISORS.slice(0, n))]);
@@ -150,7 +112,7 @@ for (const name of BACKENDS) {
     });
 
     it('Mod: fmod=0 takes the divisor sign, fmod=1 the dividend sign', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       for (const fmod of [0, 1]) {
         await expectMatch(b, 'Mod', [i32(DIVIDENDS), i32(DIVISORS)], { fmod });
         await expectMatch(b, 'Mod', [i64([9, -9, 9, -9]), i64([4, 4, -4, -4])], { fmod });
@@ -162,7 +124,7 @@ for (const name of BACKENDS) {
     });
 
     it('Pow: the output takes the base type, whatever the exponent type', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       await expectMatch(b, 'Pow', [f32([0.5, 2, 3, 1.5]), i32([2, -1, 3, 0])]);
       await expectMatch(b, 'Pow', [f32([0.5, 2, 3, 1.5]), i64([2, -1, 3, 0])]);
       await expectMatch(b, 'Pow', [f32([0.5, 2, 3, 1.5]), f32([2.5, -1, 0.5, 0])]);
@@ -174,7 +136,7 @@ for (const name of BACKENDS) {
     });
 
     it('Max, Min, Sum, Mean: 1 to 3 inputs broadcast together', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       const a = f32(iota(12, 3, -3).map((v) => v / 2), [3, 1, 4]);
       const c = f32([1, -1], [2, 1]);
       const d = f32([0.25, -2, 3, 0.5]);
@@ -188,7 +150,7 @@ for (const name of BACKENDS) {
     });
 
     it('comparisons and logic broadcast and give bool', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       const x = f32([1, -2, 3, 0.5, 0, 2], [2, 3]);
       const y = f32([1, 0, 3]);
       for (const op of ['Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual']) {
@@ -201,14 +163,14 @@ for (const name of BACKENDS) {
     });
 
     it('Where broadcasts condition, X and Y three ways', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       await expectMatch(b, 'Where', [bool([1, 0], [2, 1]), f32([1, 2, 3]), f32([-1], [])]);
       await expectMatch(b, 'Where', [bool([1], []), i64([1, 2], [1, 2]), i64([5, 6, 7], [3, 1])]);
       await expectMatch(b, 'Where', [bool([1, 0, 0, 1, 1, 0], [3, 1, 2]), i32([4], [1]), i32([8, 9], [2, 1])]);
     });
 
     it('MatMul: 1-D operands and broadcast batches, float and integer', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       for (const t of [f32, i32, i64]) {
         await expectMatch(b, 'MatMul', [t(iota(3)), t(iota(3, 2))]);
         await expectMatch(b, 'MatMul', [t(iota(3)), t(iota(2 * 3 * 4), [2, 3, 4])]);
@@ -221,7 +183,7 @@ for (const name of BACKENDS) {
     });
 
     it('Gemm: every transpose combination, C of every broadcast shape or absent', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       const [m, k, n] = [3, 4, 2];
       const shapes = [undefined, [], [1], [n], [1, 1], [1, n], [m, 1], [m, n]];
       for (const transA of [0, 1]) {
@@ -242,14 +204,14 @@ for (const name of BACKENDS) {
 // The lowerings stay faithful; these pin what tfjs itself gets wrong (reported, and ORT agrees with the reference).
 describe('tfjs bugs met by these lowerings', () => {
   it('tfjs-cpu: int32 Mul multiplies in float64, so products beyond 2^53 lose the low bits wrap-around keeps', async () => {
-    const b = await backendOf('tfjs-cpu');
+    const b = await availableBackend('tfjs-cpu');
     const { actual, expected } = await runNode(b, 'Mul', [i32([MAX, 123456789]), i32([MAX, 987654321])]);
     expect([...expected.data]).toEqual([1, -67153019]);
     expect([...actual.data]).toEqual([0, -67153024]);
   });
 
   it('tfjs-wasm: int32 floorDiv (tf.div) divides in float32, wrong once |dividend| passes 2^24', async () => {
-    const b = await backendOf('tfjs-wasm');
+    const b = await availableBackend('tfjs-wasm');
     const { actual, expected } = await runNode(b, 'Div', [i32([16777217, MAX - 1, MAX]), i32([1, 3, 1])]);
     expect([...expected.data]).toEqual([16777217, 715827882, MAX]);
     expect([...actual.data]).toEqual([16777216, 715827904, MIN]);

@@ -5,24 +5,18 @@
  * MaxPool's Indices in both storage orders).
  * TFJS_RUNS=n samples more.
  */
-import * as fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { tensorTypeArb } from '../../../generators/arb.js';
+import { expect, it } from 'vitest';
 import { convOps } from '../../../generators/ops/conv.js';
 import { normalizationOps } from '../../../generators/ops/normalization.js';
 import { poolOps } from '../../../generators/ops/pool.js';
-import type { BuildContext, Instance, OpSpec } from '../../../generators/ops/spec.js';
-import { forwardArb, singleOpGraph } from '../../../generators/single-op.js';
-import { createBackend } from '../../../src/backends/index.js';
-import type { Backend } from '../../../src/backends/types.js';
+import type { OpSpec } from '../../../generators/ops/spec.js';
 import { runInProcess } from '../../../src/backends/types.js';
-import { checkGraph } from '../../../src/conformance/contract.js';
 import { allClose, loadNodeTest, nodeTestNames } from '../../../src/conformance/node-tests.js';
-import type { Graph, TensorType } from '../../../src/ir/index.js';
+import type { Graph } from '../../../src/ir/index.js';
 import { normAxis } from '../../../src/ir/index.js';
+import { availableBackend, describeSampledOnTfjs, TFJS_BACKENDS, tfjsRuns } from '../../helpers/tfjs-contract.js';
 
-const RUNS = Number(process.env.TFJS_RUNS ?? 30);
-const CTX: BuildContext = { opset: 17, maxElems: 128, dtypes: ['float32'] };
+const OPS: readonly OpSpec[] = [...convOps, ...poolOps, ...normalizationOps];
 
 /**
  * tfjs-wasm kernels that compute wrong results (reported to the lead); these must keep failing until tfjs fixes
@@ -34,14 +28,6 @@ const CTX: BuildContext = { opset: 17, maxElems: 128, dtypes: ['float32'] };
  */
 const KNOWN_WASM_BUGS: Readonly<Record<string, string>> = { ConvTranspose: 'Conv3DBackpropInputV2', MaxPool: 'MaxPool3D' };
 const knownBug = (backend: string, g: Graph): boolean => backend === 'tfjs-wasm' && g.nodes[0]!.op in KNOWN_WASM_BUGS && g.inputs[0]!.shape.length === 5;
-
-/** Forward and backward float32 one-node instances of `spec`. */
-function instances(spec: OpSpec, seed: number): { anchor?: TensorType; inst: Instance }[] {
-  const fwd = fc.sample(forwardArb(spec, CTX), { seed, numRuns: RUNS * 3 }).filter((s) => s.anchor.dtype === 'float32');
-  const bwdArb = tensorTypeArb(['float32'], spec.ranks[0], spec.ranks[1], CTX.maxElems).chain((out) => spec.backward?.(out, CTX) ?? fc.constant(undefined));
-  const bwd = fc.sample(bwdArb, { seed: seed + 1, numRuns: RUNS * 2 }).flatMap((inst) => (inst ? [{ inst }] : []));
-  return [...fwd.slice(0, RUNS), ...bwd.slice(0, RUNS)];
-}
 
 /** Graph variants beyond the generated single output: the extra outputs ONNX defines for some operators. */
 function variants(spec: OpSpec, g: Graph): Graph[] {
@@ -68,46 +54,27 @@ function variants(spec: OpSpec, g: Graph): Graph[] {
   return [g];
 }
 
-async function backendOf(name: string): Promise<Backend> {
-  const backend = await createBackend(name);
-  const a = await backend.available();
-  expect(a.ok, a.ok ? '' : a.reason).toBe(true);
-  return backend;
-}
+describeSampledOnTfjs({
+  title: (backend) => `conv, pool and normalization on ${backend}`,
+  ops: OPS,
+  runs: tfjsRuns(30),
+  dtypes: ['float32'],
+  backwardRanks: (spec) => spec.ranks,
+  skip: () => false,
+  variants,
+  failureText: (why, g) => `${why} x=${JSON.stringify(g.inputs[0]!.shape)} w=${JSON.stringify(g.inputs[1]?.shape)}`,
+  knownBugs: {
+    explains: knownBug,
+    mustStillFail: (backend, spec) => (backend === 'tfjs-wasm' && spec.onnx in KNOWN_WASM_BUGS ? `tfjs-wasm ${KNOWN_WASM_BUGS[spec.onnx]} now passes: drop it` : undefined),
+  },
+  timeoutMs: 300_000,
+});
 
-for (const name of ['tfjs-cpu', 'tfjs-wasm']) {
-  describe(`conv, pool and normalization on ${name}`, () => {
-    for (const spec of [...convOps, ...poolOps, ...normalizationOps]) {
-      it(spec.onnx, async () => {
-        const backend = await backendOf(name);
-        let compared = 0;
-        const failures: string[] = [];
-        const bugHits: string[] = [];
-        for (const [i, { anchor, inst }] of instances(spec, 17).entries()) {
-          const g0 = singleOpGraph(spec, inst, anchor, CTX.opset);
-          if (typeof g0 === 'string') throw new Error(`${spec.onnx}: invalid instance: ${g0}`);
-          for (const g of variants(spec, g0)) {
-            const r = await checkGraph(backend, g, i);
-            const what = `${r.status === 'fail' ? r.why : ''} x=${JSON.stringify(g.inputs[0]!.shape)} w=${JSON.stringify(g.inputs[1]?.shape)}`;
-            if (r.status === 'fail' && knownBug(name, g)) bugHits.push(what);
-            else if (r.status === 'fail') failures.push(what);
-            else if (r.status === 'pass') compared++;
-          }
-        }
-        expect(failures).toEqual([]);
-        expect(compared).toBeGreaterThan(RUNS);
-        if (name === 'tfjs-wasm' && spec.onnx in KNOWN_WASM_BUGS) expect(bugHits.length, `tfjs-wasm ${KNOWN_WASM_BUGS[spec.onnx]} now passes: drop it`).toBeGreaterThan(0);
-      }, 300_000);
-    }
+const FAMILY = new Set(OPS.map((o) => o.onnx));
 
-  });
-}
-
-const FAMILY = new Set([...convOps, ...poolOps, ...normalizationOps].map((o) => o.onnx));
-
-for (const name of ['tfjs-cpu', 'tfjs-wasm']) {
+for (const name of TFJS_BACKENDS) {
   it(`ONNX node tests of conv, pool and normalization on ${name}`, async () => {
-    const backend = await backendOf(name);
+    const backend = await availableBackend(name);
     const failures: string[] = [];
     const bugHits: string[] = [];
     let compared = 0;

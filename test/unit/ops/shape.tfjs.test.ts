@@ -5,8 +5,7 @@
  * none). Every other instance must run: none may come back unsupported. TFJS_RUNS=n samples more.
  */
 import * as fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { tensorTypeArb } from '../../../generators/arb.js';
+import { expect, it } from 'vitest';
 import { concatSplitOps } from '../../../generators/ops/concat-split.js';
 import { expandTileOps } from '../../../generators/ops/expand-tile.js';
 import { Gather, gatherOps } from '../../../generators/ops/gather.js';
@@ -16,27 +15,19 @@ import { resizeOps } from '../../../generators/ops/resize.js';
 import { Slice } from '../../../generators/ops/slice.js';
 import { slicePadOps } from '../../../generators/ops/slice-pad.js';
 import { Squeeze, Unsqueeze } from '../../../generators/ops/squeeze.js';
-import type { BuildContext, Instance, OpSpec } from '../../../generators/ops/spec.js';
+import type { Instance, OpSpec } from '../../../generators/ops/spec.js';
 import { transposeOps } from '../../../generators/ops/transpose.js';
 import { forwardArb, singleOpGraph } from '../../../generators/single-op.js';
 import { createBackend } from '../../../src/backends/index.js';
 import { evalTfjsNodes, leafTensors, tfjsUnsupported } from '../../../src/backends/tfjs.js';
 import { checkGraph } from '../../../src/conformance/contract.js';
-import type { DType, Tensor, TensorType } from '../../../src/ir/index.js';
+import type { DType, Tensor } from '../../../src/ir/index.js';
 import { numel } from '../../../src/ir/index.js';
+import { describeSampledOnTfjs, tfjsRuns } from '../../helpers/tfjs-contract.js';
 
-const RUNS = Number(process.env.TFJS_RUNS ?? 20);
+const RUNS = tfjsRuns(20);
 const OPSETS = [17, 18];
-const DTYPES: DType[] = ['float32', 'int32', 'int64', 'bool'];
 const OPS: readonly OpSpec[] = [...reshapeOps, ...transposeOps, ...concatSplitOps, ...slicePadOps, ...expandTileOps, ...gatherOps, ...resizeOps];
-
-/** Forward and backward one-node instances of `spec` without float64. */
-function instances(spec: OpSpec, ctx: BuildContext, seed: number): { anchor?: TensorType; inst: Instance }[] {
-  const fwd = fc.sample(forwardArb(spec, ctx), { seed, numRuns: RUNS * 3 }).filter((s) => s.anchor.dtype !== 'float64');
-  const bwdArb = tensorTypeArb(DTYPES, 0, 4, ctx.maxElems).chain((out) => spec.backward?.(out, ctx) ?? fc.constant(undefined));
-  const bwd = spec.backward ? fc.sample(bwdArb, { seed: seed + 1, numRuns: RUNS * 2 }).flatMap((inst) => (inst ? [{ inst }] : [])) : [];
-  return [...fwd.slice(0, RUNS), ...bwd.slice(0, RUNS)];
-}
 
 const int64 = (data: number[]): Instance['inputs'][number] => ({ kind: 'const', dtype: 'int64', shape: [data.length], data });
 const t = (dtype: DType, shape: number[]): Instance['inputs'][number] => ({ kind: 'tensor', type: { dtype, shape } });
@@ -59,47 +50,32 @@ const HANDMADE: { what: string; spec: OpSpec; inst: Instance; opset: number }[] 
   { what: 'Gather rank-0 negative index', spec: Gather, opset: 17, inst: { inputs: [t('float32', [2, 5]), { kind: 'const', dtype: 'int64', shape: [], data: [-2] }], attrs: { axis: 1 } } },
 ];
 
-for (const name of ['tfjs-cpu', 'tfjs-wasm']) {
-  describe(`shape operators on ${name}`, () => {
-    for (const spec of OPS) {
-      it(spec.onnx, async () => {
-        const backend = await createBackend(name);
-        const a = await backend.available();
-        expect(a.ok, a.ok ? '' : a.reason).toBe(true);
-        let compared = 0;
-        const failures: string[] = [];
-        for (const opset of OPSETS) {
-          const ctx = { opset, maxElems: 128, dtypes: DTYPES };
-          for (const [i, { anchor, inst }] of instances(spec, ctx, opset).entries()) {
-            const g = singleOpGraph(spec, inst, anchor, opset);
-            if (typeof g === 'string') throw new Error(`${spec.onnx}: invalid instance: ${g}`);
-            if (g.inputs.some((t) => t.dtype === 'float64')) continue;
-            const consts = g.initializers.map((c) => JSON.stringify(c.data)).join(' ');
-            const why = tfjsUnsupported(g);
-            if (why.length > 0) failures.push(`opset ${opset}: unsupported: ${why.join('; ')} constants=${consts}`);
-            const r = await checkGraph(backend, g, i);
-            if (r.status === 'fail') failures.push(`opset ${opset}: ${r.why} constants=${consts}`);
-            else if (r.status === 'pass') compared++;
-          }
-        }
-        expect(failures).toEqual([]);
-        expect(compared).toBeGreaterThanOrEqual(RUNS * OPSETS.length);
-      }, 300_000);
+/** The handmade forms on backend `name`: every one must pass. */
+function handmadeForms(name: string): void {
+  it('handmade forms', async () => {
+    const backend = await createBackend(name);
+    const failures: string[] = [];
+    for (const [i, { what, spec, inst, opset }] of HANDMADE.entries()) {
+      const g = singleOpGraph(spec, inst, undefined, opset);
+      if (typeof g === 'string') throw new Error(`${what}: invalid instance: ${g}`);
+      const r = await checkGraph(backend, g, i);
+      if (r.status !== 'pass') failures.push(`${what}: ${r.status} ${r.why}`);
     }
-
-    it('handmade forms', async () => {
-      const backend = await createBackend(name);
-      const failures: string[] = [];
-      for (const [i, { what, spec, inst, opset }] of HANDMADE.entries()) {
-        const g = singleOpGraph(spec, inst, undefined, opset);
-        if (typeof g === 'string') throw new Error(`${what}: invalid instance: ${g}`);
-        const r = await checkGraph(backend, g, i);
-        if (r.status !== 'pass') failures.push(`${what}: ${r.status} ${r.why}`);
-      }
-      expect(failures).toEqual([]);
-    });
+    expect(failures).toEqual([]);
   });
 }
+
+describeSampledOnTfjs({
+  title: (backend) => `shape operators on ${backend}`,
+  ops: OPS,
+  runs: RUNS,
+  opsets: OPSETS,
+  // every instance must run: none may come back unsupported
+  unsupported: tfjsUnsupported,
+  compared: { atLeast: RUNS * OPSETS.length },
+  timeoutMs: 300_000,
+  moreTests: handmadeForms,
+});
 
 // the input search differentiates lowerings on tfjs-cpu: every float32 input must get a gradient of its shape
 it('differentiates on tfjs-cpu (float32 inputs)', async () => {

@@ -14,30 +14,25 @@ import { join } from 'node:path';
 import * as tfCore from '@tensorflow/tfjs-core';
 import * as fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tensorTypeArb } from '../../../generators/arb.js';
 import { activationOps } from '../../../generators/ops/activations.js';
 import { castClipOps } from '../../../generators/ops/cast-clip.js';
 import { findOp } from '../../../generators/ops/index.js';
-import type { BuildContext, Instance, OpSpec, TfjsContext, TfjsLowering } from '../../../generators/ops/spec.js';
+import type { OpSpec, TfjsContext, TfjsLowering } from '../../../generators/ops/spec.js';
 import { unaryMathOps } from '../../../generators/ops/unary-math.js';
-import { forwardArb, singleOpGraph } from '../../../generators/single-op.js';
 import { intervalFor } from '../../../generators/values.js';
 import { compareTensor } from '../../../oracles/closeness.js';
 import { toleranceFor } from '../../../oracles/tolerance.js';
-import { createBackend } from '../../../src/backends/index.js';
 import type { Backend } from '../../../src/backends/types.js';
 import { runInProcess } from '../../../src/backends/types.js';
-import { checkGraph } from '../../../src/conformance/contract.js';
 import type { Attrs, DType, Graph, Initializer, Tensor, TensorType, ValueInfo } from '../../../src/ir/index.js';
 import { isInt, numel } from '../../../src/ir/index.js';
 import { exportModel } from '../../../src/onnx/index.js';
 import { interpret } from '../../../src/reference/interpreter.js';
 import { holds } from '../../../src/search/violations.js';
+import { availableBackend, describeSampledOnTfjs, TFJS_BACKENDS, tfjsRuns } from '../../helpers/tfjs-contract.js';
 
-const RUNS = Number(process.env.TFJS_RUNS ?? 20);
-const DTYPES: DType[] = ['float32', 'int32', 'int64', 'bool'];
+const RUNS = tfjsRuns(20);
 const OPS: readonly OpSpec[] = [...unaryMathOps, ...activationOps, ...castClipOps];
-const BACKENDS = ['tfjs-cpu', 'tfjs-wasm'] as const;
 const MAX = 2 ** 31 - 1;
 const MIN = -(2 ** 31);
 const BOOL_CODE = 9;
@@ -64,44 +59,14 @@ function trailingBlock(slope: readonly number[], x: readonly number[]): boolean 
   return s.every((d, i) => d === x[x.length - s.length + i]);
 }
 
-/** Forward and backward one-node instances of `spec` without float64. */
-function instances(spec: OpSpec, ctx: BuildContext, seed: number): { anchor?: TensorType; inst: Instance }[] {
-  const fwd = fc.sample(forwardArb(spec, ctx), { seed, numRuns: RUNS * 3 }).filter((s) => s.anchor.dtype !== 'float64');
-  const bwdArb = tensorTypeArb(DTYPES, 0, 4, ctx.maxElems).chain((out) => spec.backward?.(out, ctx) ?? fc.constant(undefined));
-  const bwd = fc.sample(bwdArb, { seed: seed + 1, numRuns: RUNS * 2 }).flatMap((inst) => (inst ? [{ inst }] : []));
-  return [...fwd.slice(0, RUNS), ...bwd.slice(0, RUNS)];
-}
-
-async function backendOf(name: string): Promise<Backend> {
-  const b = await createBackend(name);
-  const a = await b.available();
-  expect(a.ok, a.ok ? '' : a.reason).toBe(true);
-  return b;
-}
-
-for (const name of BACKENDS) {
-  describe(`unary, activations, Cast, Clip on ${name}: sampled instances`, () => {
-    for (const spec of OPS) {
-      it(spec.onnx, async () => {
-        const backend = await backendOf(name);
-        const ctx = { opset: 17, maxElems: 128, dtypes: DTYPES };
-        let compared = 0;
-        const failures: string[] = [];
-        for (const [i, { anchor, inst }] of instances(spec, ctx, 17).entries()) {
-          const g = singleOpGraph(spec, inst, anchor, 17);
-          if (typeof g === 'string') throw new Error(`${spec.onnx}: invalid instance: ${g}`);
-          if ([...g.inputs, ...g.initializers, ...g.outputs].some((t) => t.dtype === 'float64')) continue;
-          if (name === 'tfjs-wasm' && wasmBug(g)) continue;
-          const r = await checkGraph(backend, g, i);
-          if (r.status === 'fail') failures.push(`${r.why} x=${JSON.stringify(g.inputs[0]?.shape)}`);
-          else if (r.status === 'pass') compared++;
-        }
-        expect(failures).toEqual([]);
-        expect(compared).toBeGreaterThan(RUNS / 2);
-      }, 120_000);
-    }
-  });
-}
+describeSampledOnTfjs({
+  title: (backend) => `unary, activations, Cast, Clip on ${backend}: sampled instances`,
+  ops: OPS,
+  runs: RUNS,
+  skip: (g, backend) => [...g.inputs, ...g.initializers, ...g.outputs].some((t) => t.dtype === 'float64') || (backend === 'tfjs-wasm' && wasmBug(g) !== undefined),
+  failureText: (why, g) => `${why} x=${JSON.stringify(g.inputs[0]?.shape)}`,
+  compared: { moreThan: RUNS / 2 },
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'onnxsmith-unary-tfjs-'));
 let fileNo = 0;
@@ -164,16 +129,16 @@ const scalar = (dtype: DType, v: number): Operand => konst({ dtype, shape: [], d
 const SPREAD = [-3, -2.5, -1.5, -1, -0.5, -1e-4, 0, 1e-4, 0.5, 1, 1.5, 2.5, 3];
 const CAST_TO: Readonly<Record<string, number>> = { float32: 1, int32: 6, int64: 7, bool: BOOL_CODE };
 
-for (const name of BACKENDS) {
+for (const name of TFJS_BACKENDS) {
   const wasm = name === 'tfjs-wasm';
   describe(`unary, activations, Cast, Clip on ${name}: chosen values`, () => {
     it('Round takes halves to the even neighbour', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       await expectMatch(b, 'Round', [f32([-3.5, -2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, 0.49999997, -0.49999997, 2.4999998, 8388607.5, -8388607.5])]);
     });
 
     it('Abs, Neg and Sign of int32 extremes (Abs and Neg of INT32_MIN wrap to itself)', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       // |x| up to 2^24 only: tfjs computes int32 Abs (and Neg on wasm) in float32 (pinned below)
       await expectMatch(b, 'Abs', [i32([MIN, -16777216, -5, 0, 7])]);
       await expectMatch(b, 'Neg', [i32([MIN, -16777216, -5, 0, 7, 16777216])]);
@@ -185,7 +150,7 @@ for (const name of BACKENDS) {
     });
 
     it('Cast truncates float toward zero; bool and integer casts', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       const fl = f32([-2.7, -0.5, -0, 0.3, 2.9, 1e6 + 0.5, -1e6 - 0.5]);
       for (const to of ['int32', 'int64', 'float32']) await expectMatch(b, 'Cast', [fl], { to: CAST_TO[to]! });
       for (const to of ['float32', 'int32', 'int64', 'bool']) await expectMatch(b, 'Cast', [bool([1, 0, 1], [3, 1])], { to: CAST_TO[to]! });
@@ -201,7 +166,7 @@ for (const name of BACKENDS) {
     });
 
     it('Clip: every bound form, min > max, [1]-shaped and computed bounds', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       const x = f32(SPREAD, [13]);
       const forms: [Operand, Operand][] = [
         [undefined, undefined],
@@ -230,7 +195,7 @@ for (const name of BACKENDS) {
     });
 
     it('Elu, Selu, Celu with default and other alphas (negative ones too)', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       const x = f32(SPREAD);
       for (const alpha of [1, 0.5, 2.75, 0, -1.5]) await expectMatch(b, 'Elu', [x], { alpha });
       await expectMatch(b, 'Elu', [x]);
@@ -243,7 +208,7 @@ for (const name of BACKENDS) {
     });
 
     it('LeakyRelu, ThresholdedRelu, HardSigmoid, HardSwish at their edges', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       const x = f32(SPREAD);
       for (const alpha of [0.01, 1.5, -1, 0]) await expectMatch(b, 'LeakyRelu', [x], { alpha });
       await expectMatch(b, 'ThresholdedRelu', [f32([1, 1.0000001, 0.99999994, -2, 3, 0])]);
@@ -256,7 +221,7 @@ for (const name of BACKENDS) {
     });
 
     it('PRelu: trailing and inner slope broadcasts, integers wrap', async () => {
-      const b = await backendOf(name);
+      const b = await availableBackend(name);
       const x = f32([-1, -2, 3, -4, 5, -6, -0.5, 0, 0.25, -7, 8, -9], [2, 2, 3]);
       await expectMatch(b, 'PRelu', [x, f32([0.5, -2, 3])]);
       await expectMatch(b, 'PRelu', [x, f32([0.5, -2, 3, 1, 0, 4], [2, 3])]);
@@ -359,7 +324,7 @@ describe('gradients of the float lowerings on tfjs-cpu (the input search differe
   const unary = [...unaryMathOps, ...activationOps].filter((s) => s.onnx !== 'PRelu' && s.dtypes.includes('float32'));
   for (const spec of unary) {
     it(spec.onnx, async () => {
-      await backendOf('tfjs-cpu');
+      await availableBackend('tfjs-cpu');
       expect(tfCore.getBackend()).toBe('cpu');
       const type = { dtype: 'float32' as const, shape: [24] };
       const attrSets = [{}, ...fc.sample(spec.build(type, { opset: 17, maxElems: 128, dtypes: ['float32'] }), { seed: 5, numRuns: 6 }).map((i) => i.attrs)];
@@ -380,7 +345,7 @@ describe('gradients of the float lowerings on tfjs-cpu (the input search differe
   }
 
   it('PRelu (X and a broadcast slope)', async () => {
-    await backendOf('tfjs-cpu');
+    await availableBackend('tfjs-cpu');
     const spec = findOp('PRelu')!;
     const x = { dtype: 'float32' as const, shape: [2, 3, 2], data: Float64Array.from([-1.3, 2.1, -0.4, -2.2, 0.7, -1.9, 1.1, -0.8, -2.6, 0.3, -0.2, 1.7]) };
     for (const shape of [[3, 1], [2], [1, 3, 2], []]) {
@@ -391,7 +356,7 @@ describe('gradients of the float lowerings on tfjs-cpu (the input search differe
   });
 
   it('Clip with constant bounds, and Cast float32 to float32', async () => {
-    await backendOf('tfjs-cpu');
+    await availableBackend('tfjs-cpu');
     const x = { dtype: 'float32' as const, shape: [9], data: Float64Array.from([-2.6, -1.3, -0.45, -0.1, 0.2, 0.55, 1.05, 1.9, 2.4]) };
     const clip = findOp('Clip')!;
     const bound = (v: number): Tensor => ({ dtype: 'float32', shape: [], data: Float64Array.from([v]) });
@@ -420,7 +385,7 @@ describe('gradients of the float lowerings on tfjs-cpu (the input search differe
 // The lowerings stay faithful; these pin what tfjs itself gets wrong (reported, and ORT agrees with the reference).
 describe('tfjs bugs met by these lowerings', () => {
   it('tfjs-wasm: Cast to bool copies values into a Uint8Array (x mod 256) instead of testing x != 0', async () => {
-    const b = await backendOf('tfjs-wasm');
+    const b = await availableBackend('tfjs-wasm');
     const f = await runNode(b, 'Cast', [f32([0.5, -2.7, 256, 3])], { to: BOOL_CODE });
     expect([...f.expected.data]).toEqual([1, 1, 1, 1]);
     expect([...f.actual.data]).toEqual([0, 254, 0, 3]);
@@ -430,22 +395,22 @@ describe('tfjs bugs met by these lowerings', () => {
   });
 
   it('tfjs-wasm: ClipByValue reads int32 data as float32 (tf.clipByValue on an int32 tensor)', async () => {
-    const b = await backendOf('tfjs-wasm');
+    const b = await availableBackend('tfjs-wasm');
     const { actual, expected } = await runNode(b, 'Clip', [i32([-5, 0, 5]), scalar('int32', -3), scalar('int32', 4)]);
     expect([...expected.data]).toEqual([-3, 0, 4]);
     expect([...actual.data]).not.toEqual([...expected.data]);
   });
 
   it('tfjs-wasm: Prelu indexes the slope modulo its size instead of broadcasting it', async () => {
-    const b = await backendOf('tfjs-wasm');
+    const b = await availableBackend('tfjs-wasm');
     const { actual, expected } = await runNode(b, 'PRelu', [f32([-1, -1, -1, -1, -1, -1], [2, 3]), f32([2, 3], [2, 1])]);
     expect([...expected.data]).toEqual([-2, -2, -2, -3, -3, -3]);
     expect([...actual.data]).toEqual([-2, -3, -2, -3, -2, -3]);
   });
 
   it('tfjs-cpu and tfjs-wasm: int32 Abs computes in float32, wrong once |x| passes 2^24 (|INT32_MAX| wraps negative)', async () => {
-    for (const name of BACKENDS) {
-      const b = await backendOf(name);
+    for (const name of TFJS_BACKENDS) {
+      const b = await availableBackend(name);
       const { actual, expected } = await runNode(b, 'Abs', [i32([16777217, -123456789, MAX])]);
       expect([...expected.data]).toEqual([16777217, 123456789, MAX]);
       expect([...actual.data]).toEqual([16777216, 123456792, MIN]);
@@ -453,14 +418,14 @@ describe('tfjs bugs met by these lowerings', () => {
   });
 
   it('tfjs-wasm: Sign is 0 for 0 < |x| < 2^-23 (FLT_EPSILON) instead of ±1', async () => {
-    const b = await backendOf('tfjs-wasm');
+    const b = await availableBackend('tfjs-wasm');
     const { actual, expected } = await runNode(b, 'Sign', [f32([1e-8, -2e-30, 1e-38, 2e-7])]);
     expect([...expected.data]).toEqual([1, -1, 1, 1]);
     expect([...actual.data]).toEqual([0, 0, 0, 1]);
   });
 
   it('tfjs-wasm: int32 Neg computes in float32, wrong once |x| passes 2^24', async () => {
-    const b = await backendOf('tfjs-wasm');
+    const b = await availableBackend('tfjs-wasm');
     const { actual, expected } = await runNode(b, 'Neg', [i32([16777217, 123456789, MAX])]);
     expect([...expected.data]).toEqual([-16777217, -123456789, -MAX]);
     expect([...actual.data]).toEqual([-16777216, -123456792, MIN]);
