@@ -117,6 +117,6 @@ function thrownOutcome(e: unknown): Outcome {
 /** One-line error text without ANSI colour codes. */
 export function errorText(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  // eslint-disable-next-line no-control-regex
+   
   return msg.replace(/\u001b\[[0-9;]*m/g, '').trim();
 }
