@@ -115,6 +115,9 @@ function feasible(r: Interval, c: DomainConstraint): boolean {
   }
 }
 
+/** Largest rank of any tensor in a generated graph (the operator specs' rank ranges stay within it). */
+export const MAX_RANK = 5;
+
 /** Tries per insertion before moving on; a spec that cannot build for any anchor is skipped, not looped on. */
 const TRIES = 12;
 
@@ -234,7 +237,11 @@ class Builder {
     if (typeof outs === 'string') {
       throw new GeneratorBug(`${op.onnx} rejected its own instance: ${outs}; inputs ${types.map((t) => (t ? formatType(t) : '-')).join(' ')} attrs ${JSON.stringify(inst.attrs)}`);
     }
-    const tooBig = [...outs, ...types.filter((t): t is TensorType => t !== undefined)].some((t) => numel(t.shape) > this.o.maxElems);
+    const all = [...outs, ...types.filter((t): t is TensorType => t !== undefined)];
+    const bad = all.find((t) => t.shape.some((d) => !Number.isInteger(d) || d < 0));
+    if (bad) throw new GeneratorBug(`${op.onnx} built a tensor of shape [${bad.shape.join(',')}]; attrs ${JSON.stringify(inst.attrs)}`);
+    // operators are specified for ranks up to MAX_RANK; a backward Squeeze or a forward Unsqueeze could exceed it
+    const tooBig = all.some((t) => numel(t.shape) > this.o.maxElems || t.shape.length > MAX_RANK);
     if (tooBig) return false;
     if (target && !(outs[0] && sameType(outs[0], target.type))) {
       throw new GeneratorBug(`${op.onnx} backward built ${outs[0] ? formatType(outs[0]) : 'nothing'} for ${formatType(target.type)}; attrs ${JSON.stringify(inst.attrs)}`);

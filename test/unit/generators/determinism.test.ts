@@ -46,6 +46,17 @@ describe('graph generator', () => {
     }
   });
 
+  it('keeps every tensor within rank 5 and with whole, non-negative dims over many seeds', () => {
+    const o = resolveOptions({ nodes: 10 });
+    for (let i = 0; i < 3000; i++) {
+      const g = generateGraph(caseSeed(2, 40_000 + i), o);
+      for (const t of [...g.inputs, ...g.initializers, ...g.valueInfo, ...g.outputs]) {
+        expect(t.shape.length, `seed index ${i}: ${t.name}`).toBeLessThanOrEqual(5);
+        expect(t.shape.every((d) => Number.isInteger(d) && d >= 0), `seed index ${i}: ${t.name} [${t.shape.join(',')}]`).toBe(true);
+      }
+    }
+  });
+
   it('rejects bad options with a message naming the problem', () => {
     expect(() => resolveOptions({ nodes: 0 })).toThrow(OptionError);
     expect(() => resolveOptions({ include: ['Conv2D'] })).toThrow(/unknown operator 'Conv2D' \(known: .*Add/);
