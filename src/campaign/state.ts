@@ -9,7 +9,8 @@ import { writeFileAtomic } from '../util/fs.js';
 
 export type CaseStatus = 'pass' | 'finding' | 'harness-bug' | 'search-failed' | 'generator-bug';
 
-export interface BucketHit {
+/** What names a bucket: its key and the readable parts the key is made of. */
+interface BucketIdentity {
   readonly key: string;
   readonly slug: string;
   readonly culprit: string;
@@ -17,6 +18,9 @@ export interface BucketHit {
   readonly stage: string;
   readonly op?: string;
   readonly dtype?: string;
+}
+
+export interface BucketHit extends BucketIdentity {
   readonly detail: string;
   /** Case folder saved for this hit, relative to the campaign folder (only the first few hits keep one). */
   readonly caseDir?: string;
@@ -58,14 +62,7 @@ export function appendProgress(dir: string, r: ProgressRecord): void {
   appendFileSync(join(dir, 'progress.jsonl'), JSON.stringify(r) + '\n');
 }
 
-export interface Bucket {
-  readonly key: string;
-  readonly slug: string;
-  readonly culprit: string;
-  readonly symptom: string;
-  readonly stage: string;
-  readonly op?: string;
-  readonly dtype?: string;
+export interface Bucket extends BucketIdentity {
   hits: number;
   /** Case index of the first hit. */
   first: number;
