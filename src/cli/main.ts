@@ -8,6 +8,7 @@ import { registerRun } from './commands/run.js';
 import { registerBackends } from './commands/backends.js';
 import { registerFuzz } from './commands/fuzz.js';
 import { registerMerge } from './commands/merge.js';
+import { registerReplay } from './commands/replay.js';
 import { EXIT, UsageError } from './errors.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerBackends(program);
   registerFuzz(program);
   registerMerge(program);
+  registerReplay(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

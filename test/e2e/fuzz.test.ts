@@ -54,6 +54,10 @@ describe('onnxsmith fuzz', () => {
     }
     const stats = JSON.parse(readFileSync(join(a, 'stats.json'), 'utf8')) as { tests: number; findings: number; search: { successRate: number } };
     expect(stats.findings).toBe(buckets[0]!.hits);
+    // a saved case replays from anywhere: still failing on its backends, passing without the culprit
+    const kept = join(a, buckets[0]!.cases[0]!);
+    expect(onnxsmith(['replay', kept], { cwd: tmp() }).code).toBe(1);
+    expect(onnxsmith(['replay', kept, '--backends', 'ort-node-cpu']).code).toBe(0);
   }, 600_000);
 
   it('keeps going when a backend crashes on every case, filing the crashes into one bucket', () => {

@@ -30,6 +30,11 @@ interface FuzzFlags {
   json?: boolean;
 }
 
+function absolutePlugin(spec: string): string {
+  const m = /^(command|module):(.+)$/.exec(spec);
+  return m ? `${m[1]}:${resolve(m[2]!)}` : spec;
+}
+
 /** Parses 90s, 10m, 1h, 1h30m or plain milliseconds. */
 export function parseDuration(raw: string): number {
   const s = raw.trim();
@@ -110,7 +115,8 @@ export function registerFuzz(program: Command): void {
           if (e instanceof OptionError) throw new UsageError(e.message);
           throw e;
         }
-        let backends = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : undefined;
+        // command:/module: paths made absolute, so saved cases replay from any folder
+        let backends = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference').map(absolutePlugin) : undefined;
         for (const b of backends ?? []) {
           try {
             await createBackend(b);

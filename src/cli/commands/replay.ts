@@ -1,0 +1,91 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { attribute, type BackendResult, type CaseVerdict } from '../../../oracles/attribution.js';
+import { createBackend, UnknownBackend } from '../../backends/index.js';
+import type { Outcome } from '../../backends/types.js';
+import type { Graph } from '../../ir/index.js';
+import { importModel } from '../../onnx/index.js';
+import { interpret } from '../../reference/interpreter.js';
+import { startBackends } from '../../run/differential.js';
+import { readInputs } from '../../run/inputs.js';
+import { EXIT, intFlag, listFlag, UsageError } from '../errors.js';
+
+interface CaseMeta {
+  culprit?: string;
+  symptom?: string;
+  bucketKey?: string;
+  harnessBug?: string;
+  backends?: ({ name: string } | string)[];
+  graph?: Graph;
+  tolerances?: Record<string, { rtol: number; atol: number }>;
+}
+
+/** Whether the verdict shows the finding the case was saved for. */
+export function reproduces(meta: CaseMeta, v: CaseVerdict): boolean {
+  if (meta.harnessBug) return v.kind === 'harness-bug';
+  if (v.kind !== 'finding') return false;
+  return v.culprits.some((c) => c.backend === meta.culprit && c.verdict.kind === 'fail' && (!meta.symptom || c.verdict.symptom === meta.symptom));
+}
+
+/** `onnxsmith replay`: re-run a case on its backends; exit 1 while the finding reproduces, 0 once it does not. */
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description('re-run a case folder on the backends it was found with; exit 1 if the finding still reproduces, 0 if not')
+    .argument('<case>', 'case folder (model.onnx, inputs/, case.json)')
+    .option('--backends <list>', 'run on these backends instead of the ones in case.json')
+    .option('--timeout <ms>', 'time limit per backend', '30000')
+    .option('--json', 'print JSON')
+    .action(async (target: string, flags: { backends?: string; timeout: string; json?: boolean }) => {
+      const dir = resolve(target);
+      for (const f of ['model.onnx', 'case.json']) if (!existsSync(join(dir, f))) throw new UsageError(`${target}: not a case folder (no ${f})`);
+      const meta = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as CaseMeta;
+      const graph = meta.graph ?? importModel(readFileSync(join(dir, 'model.onnx'))).graph;
+      const feeds = readInputs(graph, join(dir, 'inputs'));
+      const fromCase = (meta.backends ?? []).map((b) => (typeof b === 'string' ? b : b.name)).filter((b) => b !== 'reference');
+      const specs = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : [...new Set([...fromCase, ...(meta.culprit ? [meta.culprit] : [])])];
+      if (specs.length === 0) throw new UsageError(`${target}: case.json names no backend; pass --backends`);
+      for (const s of specs) {
+        try {
+          await createBackend(s);
+        } catch (e) {
+          if (e instanceof UnknownBackend) throw new UsageError(e.message);
+          throw e;
+        }
+      }
+      const timeoutMs = intFlag('--timeout', flags.timeout, 1);
+      const env = interpret(graph, feeds);
+      const reference: Outcome = { kind: 'ok', outputs: Object.fromEntries(graph.outputs.map((o) => [o.name, env.get(o.name)!])), timings: { loadMs: 0, runMs: 0 } };
+      const started = await startBackends(specs, timeoutMs);
+      let results: BackendResult[];
+      try {
+        results = await Promise.all(
+          started.map(async ({ backend, info }) => {
+            if ('error' in info || !info.available.ok) {
+              const why = 'error' in info ? info.error : info.available.ok ? '' : info.available.reason;
+              throw new UsageError(`backend ${backend.spec} cannot run here: ${why}`);
+            }
+            return { backend: backend.spec, version: info.version, outcome: await backend.run(join(dir, 'model.onnx'), graph, feeds, graph.outputs.map((o) => o.name)) };
+          }),
+        );
+      } finally {
+        await Promise.all(started.map((s) => s.backend.close()));
+      }
+      const verdict = attribute(graph, reference, results, meta.tolerances ?? {});
+      const still = reproduces(meta, verdict);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({ case: dir, reproduces: still, verdict: verdict.kind, judged: 'judged' in verdict ? verdict.judged.map((j) => ({ backend: j.backend, version: j.version, verdict: j.verdict })) : [] }, null, 2) + '\n');
+      } else {
+        const w = Math.max(...results.map((r) => r.backend.length));
+        for (const j of 'judged' in verdict ? verdict.judged : []) {
+          const v = j.verdict;
+          process.stdout.write(`${j.backend.padEnd(w)}  ${j.version.padEnd(10)}  ${v.kind === 'fail' ? `FAIL ${v.symptom} (${v.stage}): ${v.detail.split('\n')[0]}` : v.kind === 'skip' ? `skipped: ${v.reason}` : 'agrees with the reference'}\n`);
+        }
+        if (verdict.kind === 'harness-bug') process.stdout.write(`harness bug: ${verdict.reason}\n`);
+        const what = meta.harnessBug ? 'the harness bug' : `the finding (${meta.culprit ?? '?'}: ${meta.symptom ?? '?'})`;
+        process.stdout.write(still ? `${what} still reproduces\n` : `${what} no longer reproduces${verdict.kind === 'finding' ? ' (but another backend fails: see above)' : ''}\n`);
+      }
+      process.exitCode = still ? EXIT.findings : EXIT.ok;
+    });
+}
