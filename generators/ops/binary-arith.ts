@@ -4,7 +4,7 @@ import * as fc from 'fast-check';
 import type { DType, TensorType } from '../../src/ir/index.js';
 import { FLOAT_DTYPES, INT_DTYPES, NUMERIC_DTYPES, broadcastShapes, isFloat, isInt, wrapInt } from '../../src/ir/index.js';
 import { allowed, broadcastPartnerArb } from '../arb.js';
-import { binaryOp, broadcastMap } from './elementwise.js';
+import { binaryOp, broadcastMap, tfBroadcast } from './elementwise.js';
 import type { DomainConstraint, Instance, OpSpec, TfjsLowering } from './spec.js';
 import { defineOp } from './spec.js';
 
@@ -265,7 +265,7 @@ function variadicTfjs(fold: VariadicDecl['tfjs']): TfjsLowering {
   return {
     lower(tf, inputs, _attrs, ctx) {
       const shape = [...ctx.outputTypes[0]!.shape];
-      return [fold(tf, inputs.map((t) => tf.broadcastTo(t!, shape)))];
+      return [fold(tf, inputs.map((t) => tfBroadcast(tf, t!, shape)))];
     },
   };
 }

@@ -3,6 +3,7 @@
  * Operator files declare only what differs (the scalar function, dtypes, domain, attributes).
  */
 import * as fc from 'fast-check';
+import type * as tfjs from '@tensorflow/tfjs-core';
 import type { Attrs, AttrValue, DType, Tensor, TensorType } from '../../src/ir/index.js';
 import { broadcastIndex, broadcastShapes, numel } from '../../src/ir/index.js';
 import { allowed, broadcastPartnerArb } from '../arb.js';
@@ -213,6 +214,15 @@ export function binaryOp(d: BinaryDecl): OpSpec {
       return [broadcastMap([a, b], d.outDtype ?? a.dtype, (v) => d.fn(v[0]!, v[1]!, a.dtype, attrs))];
     },
   });
+}
+
+/**
+ * tf.broadcastTo for lowerings the input search differentiates: broadcastTo runs tfjs's Tile kernel, which has no
+ * gradient above rank 4, so float tensors of higher rank broadcast by adding zeros instead.
+ */
+export function tfBroadcast(tf: typeof tfjs, t: tfjs.Tensor, shape: readonly number[]): tfjs.Tensor {
+  if (t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i])) return t;
+  return t.dtype === 'float32' && shape.length > 4 ? tf.add(t, tf.zeros([...shape])) : tf.broadcastTo(t, [...shape]);
 }
 
 /** Applies `fn` over the broadcast of `inputs` (any count), producing a tensor of `dtype`. */

@@ -7,6 +7,7 @@ import { MAX_DIM, broadcastPartnerArb, shapeArb } from '../arb.js';
 import { broadcastSourcesArb } from './binary-arith.js';
 import type { InferInput, Instance, Operand, OpSpec } from './spec.js';
 import { attrFloat, attrInt, defineOp } from './spec.js';
+import { tfBroadcast } from './elementwise.js';
 
 /** Swaps the last two dims (the identity on 1-D shapes). */
 function swapLast(shape: readonly number[]): number[] {
@@ -95,7 +96,7 @@ function matmulTfjs(tf: typeof tfjs, a: tfjs.Tensor, b: tfjs.Tensor, out: readon
   const y =
     a.dtype === 'int32'
       ? tf.sum(tf.mul(tf.expandDims(a2, -1), tf.expandDims(b2, -3)), -2)
-      : tf.matMul(tf.broadcastTo(a2, [...d.batch, d.m, d.k]), tf.broadcastTo(b2, [...d.batch, d.k, d.n]));
+      : tf.matMul(tfBroadcast(tf, a2, [...d.batch, d.m, d.k]), tfBroadcast(tf, b2, [...d.batch, d.k, d.n]));
   return tf.reshape(y, [...out]);
 }
 

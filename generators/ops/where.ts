@@ -5,7 +5,7 @@ import type { TensorType } from '../../src/ir/index.js';
 import { DTYPES, NUMERIC_DTYPES, broadcastShapes } from '../../src/ir/index.js';
 import { allowed } from '../arb.js';
 import { broadcastPartnersArb, broadcastSourcesArb } from './binary-arith.js';
-import { broadcastMap } from './elementwise.js';
+import { broadcastMap, tfBroadcast } from './elementwise.js';
 import type { Instance, Operand, OpSpec } from './spec.js';
 import { defineOp, passRange } from './spec.js';
 
@@ -76,7 +76,7 @@ export const Where = defineOp({
     // all three are broadcast to the output shape first: tf.where's own broadcasting is not relied on
     lower(tf, inputs, _attrs, ctx) {
       const shape = [...ctx.outputTypes[0]!.shape];
-      const [c, x, y] = inputs.map((t) => tf.broadcastTo(t!, shape)) as [tfjs.Tensor, tfjs.Tensor, tfjs.Tensor];
+      const [c, x, y] = inputs.map((t) => tfBroadcast(tf, t!, shape)) as [tfjs.Tensor, tfjs.Tensor, tfjs.Tensor];
       return [tf.where(c, x, y)];
     },
   },
