@@ -286,27 +286,19 @@ export function fitBackward(
     }
   }
   // an identity axis (unit kernel, stride and dilation, no pads) maps an input to the same size
-  for (let i = 0; i < n && numel(inSp) > o.maxIn; i++) {
+  const identityAxis = (i: number): void => {
     k[i] = 1;
     s[i] = 1;
     d[i] = 1;
     pads[i] = 0;
     pads[i + n] = 0;
     inSp[i] = outSp[i]!;
-  }
+  };
+  for (let i = 0; i < n && numel(inSp) > o.maxIn; i++) identityAxis(i);
   const g = windowGeometry(inSp, k, s, d, pads, o.autoPad);
   if (typeof g === 'string') throw new Error(`fitBackward: ${g}`);
   if (o.pool) {
-    for (let i = 0; i < n; i++) {
-      if (!windowsNonEmpty(inSp[i]!, k[i]!, s[i]!, d[i]!, g.pads[i]!, g.out[i]!)) {
-        k[i] = 1;
-        s[i] = 1;
-        d[i] = 1;
-        pads[i] = 0;
-        pads[i + n] = 0;
-        inSp[i] = outSp[i]!;
-      }
-    }
+    for (let i = 0; i < n; i++) if (!windowsNonEmpty(inSp[i]!, k[i]!, s[i]!, d[i]!, g.pads[i]!, g.out[i]!)) identityAxis(i);
   }
   const w = windowGeometry(inSp, k, s, d, pads, o.autoPad);
   if (typeof w === 'string' || w.out.some((v, i) => v !== outSp[i])) throw new Error('fitBackward: output size mismatch');
