@@ -1,3 +1,5 @@
+import { createBackend, UnknownBackend } from '../backends/index.js';
+
 /** Exit codes every command uses. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, harness: 3 } as const;
 
@@ -21,4 +23,16 @@ export function listFlag(raw: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+}
+
+/** Checks that every backend name resolves; an unknown one is a usage error listing the known names. */
+export async function checkBackendNames(specs: readonly string[]): Promise<void> {
+  for (const s of specs) {
+    try {
+      await createBackend(s);
+    } catch (e) {
+      if (e instanceof UnknownBackend) throw new UsageError(e.message);
+      throw e;
+    }
+  }
 }

@@ -3,10 +3,10 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { OptionError, resolveOptions } from '../../../generators/graph.js';
-import { createBackend, DEFAULT_BACKENDS, UnknownBackend } from '../../backends/index.js';
+import { DEFAULT_BACKENDS } from '../../backends/index.js';
 import { CampaignError, runCampaign, type CampaignConfig, type LiveStatus } from '../../campaign/campaign.js';
 import type { DType } from '../../ir/index.js';
-import { EXIT, intFlag, listFlag, UsageError } from '../errors.js';
+import { checkBackendNames, EXIT, intFlag, listFlag, UsageError } from '../errors.js';
 import { probeBackends } from './backends.js';
 
 interface FuzzFlags {
@@ -117,14 +117,7 @@ export function registerFuzz(program: Command): void {
         }
         // command:/module: paths made absolute, so saved cases replay from any folder
         let backends = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference').map(absolutePlugin) : undefined;
-        for (const b of backends ?? []) {
-          try {
-            await createBackend(b);
-          } catch (e) {
-            if (e instanceof UnknownBackend) throw new UsageError(e.message);
-            throw e;
-          }
-        }
+        await checkBackendNames(backends ?? []);
         if (!backends) {
           const rows = await probeBackends(DEFAULT_BACKENDS.filter((b) => b !== 'reference'));
           for (const r of rows.filter((x) => !x.available)) process.stderr.write(`note: ${r.name} is unavailable here and not used (${r.reason})\n`);

@@ -2,14 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { attribute, type BackendResult, type CaseVerdict } from '../../../oracles/attribution.js';
-import { createBackend, UnknownBackend } from '../../backends/index.js';
 import type { Outcome } from '../../backends/types.js';
 import type { Graph } from '../../ir/index.js';
 import { importModel } from '../../onnx/index.js';
 import { interpret } from '../../reference/interpreter.js';
 import { startBackends } from '../../run/differential.js';
 import { readInputs } from '../../run/inputs.js';
-import { EXIT, intFlag, listFlag, UsageError } from '../errors.js';
+import { checkBackendNames, EXIT, intFlag, listFlag, UsageError } from '../errors.js';
 
 interface CaseMeta {
   culprit?: string;
@@ -46,14 +45,7 @@ export function registerReplay(program: Command): void {
       const fromCase = (meta.backends ?? []).map((b) => (typeof b === 'string' ? b : b.name)).filter((b) => b !== 'reference');
       const specs = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : [...new Set([...fromCase, ...(meta.culprit ? [meta.culprit] : [])])];
       if (specs.length === 0) throw new UsageError(`${target}: case.json names no backend; pass --backends`);
-      for (const s of specs) {
-        try {
-          await createBackend(s);
-        } catch (e) {
-          if (e instanceof UnknownBackend) throw new UsageError(e.message);
-          throw e;
-        }
-      }
+      await checkBackendNames(specs);
       const timeoutMs = intFlag('--timeout', flags.timeout, 1);
       const env = interpret(graph, feeds);
       const reference: Outcome = { kind: 'ok', outputs: Object.fromEntries(graph.outputs.map((o) => [o.name, env.get(o.name)!])), timings: { loadMs: 0, runMs: 0 } };

@@ -2,12 +2,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { findOp } from '../../../generators/ops/index.js';
-import { createBackend, DEFAULT_BACKENDS, UnknownBackend } from '../../backends/index.js';
+import { DEFAULT_BACKENDS } from '../../backends/index.js';
 import type { Graph, Tensor } from '../../ir/index.js';
 import { importModel, ModelError } from '../../onnx/index.js';
 import { isFailure, runDifferential, startBackends, type DifferentialResult } from '../../run/differential.js';
 import { randomInputs, readInputs } from '../../run/inputs.js';
-import { EXIT, intFlag, listFlag, UsageError } from '../errors.js';
+import { checkBackendNames, EXIT, intFlag, listFlag, UsageError } from '../errors.js';
 
 interface RunFlags {
   inputs?: string;
@@ -79,14 +79,7 @@ export function registerRun(program: Command): void {
       const where = locate(target, flags.inputs);
       const specs = flags.backends ? listFlag(flags.backends) : [...DEFAULT_BACKENDS];
       if (specs.length === 0) throw new UsageError('--backends is empty');
-      for (const s of specs) {
-        try {
-          await createBackend(s);
-        } catch (e) {
-          if (e instanceof UnknownBackend) throw new UsageError(e.message);
-          throw e;
-        }
-      }
+      await checkBackendNames(specs);
       const bytes = readFileSync(where.model);
       const { graph } = importModel(bytes);
       const unknownOps = [...new Set(graph.nodes.map((n) => n.op).filter((op) => !findOp(op)))];
