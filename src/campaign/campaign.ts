@@ -7,26 +7,21 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs-core';
-import { attribute, type BackendResult } from '../../oracles/attribution.js';
 import type { Tolerance } from '../../oracles/tolerance.js';
 import { caseSeed, GeneratorBug, generateGraph, resolveOptions, type GraphOptions, type ResolvedOptions } from '../../generators/graph.js';
 import { IsolatedBackend } from '../backends/isolated.js';
-import type { Outcome } from '../backends/types.js';
 import type { DType, Graph, Tensor } from '../ir/index.js';
 import { graphHash } from '../ir/index.js';
 import { exportModel } from '../onnx/index.js';
-import { interpret } from '../reference/interpreter.js';
 import { loadSearchTf, searchInputs, type SearchMethod } from '../search/search.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { bucketKey, bucketSlug } from './bucket.js';
+import { evaluateCase, outputsOf } from '../triage/evaluate.js';
 import { writeCase } from './case.js';
 import { CampaignError } from './errors.js';
 import { staleTemporaries } from './merge.js';
 
 export { CampaignError } from './errors.js';
-import { localise } from './localise.js';
 import { appendProgress, bucketsOf, readProgress, writeDerived, type BucketHit, type CaseStatus, type ProgressRecord } from './state.js';
-import { createHash } from 'node:crypto';
 
 export interface CampaignConfig {
   readonly seed: number;
@@ -90,9 +85,6 @@ interface CampaignFile {
 }
 
 
-function hashOf(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
-}
 
 /** Creates a campaign folder (or loads one to resume) and returns its configuration. */
 export function openCampaign(dir: string, config: CampaignConfig | undefined): { config: CampaignConfig; wallMs: number; sessions: number } {
@@ -254,30 +246,13 @@ export async function runCampaign(
     writeFileSync(modelPath, modelBytes);
     writeFileSync(join(work, 'case.json'), JSON.stringify({ k, seed, graphHash: graphHash(graph) }));
 
-    let t = performance.now();
-    let env: Map<string, Tensor>;
-    let reference: Outcome;
-    try {
-      env = interpret(graph, feeds);
-      reference = { kind: 'ok', outputs: Object.fromEntries(graph.outputs.map((o) => [o.name, env.get(o.name)!])), timings: { loadMs: 0, runMs: performance.now() - t } };
-    } catch (e) {
-      env = new Map();
-      reference = { kind: 'run-error', stage: 'run', message: (e as Error).message };
-    }
-    ms.reference = performance.now() - t;
-    t = performance.now();
-    const outputNames = graph.outputs.map((o) => o.name);
-    const results: BackendResult[] = await Promise.all(
-      slot.backends.map(async (b) => {
-        const bt = performance.now();
-        const outcome = await b.run(modelPath, graph, feeds, outputNames);
-        backendMs[b.spec] = performance.now() - bt;
-        return { backend: b.spec, version: versions[b.spec] ?? '?', outcome };
-      }),
-    );
-    ms.backends = performance.now() - t;
-    slot.busyMs += ms.backends;
-    const verdict = attribute(graph, reference, results, cfg.tolerances ?? {});
+    const e = await evaluateCase(slot.backends, modelPath, graph, feeds, { workDir: work, versions, tolerances: cfg.tolerances ?? {} });
+    ms.reference = e.ms.reference;
+    ms.backends = e.ms.backends;
+    ms.localise = e.ms.localise;
+    Object.assign(backendMs, e.ms.perBackend);
+    slot.busyMs += e.ms.backends + e.ms.localise;
+    const verdict = e.verdict;
     const hits: BucketHit[] = [];
     let status: CaseStatus = 'pass';
     let detail: string | undefined;
@@ -288,61 +263,38 @@ export async function runCampaign(
       graph,
       search: searchInfo,
       tolerances: cfg.tolerances ?? {},
-      backends: results.map((r) => ({ name: r.backend, version: r.version, outcome: r.outcome.kind, ...('message' in r.outcome ? { message: r.outcome.message } : {}) })),
+      backends: e.results.map((r) => ({ name: r.backend, version: r.version, outcome: r.outcome.kind, ...('message' in r.outcome ? { message: r.outcome.message } : {}) })),
       verdicts: 'judged' in verdict ? Object.fromEntries(verdict.judged.map((j) => [j.backend, j.verdict])) : {},
       timings: { ...ms, backendMs },
       ...extra,
     });
-    const outputsOf = (): Record<string, Record<string, Tensor>> => {
-      const o: Record<string, Record<string, Tensor>> = { reference: (reference as Extract<Outcome, { kind: 'ok' }>).outputs ?? {} };
-      for (const r of results) if (r.outcome.kind === 'ok') o[r.backend] = { ...r.outcome.outputs };
-      return o;
-    };
     if (verdict.kind === 'harness-bug') {
       status = 'harness-bug';
       detail = verdict.reason;
       events.onHarnessBug?.(k, verdict.reason);
       const w = performance.now();
-      writeCase(join(dir, 'harness-bugs', String(k)), { modelBytes, feeds, outputs: reference.kind === 'ok' ? outputsOf() : {}, meta: meta({ harnessBug: verdict.reason, replay: `onnxsmith replay ${join(dir, 'harness-bugs', String(k))}` }) });
+      writeCase(join(dir, 'harness-bugs', String(k)), { modelBytes, feeds, outputs: outputsOf(e), meta: meta({ harnessBug: verdict.reason, replay: `onnxsmith replay ${join(dir, 'harness-bugs', String(k))}` }) });
       ms.write += performance.now() - w;
     } else if (verdict.kind === 'finding') {
       status = 'finding';
-      for (const c of verdict.culprits) {
-        if (c.verdict.kind !== 'fail') continue;
-        const v = c.verdict;
-        let op: string | undefined;
-        let dtype: string | undefined;
-        let divergence: unknown;
-        if (c.outcome.kind === 'ok') {
-          const l = performance.now();
-          const slotBackend = slot.backends.find((b) => b.spec === c.backend)!;
-          const d = await localise(slotBackend, graph, env, feeds, c.outcome.outputs, work, cfg.tolerances ?? {});
-          ms.localise += performance.now() - l;
-          slot.busyMs += performance.now() - l;
-          if (d) {
-            op = d.op;
-            dtype = d.dtype;
-            divergence = d;
-          }
-        }
-        const key = bucketKey({ culprit: c.backend, symptom: v.symptom, stage: v.stage, ...(op ? { op } : {}), ...(dtype ? { dtype } : {}), message: v.detail });
-        const slug = bucketSlug(key, hashOf(key));
+      for (const h of e.hits) {
         let caseDir: string | undefined;
-        const kept = saved.get(key) ?? 0;
+        const kept = saved.get(h.key) ?? 0;
         if (kept < cfg.keepPerBucket) {
           const w = performance.now();
-          const dest = join(dir, 'cases', slug, String(k));
+          const dest = join(dir, 'cases', h.slug, String(k));
           writeCase(dest, {
             modelBytes,
             feeds,
-            outputs: outputsOf(),
-            meta: meta({ culprit: c.backend, symptom: v.symptom, stage: v.stage, bucketKey: key, detail: v.detail, divergence, replay: `onnxsmith replay ${dest}` }),
+            outputs: outputsOf(e),
+            meta: meta({ culprit: h.culprit, symptom: h.symptom, stage: h.stage, bucketKey: h.key, detail: h.detail, divergence: h.divergence, replay: `onnxsmith replay ${dest}` }),
           });
-          saved.set(key, kept + 1);
+          saved.set(h.key, kept + 1);
           caseDir = relative(dir, dest);
           ms.write += performance.now() - w;
         }
-        hits.push({ key, slug, culprit: c.backend, symptom: v.symptom, stage: v.stage, ...(op ? { op } : {}), ...(dtype ? { dtype } : {}), detail: v.detail.slice(0, 500), ...(caseDir ? { caseDir } : {}) });
+        const { divergence: _d, ...hit } = h;
+        hits.push({ ...hit, detail: h.detail.slice(0, 500), ...(caseDir ? { caseDir } : {}) });
       }
     }
     ms.total = performance.now() - start;
