@@ -9,6 +9,8 @@ import { registerBackends } from './commands/backends.js';
 import { registerFuzz } from './commands/fuzz.js';
 import { registerMerge } from './commands/merge.js';
 import { registerReplay } from './commands/replay.js';
+import { registerReduce } from './commands/reduce.js';
+import { registerReport } from './commands/report.js';
 import { EXIT, UsageError } from './errors.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerFuzz(program);
   registerMerge(program);
   registerReplay(program);
+  registerReduce(program);
+  registerReport(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ReduceError, reduceCase } from '../../triage/reduce-case.js';
+import { checkBackendNames, EXIT, intFlag, listFlag, UsageError } from '../errors.js';
+import { parseDuration } from './fuzz.js';
+
+/**
+ * `onnxsmith reduce CASE`: shrink a finding to the few nodes that matter; writes CASE/reduced/. Exit 0 when a
+ * reduced case was written, 3 when the finding could not be reduced here (it does not reproduce, or a backend
+ * cannot run), 2 for bad arguments.
+ */
+export function registerReduce(program: Command): void {
+  program
+    .command('reduce')
+    .description('shrink a case to the smallest graph that still lands in the same bucket; writes CASE/reduced/')
+    .argument('<case>', 'case folder (model.onnx, inputs/, case.json) of a finding')
+    .option('--time <duration>', 'time limit; the best result so far is kept (e.g. 60s, 2m)', '2m')
+    .option('--backends <list>', "judge with these backends instead of the case's own")
+    .option('--timeout <ms>', 'time limit per backend run', '30000')
+    .option('--json', 'print JSON')
+    .action(async (target: string, flags: { time: string; backends?: string; timeout: string; json?: boolean }) => {
+      const dir = resolve(target);
+      for (const f of ['model.onnx', 'case.json']) if (!existsSync(join(dir, f))) throw new UsageError(`${target}: not a case folder (no ${f})`);
+      const timeMs = parseDuration(flags.time);
+      const timeoutMs = intFlag('--timeout', flags.timeout, 1);
+      const backends = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : undefined;
+      if (backends) await checkBackendNames(backends);
+      const log = flags.json ? undefined : (line: string): void => void process.stderr.write(`  ${line}\n`);
+      try {
+        const r = await reduceCase(dir, { timeMs, timeoutMs, ...(backends ? { backends } : {}), ...(log ? { log } : {}) });
+        const shown = (p: string): string => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p));
+        const rel = shown(r.reducedDir);
+        if (flags.json) {
+          const { graph: _g, feeds: _f, ...stats } = r.result;
+          process.stdout.write(JSON.stringify({ case: dir, reduced: r.reducedDir, bucketKey: r.bucketKey, before: r.before, after: r.after, ...stats, others: r.others }, null, 2) + '\n');
+        } else {
+          process.stdout.write(
+            `reduced ${r.before} → ${r.after} node${r.after === 1 ? '' : 's'} in ${(r.result.ms / 1000).toFixed(1)} s (${r.result.tests} candidates run, ${r.result.invalid} invalid skipped${r.result.timedOut ? ', time limit reached' : ''})\n` +
+              `bucket: ${r.bucketKey}\n` +
+              `written: ${rel}/ (replay: onnxsmith replay ${rel}; standalone: node ${rel}/repro.mjs)\n` +
+              (r.others.length ? `other bugs met while reducing, saved: ${r.others.map(shown).join(', ')}\n` : ''),
+          );
+        }
+        process.exitCode = EXIT.ok;
+      } catch (e) {
+        if (!(e instanceof ReduceError)) throw e;
+        process.stderr.write(`onnxsmith reduce: ${e.message}\n`);
+        process.exitCode = EXIT.harness;
+      }
+    });
+}

@@ -1,0 +1,157 @@
+/**
+ * Reducing a case folder: the case's own backends judge every candidate through the same evaluation the
+ * campaign uses, so "same bug" means the same bucket key (culprit, symptom, stage, first divergent operator and
+ * dtype, or the normalised error). Another bug met on the way is saved as a case of its own, never dropped.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IsolatedBackend } from '../backends/isolated.js';
+import { readCase, writeCase } from '../campaign/case.js';
+import type { Graph, Tensor } from '../ir/index.js';
+import { graphHash } from '../ir/index.js';
+import { exportModel } from '../onnx/index.js';
+import { evaluateCase, outputsOf, type Evaluation, type Hit } from './evaluate.js';
+import { reduce, type ReduceResult } from './reduce.js';
+import type { Candidate } from './transforms.js';
+
+export class ReduceError extends Error {
+  override readonly name = 'ReduceError';
+}
+
+export interface CaseReduction {
+  readonly dir: string;
+  readonly reducedDir: string;
+  readonly bucketKey: string;
+  readonly before: number;
+  readonly after: number;
+  readonly result: ReduceResult;
+  /** Case folders written for other bugs met while reducing. */
+  readonly others: readonly string[];
+}
+
+export interface ReduceCaseOptions {
+  readonly timeMs: number;
+  /** Backends to judge with (default: the case's own). */
+  readonly backends?: readonly string[];
+  readonly timeoutMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+interface CaseMeta {
+  culprit?: string;
+  symptom?: string;
+  bucketKey?: string;
+  backends?: ({ name: string; version?: string } | string)[];
+  tolerances?: Record<string, { rtol: number; atol: number }>;
+  divergence?: { node?: string; op?: string };
+  graph?: Graph;
+  [k: string]: unknown;
+}
+
+/** Backend names a case was judged with (the reference is implicit). */
+export function caseBackends(meta: CaseMeta): string[] {
+  const names = (meta.backends ?? []).map((b) => (typeof b === 'string' ? b : b.name)).filter((b) => b !== 'reference');
+  return [...new Set([...names, ...(meta.culprit ? [meta.culprit] : [])])];
+}
+
+/** Reduces the case in `dir` and writes `dir/reduced/`. */
+export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<CaseReduction> {
+  const loaded = readCase(dir);
+  const meta = loaded.meta as CaseMeta;
+  if (!meta.graph) throw new ReduceError(`${dir}/case.json holds no graph`);
+  if (!meta.culprit) throw new ReduceError(`${dir}/case.json names no culprit: only findings can be reduced`);
+  const specs = o.backends ?? caseBackends(meta);
+  if (!specs.includes(meta.culprit)) throw new ReduceError(`the culprit ${meta.culprit} is not among the backends (${specs.join(', ')})`);
+  const backends = specs.map((s) => new IsolatedBackend(s, { timeoutMs: o.timeoutMs ?? 30_000 }));
+  const work = mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-'));
+  try {
+    const infos = await Promise.all(backends.map(async (b) => ({ spec: b.spec, info: await b.start() })));
+    const down = infos.filter((i) => !i.info.available.ok);
+    if (down.length > 0) throw new ReduceError(`cannot reduce here: ${down.map((d) => `${d.spec} is unavailable (${d.info.available.ok ? '' : d.info.available.reason})`).join('; ')}`);
+    const versions = Object.fromEntries(infos.map((i) => [i.spec, i.info.version]));
+    const tolerances = meta.tolerances ?? {};
+    let n = 0;
+    const evaluate = async (graph: Graph, feeds: Readonly<Record<string, Tensor>>): Promise<Evaluation> => {
+      const d = join(work, String(n++ % 2));
+      rmSync(d, { recursive: true, force: true });
+      mkdirSync(d, { recursive: true });
+      const path = join(d, 'model.onnx');
+      writeFileSync(path, exportModel(graph));
+      return evaluateCase(backends, path, graph, feeds, { workDir: d, versions, tolerances });
+    };
+    const first = await evaluate(meta.graph, loaded.feeds);
+    const own = (h: Hit): boolean => h.culprit === meta.culprit && (!meta.symptom || h.symptom === meta.symptom);
+    const key = meta.bucketKey && first.hits.some((h) => h.key === meta.bucketKey) ? meta.bucketKey : first.hits.find(own)?.key;
+    if (!key) {
+      const seen = first.hits.map((h) => h.key).join('; ') || first.verdict.kind;
+      throw new ReduceError(`the finding does not reproduce on ${specs.join(', ')} (${meta.culprit}: ${meta.symptom ?? '?'}; got ${seen}): nothing to reduce`);
+    }
+    const others: string[] = [];
+    const otherKeys = new Set<string>([key]);
+    const test = async (c: Candidate): Promise<{ kind: 'same' } | { kind: 'other'; keys: string[] } | { kind: 'gone' }> => {
+      const e = await evaluate(c.graph, c.feeds);
+      if (e.hits.some((h) => h.key === key)) return { kind: 'same' };
+      const fresh = e.hits.filter((h) => !otherKeys.has(h.key));
+      for (const h of fresh) {
+        otherKeys.add(h.key);
+        const dest = join(dir, 'other-findings', h.slug);
+        writeCase(dest, { modelBytes: exportModel(c.graph), feeds: c.feeds, outputs: outputsOf(e), meta: caseMeta(c.graph, e, h, versions, tolerances, dest, { foundWhileReducing: dir }) });
+        others.push(dest);
+        o.log?.(`another bug met while reducing (${h.key}): saved in ${dest}`);
+      }
+      return e.hits.length > 0 ? { kind: 'other', keys: e.hits.map((h) => h.key) } : { kind: 'gone' };
+    };
+    const focusOp = key.split('|')[3]?.split(':')[0];
+    const result = await reduce({ graph: meta.graph, feeds: loaded.feeds }, test, {
+      timeMs: o.timeMs,
+      ...(meta.divergence?.node ? { focusNode: meta.divergence.node } : {}),
+      ...(focusOp && focusOp !== '?' ? { focusOp } : {}),
+      ...(o.log ? { log: o.log } : {}),
+    });
+    // one more run of the result: its outputs and verdicts go into the reduced case
+    const final = await evaluate(result.graph, result.feeds);
+    const hit = final.hits.find((h) => h.key === key);
+    if (!hit) throw new ReduceError(`the reduced graph no longer reproduces on a second run (a flaky finding?); nothing written`);
+    const reducedDir = join(dir, 'reduced');
+    writeCase(reducedDir, {
+      modelBytes: exportModel(result.graph),
+      feeds: result.feeds,
+      outputs: outputsOf(final),
+      meta: caseMeta(result.graph, final, hit, versions, tolerances, reducedDir, {
+        title: meta.title,
+        reducedFrom: { nodes: meta.graph.nodes.length, graphHash: graphHash(meta.graph), case: dir },
+        reduction: { edits: result.edits, tests: result.tests, invalid: result.invalid, ms: Math.round(result.ms), timedOut: result.timedOut },
+        seed: meta.seed,
+      }),
+    });
+    return { dir, reducedDir, bucketKey: key, before: meta.graph.nodes.length, after: result.graph.nodes.length, result, others };
+  } finally {
+    await Promise.all(backends.map((b) => b.close()));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** case.json for a case the reducer writes. */
+function caseMeta(graph: Graph, e: Evaluation, h: Hit, versions: Record<string, string>, tolerances: unknown, dest: string, extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)),
+    graphHash: graphHash(graph),
+    graph,
+    tolerances,
+    backends: e.results.map((r) => ({ name: r.backend, version: versions[r.backend] ?? r.version, outcome: r.outcome.kind, ...('message' in r.outcome ? { message: r.outcome.message } : {}) })),
+    verdicts: 'judged' in e.verdict ? Object.fromEntries(e.verdict.judged.map((j) => [j.backend, j.verdict])) : {},
+    culprit: h.culprit,
+    symptom: h.symptom,
+    stage: h.stage,
+    bucketKey: h.key,
+    detail: h.detail,
+    ...(h.divergence ? { divergence: h.divergence } : {}),
+    replay: `onnxsmith replay ${dest}`,
+  };
+}
+
+/** Whether a case folder already holds a reduction. */
+export function isReduced(dir: string): boolean {
+  return existsSync(join(dir, 'reduced', 'case.json'));
+}
