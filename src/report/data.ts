@@ -1,0 +1,225 @@
+/**
+ * Gathers everything the report shows from a campaign folder. progress.jsonl is the source of truth (as for the
+ * campaign itself): the numbers are recomputed from it, so a report of a killed campaign is as right as one of
+ * a finished campaign; stats.json only contributes what progress records do not hold (backend versions, jobs).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { OPS } from '../../generators/ops/index.js';
+import { CampaignError } from '../campaign/errors.js';
+import { bucketsOf, readProgress, statsOf, type Bucket, type ProgressRecord } from '../campaign/state.js';
+import { readCaseView, type CaseView } from './case-view.js';
+
+interface CampaignJson {
+  config?: {
+    seed?: number;
+    backends?: string[];
+    graph?: { nodes?: number; include?: string[]; exclude?: string[]; dtypes?: string[]; maxElems?: number; opset?: number };
+    shard?: { index: number; count: number };
+    search?: string;
+    timeoutMs?: number;
+    keepPerBucket?: number;
+  };
+  wallMs?: number;
+  sessions?: number;
+}
+
+export interface Overview {
+  readonly seed?: number;
+  readonly backends: readonly { readonly name: string; readonly version: string }[];
+  readonly nodes?: number;
+  readonly jobs?: number;
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly search?: string;
+  readonly opset?: number;
+  readonly dtypes?: readonly string[];
+  readonly sessions: number;
+  readonly wallMs: number;
+  readonly cases: number;
+  readonly tests: number;
+  readonly testsPerSecond: number;
+  readonly findings: number;
+  readonly buckets: number;
+  readonly searchAttempts: number;
+  readonly searchRate: number;
+  readonly searchFailed: number;
+  readonly harnessBugs: number;
+  readonly generatorBugs: number;
+}
+
+/** Campaign time (ms) of every finished case; sessions are laid end to end. */
+export interface TimelinePoint {
+  readonly t: number;
+  readonly tested: boolean;
+  readonly finding: boolean;
+}
+
+export interface BackendRow {
+  readonly backend: string;
+  readonly version: string;
+  /** Cases where this backend was a culprit. */
+  readonly findingCases: number;
+  readonly buckets: number;
+  readonly symptoms: Readonly<Record<string, number>>;
+  readonly avgMs: number;
+}
+
+export interface BucketView {
+  readonly bucket: Bucket;
+  readonly firstCase?: CaseView;
+}
+
+export interface HarnessBugView {
+  readonly k: number;
+  readonly status: string;
+  readonly detail: string;
+  readonly caseDir?: string;
+  readonly replay?: string;
+}
+
+export interface ReportData {
+  readonly dir: string;
+  readonly overview: Overview;
+  readonly timeline: readonly TimelinePoint[];
+  readonly sessionStarts: readonly number[];
+  readonly backends: readonly BackendRow[];
+  readonly coverage: readonly { readonly op: string; readonly cases: number }[];
+  /** Registry operators this campaign could draw but no tested case contained. */
+  readonly neverCovered: readonly string[];
+  /** Registry operators the campaign's --include/--exclude left out. */
+  readonly notSelected: readonly string[];
+  readonly buckets: readonly BucketView[];
+  readonly harnessBugs: readonly HarnessBugView[];
+}
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function isTested(r: ProgressRecord): boolean {
+  return r.status === 'pass' || r.status === 'finding' || r.status === 'harness-bug';
+}
+
+function readJson<T>(file: string): T | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each session's `at` restarts at zero; shifting by the earlier sessions' last offsets gives one time axis. */
+function timelineOf(records: readonly ProgressRecord[]): { timeline: TimelinePoint[]; sessionStarts: number[] } {
+  const sorted = [...records].sort((a, b) => a.session - b.session || a.at - b.at || a.k - b.k);
+  const timeline: TimelinePoint[] = [];
+  const sessionStarts: number[] = [];
+  let offset = 0;
+  let session: number | undefined;
+  let last = 0;
+  for (const r of sorted) {
+    if (r.session !== session) {
+      offset = last;
+      session = r.session;
+      sessionStarts.push(offset);
+    }
+    last = offset + r.at;
+    timeline.push({ t: last, tested: isTested(r), finding: r.status === 'finding' });
+  }
+  return { timeline, sessionStarts };
+}
+
+function backendRows(records: readonly ProgressRecord[], names: readonly string[], versions: Readonly<Record<string, string>>, buckets: readonly Bucket[]): BackendRow[] {
+  return names.map((backend) => {
+    const symptoms: Record<string, number> = {};
+    let findingCases = 0;
+    let ms = 0;
+    let runs = 0;
+    for (const r of records) {
+      const mine = r.hits.filter((h) => h.culprit === backend);
+      if (mine.length > 0) findingCases++;
+      for (const h of mine) symptoms[h.symptom] = (symptoms[h.symptom] ?? 0) + 1;
+      const t = r.backendMs[backend];
+      if (t !== undefined) [ms, runs] = [ms + t, runs + 1];
+    }
+    return { backend, version: versions[backend] ?? '?', findingCases, buckets: buckets.filter((b) => b.culprit === backend).length, symptoms, avgMs: runs ? ms / runs : 0 };
+  });
+}
+
+function harnessBugsOf(dir: string, records: readonly ProgressRecord[]): HarnessBugView[] {
+  return records
+    .filter((r) => r.status === 'harness-bug' || r.status === 'generator-bug')
+    .sort((a, b) => a.k - b.k)
+    .map((r) => {
+      const caseDir = join(dir, 'harness-bugs', String(r.k));
+      const saved = existsSync(join(caseDir, 'case.json'));
+      const meta = saved ? readJson<{ harnessBug?: string; replay?: string }>(join(caseDir, 'case.json')) : undefined;
+      return {
+        k: r.k,
+        status: r.status,
+        detail: meta?.harnessBug ?? r.detail ?? '',
+        ...(saved ? { caseDir: `harness-bugs/${r.k}`, replay: `onnxsmith replay ${caseDir}` } : {}),
+      };
+    });
+}
+
+/**
+ * Reads campaign folder `dir` for the report.
+ * @throws CampaignError when `dir` is not a campaign folder.
+ */
+export function gatherReport(campaignDir: string): ReportData {
+  const dir = resolve(campaignDir);
+  if (!existsSync(dir)) throw new CampaignError(`${campaignDir} does not exist`);
+  const campaign = readJson<CampaignJson>(join(dir, 'campaign.json'));
+  if (!campaign?.config) throw new CampaignError(`${campaignDir} is not a campaign folder (no readable campaign.json); pass the folder onnxsmith fuzz --out wrote`);
+  const cfg = campaign.config;
+  const records = readProgress(dir);
+  const savedStats = readJson<{ versions?: Record<string, string>; jobs?: number }>(join(dir, 'stats.json')) ?? {};
+  const wallMs = campaign.wallMs ?? 0;
+  const stats = statsOf(records, wallMs, {}) as { tests: number; testsPerSecond: number; findings: number; status: Record<string, number>; search: { attempts: number; successRate: number; ok: number } };
+  // buckets.json holds what the reducer and merge may have added; progress rebuilds it if it is missing
+  const buckets = readJson<Bucket[]>(join(dir, 'buckets.json')) ?? [...bucketsOf(records).values()].sort((a, b) => b.hits - a.hits || a.first - b.first);
+  const names = cfg.backends ?? [];
+  const versions = savedStats.versions ?? {};
+  const coverage = new Map<string, number>();
+  for (const r of records) if (isTested(r)) for (const op of new Set(r.ops)) coverage.set(op, (coverage.get(op) ?? 0) + 1);
+  const include = cfg.graph?.include;
+  const exclude = new Set(cfg.graph?.exclude ?? []);
+  const selected = (op: string): boolean => (include ? include.includes(op) : true) && !exclude.has(op);
+  const registry = OPS.map((o) => o.onnx);
+  const { timeline, sessionStarts } = timelineOf(records);
+  return {
+    dir,
+    overview: {
+      ...(cfg.seed !== undefined ? { seed: cfg.seed } : {}),
+      backends: names.map((name) => ({ name, version: versions[name] ?? '?' })),
+      ...(cfg.graph?.nodes !== undefined ? { nodes: cfg.graph.nodes } : {}),
+      ...(savedStats.jobs !== undefined ? { jobs: savedStats.jobs } : {}),
+      ...(cfg.shard ? { shard: cfg.shard } : {}),
+      ...(cfg.search ? { search: cfg.search } : {}),
+      ...(cfg.graph?.opset !== undefined ? { opset: cfg.graph.opset } : {}),
+      ...(cfg.graph?.dtypes ? { dtypes: cfg.graph.dtypes } : {}),
+      sessions: campaign.sessions ?? sessionStarts.length,
+      wallMs,
+      cases: records.length,
+      tests: stats.tests,
+      testsPerSecond: stats.testsPerSecond,
+      findings: stats.findings,
+      buckets: buckets.length,
+      searchAttempts: stats.search.attempts,
+      searchRate: stats.search.successRate,
+      searchFailed: stats.status['search-failed'] ?? 0,
+      harnessBugs: stats.status['harness-bug'] ?? 0,
+      generatorBugs: stats.status['generator-bug'] ?? 0,
+    },
+    timeline,
+    sessionStarts,
+    backends: backendRows(records, names, versions, buckets),
+    coverage: [...coverage].map(([op, cases]) => ({ op, cases })).sort((a, b) => b.cases - a.cases || byName(a.op, b.op)),
+    neverCovered: registry.filter((op) => selected(op) && !coverage.has(op)).sort(byName),
+    notSelected: registry.filter((op) => !selected(op)).sort(byName),
+    buckets: buckets.map((bucket) => {
+      const first = bucket.cases[0];
+      return { bucket, ...(first ? { firstCase: readCaseView(join(dir, first), bucket.culprit) } : {}) };
+    }),
+    harnessBugs: harnessBugsOf(dir, records),
+  };
+}
