@@ -16,6 +16,8 @@ import { exportModel } from '../onnx/index.js';
 import { loadSearchTf, searchInputs, type SearchMethod } from '../search/search.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { evaluateCase, outputsOf } from '../triage/evaluate.js';
+import { triageOfHit } from '../triage/triage-files.js';
+import { BackgroundReducer, type ReductionDone } from './background-reduce.js';
 import { writeCase } from './case.js';
 import { CampaignError } from './errors.js';
 import { staleTemporaries } from './merge.js';
@@ -42,6 +44,8 @@ export interface RunLimits {
   /** Stop after this many cases in this session. */
   readonly maxCases?: number;
   readonly jobs: number;
+  /** Reduce the first case of each new bucket in the background, this long each (ms). */
+  readonly reduceMs?: number;
 }
 
 export interface CampaignEvents {
@@ -51,6 +55,9 @@ export interface CampaignEvents {
   onHarnessBug?(k: number, reason: string): void;
   /** A new bucket was opened. */
   onNewBucket?(key: string, k: number): void;
+  /** A background reduction finished (`reduceMs`). */
+  onReduced?(r: ReductionDone): void;
+  onReduceFailed?(dir: string, reason: string): void;
 }
 
 export interface LiveStatus {
@@ -73,6 +80,8 @@ export interface CampaignSummary {
   readonly harnessBugs: number;
   readonly wallMs: number;
   readonly stopped: 'time' | 'cases' | 'interrupt';
+  /** Background reductions (`reduceMs`): finished, failed, and queued but never started. */
+  readonly reductions?: { readonly done: readonly ReductionDone[]; readonly failed: readonly { dir: string; reason: string }[]; readonly pending: readonly string[] };
 }
 
 /** campaign.json: the configuration a resumed campaign must keep. */
@@ -161,8 +170,21 @@ export async function runCampaign(
     );
   }
   const versions = Object.fromEntries(infos.map((i) => [i.spec, i.info.version]));
+  const reducer =
+    limits.reduceMs === undefined
+      ? undefined
+      : new BackgroundReducer({
+          timeMs: limits.reduceMs,
+          backends: cfg.backends,
+          timeoutMs: cfg.timeoutMs,
+          ...(events.onReduced ? { onDone: events.onReduced } : {}),
+          ...(events.onReduceFailed ? { onFailed: events.onReduceFailed } : {}),
+        });
+  // a resumed campaign picks up the buckets an earlier session did not get to reduce
+  for (const b of buckets.values()) if (b.cases[0]) reducer?.add(join(dir, b.cases[0]));
 
   const t0 = performance.now();
+  let reductions: CampaignSummary['reductions'];
   let next = cfg.shard.index;
   let sessionCases = 0;
   let stopped: CampaignSummary['stopped'] = 'time';
@@ -283,14 +305,17 @@ export async function runCampaign(
         if (kept < cfg.keepPerBucket) {
           const w = performance.now();
           const dest = join(dir, 'cases', h.slug, String(k));
+          const files = await triageOfHit(e, h, graph, feeds, { tolerances: cfg.tolerances ?? {}, caseDir: dest });
           writeCase(dest, {
             modelBytes,
             feeds,
+            files,
             outputs: outputsOf(e),
             meta: meta({ culprit: h.culprit, symptom: h.symptom, stage: h.stage, bucketKey: h.key, detail: h.detail, divergence: h.divergence, replay: `onnxsmith replay ${dest}` }),
           });
           saved.set(h.key, kept + 1);
           caseDir = relative(dir, dest);
+          if (kept === 0) reducer?.add(dest);
           ms.write += performance.now() - w;
         }
         const { divergence: _d, ...hit } = h;
@@ -362,6 +387,7 @@ export async function runCampaign(
     );
   } finally {
     clearInterval(ticker);
+    reductions = reducer ? { done: reducer.done, failed: reducer.failed, pending: await reducer.finish() } : undefined;
     await Promise.all(slots.flatMap((s) => s.backends.map((b) => b.close())));
     rmSync(join(dir, 'work'), { recursive: true, force: true });
     const wallMs = wall();
@@ -380,6 +406,7 @@ export async function runCampaign(
     harnessBugs: records.filter((r) => r.status === 'harness-bug' || r.status === 'generator-bug').length,
     wallMs: wall(),
     stopped,
+    ...(reductions ? { reductions } : {}),
   };
 }
 

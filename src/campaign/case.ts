@@ -24,6 +24,8 @@ export interface CaseFiles {
   readonly outputs: Readonly<Record<string, Readonly<Record<string, Tensor>>>>;
   /** case.json contents (the graph IR and everything known about the case). */
   readonly meta: Readonly<Record<string, unknown>>;
+  /** More files by name (repro.mjs, report.md). */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /** Writes a case folder atomically; replaces an existing folder of the same name. */
@@ -39,6 +41,7 @@ export function writeCase(dest: string, c: CaseFiles): void {
     for (const [name, t] of Object.entries(outs)) writeFileSync(join(d, tensorFileName(name)), encodeTensor(name, t));
   }
   writeFileSync(join(tmp, 'case.json'), canonicalJson({ format: CASE_FORMAT, ...c.meta }, 1) + '\n');
+  for (const [name, text] of Object.entries(c.files ?? {})) writeFileSync(join(tmp, name), text, { mode: name.endsWith('.mjs') ? 0o755 : 0o644 });
   mkdirSync(dirname(dest), { recursive: true });
   if (existsSync(dest)) rmSync(dest, { recursive: true, force: true });
   renameSync(tmp, dest);

@@ -14,6 +14,7 @@ import { exportModel } from '../onnx/index.js';
 import { evaluateCase, outputsOf, type Evaluation, type Hit } from './evaluate.js';
 import { reduce, type ReduceResult } from './reduce.js';
 import type { Candidate } from './transforms.js';
+import { triageOfHit } from './triage-files.js';
 
 export class ReduceError extends Error {
   override readonly name = 'ReduceError';
@@ -96,7 +97,8 @@ export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<Cas
       for (const h of fresh) {
         otherKeys.add(h.key);
         const dest = join(dir, 'other-findings', h.slug);
-        writeCase(dest, { modelBytes: exportModel(c.graph), feeds: c.feeds, outputs: outputsOf(e), meta: caseMeta(c.graph, e, h, versions, tolerances, dest, { foundWhileReducing: dir }) });
+        const files = await triageOfHit(e, h, c.graph, c.feeds, { tolerances, caseDir: dest });
+        writeCase(dest, { modelBytes: exportModel(c.graph), feeds: c.feeds, files, outputs: outputsOf(e), meta: caseMeta(c.graph, e, h, versions, tolerances, dest, { foundWhileReducing: dir }) });
         others.push(dest);
         o.log?.(`another bug met while reducing (${h.key}): saved in ${dest}`);
       }
@@ -114,7 +116,14 @@ export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<Cas
     const hit = final.hits.find((h) => h.key === key);
     if (!hit) throw new ReduceError(`the reduced graph no longer reproduces on a second run (a flaky finding?); nothing written`);
     const reducedDir = join(dir, 'reduced');
+    const files = await triageOfHit(final, hit, result.graph, result.feeds, {
+      tolerances,
+      reducedFrom: meta.graph.nodes.length,
+      caseDir: reducedDir,
+      ...(typeof meta.title === 'string' ? { title: meta.title } : {}),
+    });
     writeCase(reducedDir, {
+      files,
       modelBytes: exportModel(result.graph),
       feeds: result.feeds,
       outputs: outputsOf(final),

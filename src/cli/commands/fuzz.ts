@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { OptionError, resolveOptions } from '../../../generators/graph.js';
 import { DEFAULT_BACKENDS } from '../../backends/index.js';
@@ -8,6 +8,7 @@ import { CampaignError, runCampaign, type CampaignConfig, type LiveStatus } from
 import type { DType } from '../../ir/index.js';
 import { checkBackendNames, EXIT, intFlag, listFlag, UsageError } from '../errors.js';
 import { probeBackends } from './backends.js';
+import { writeReport } from '../../report/index.js';
 
 interface FuzzFlags {
   time: string;
@@ -27,6 +28,8 @@ interface FuzzFlags {
   maxElems: string;
   opset: string;
   keep: string;
+  reduce?: string | boolean;
+  report: boolean;
   json?: boolean;
 }
 
@@ -87,9 +90,12 @@ export function registerFuzz(program: Command): void {
     .option('--max-elems <N>', 'largest element count of any tensor', '512')
     .option('--opset <V>', 'opset (17 or 18)', '17')
     .option('--keep <N>', 'case folders kept per bucket', '5')
+    .option('--reduce [T]', 'reduce the first case of each new bucket in the background, each for at most T', false)
+    .option('--no-report', 'do not write report.html at the end')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: FuzzFlags) => {
       const timeMs = parseDuration(flags.time);
+      const reduceMs = flags.reduce === undefined || flags.reduce === false ? undefined : flags.reduce === true ? 60_000 : parseDuration(flags.reduce);
       const jobs = flags.jobs ? intFlag('--jobs', flags.jobs, 1, 256) : availableParallelism();
       const maxCases = flags.maxCases ? intFlag('--max-cases', flags.maxCases, 1) : undefined;
       let dir: string;
@@ -154,7 +160,7 @@ export function registerFuzz(program: Command): void {
       let lastPrint = 0;
       try {
         process.stderr.write(`campaign ${dir}\n`);
-        const summary = await runCampaign(dir, config, { timeMs, jobs, ...(maxCases ? { maxCases } : {}) }, {
+        const summary = await runCampaign(dir, config, { timeMs, jobs, ...(maxCases ? { maxCases } : {}), ...(reduceMs !== undefined ? { reduceMs } : {}) }, {
           onStatus(s) {
             if (tty) process.stderr.write(`\r\x1b[K${statusLine(s)}`);
             else if (s.elapsedMs - lastPrint >= 10_000) {
@@ -168,13 +174,23 @@ export function registerFuzz(program: Command): void {
           onNewBucket(key) {
             if (tty) process.stderr.write(`\r\x1b[Knew bucket: ${key}\n`);
           },
+          onReduced(r) {
+            process.stderr.write(`${tty ? '\r\x1b[K' : ''}reduced ${relative(dir, r.dir)}: ${r.before} → ${r.after} nodes in ${(r.ms / 1000).toFixed(1)} s\n`);
+          },
+          onReduceFailed(d, reason) {
+            process.stderr.write(`${tty ? '\r\x1b[K' : ''}could not reduce ${relative(dir, d)}: ${reason}\n`);
+          },
         }, signal);
         if (tty) process.stderr.write('\n');
-        if (flags.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        const report = flags.report ? writeReport(dir) : undefined;
+        if (flags.json) process.stdout.write(JSON.stringify({ ...summary, ...(report ? { report } : {}) }, null, 2) + '\n');
         else {
+          const red = summary.reductions;
           process.stdout.write(
             `${summary.sessionCases} cases this session (${summary.cases} in all), ${summary.findings} findings in ${summary.buckets} buckets, ${summary.harnessBugs} harness bugs; stopped by ${summary.stopped}\n` +
+              (red ? `reduced ${red.done.length} bucket${red.done.length === 1 ? '' : 's'}${red.failed.length ? `, ${red.failed.length} could not be reduced` : ''}${red.pending.length ? `, ${red.pending.length} not reached (onnxsmith reduce CASE, or resume with --reduce)` : ''}\n` : '') +
               `results: ${join(dir, 'stats.json')}, ${join(dir, 'buckets.json')}, cases under ${join(dir, 'cases')}\n` +
+              (report ? `report: ${report}\n` : '') +
               `resume: onnxsmith fuzz --resume ${dir}\n`,
           );
         }

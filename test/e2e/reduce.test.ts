@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { onnxsmith } from '../helpers/cli.js';
+
+const fixtures = join(import.meta.dirname, '../fixtures/backends');
+// a planted bug that needs two nodes (a Mul feeding an Abs), like a faulty fusion
+const fusion = `command:${join(fixtures, 'mul-abs-fusion.mjs')}`;
+const ops = 'Abs,Mul,Add,Sub,Neg,Relu,Sigmoid,Tanh,Exp,Sqrt,Reshape,Transpose,Concat,MatMul,ReduceSum';
+
+interface CaseJson {
+  graph: { nodes: { op: string }[] };
+  bucketKey: string;
+  culprit: string;
+  reducedFrom?: { nodes: number };
+  reduction?: { tests: number; ms: number };
+}
+
+const readJson = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
+
+describe('onnxsmith reduce', () => {
+  it('finds a planted two-node bug in 30-node graphs, reduces a case to at most 3 nodes, and the reduced case reproduces via replay and repro.mjs', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-')), 'c');
+    const f = onnxsmith(['fuzz', '--nodes', '30', '--include', ops, '--dtypes', 'float32', '--seed', '3', '--max-cases', '60', '--time', '4m', '--jobs', '2', '--backends', `ort-node-cpu,${fusion}`, '--out', out, '--no-report'], { timeoutMs: 300_000 });
+    expect(f.code, f.stderr).toBe(1);
+    const buckets = readJson<{ key: string; culprit: string; cases: string[] }[]>(join(out, 'buckets.json'));
+    const planted = buckets.find((b) => b.culprit === fusion);
+    expect(planted, JSON.stringify(buckets)).toBeDefined();
+    const dir = join(out, planted!.cases[0]!);
+    const before = readJson<CaseJson>(join(dir, 'case.json'));
+    expect(before.graph.nodes.length).toBe(30);
+    // every finding carries its triage files
+    for (const f of ['repro.mjs', 'report.md']) expect(existsSync(join(dir, f)), f).toBe(true);
+
+    const r = onnxsmith(['reduce', dir, '--time', '60s', '--json'], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { before: number; after: number; bucketKey: string; timedOut: boolean };
+    expect(summary.before).toBe(30);
+    expect(summary.after).toBeLessThanOrEqual(3);
+    const reduced = readJson<CaseJson>(join(dir, 'reduced', 'case.json'));
+    expect(reduced.bucketKey).toBe(planted!.key);
+    expect(reduced.graph.nodes.length).toBe(summary.after);
+    expect(reduced.graph.nodes.map((n) => n.op)).toEqual(expect.arrayContaining(['Mul', 'Abs']));
+    expect(reduced.reducedFrom?.nodes).toBe(30);
+
+    // still a finding: replay says so, and so does the standalone script
+    expect(onnxsmith(['replay', join(dir, 'reduced')]).code).toBe(1);
+    expect(onnxsmith(['replay', join(dir, 'reduced'), '--backends', 'ort-node-cpu']).code).toBe(0);
+    const repro = spawnSync(process.execPath, [join(dir, 'reduced', 'repro.mjs')], { encoding: 'utf8', timeout: 60_000 });
+    expect(repro.status, repro.stderr).toBe(1);
+    expect(repro.stdout).toContain('BUG PRESENT');
+    const report = readFileSync(join(dir, 'reduced', 'report.md'), 'utf8');
+    expect(report).toContain('```mermaid');
+    expect(report).toContain('reduced from 30 to');
+  }, 600_000);
+
+  it('fuzz --reduce reduces the first case of each new bucket during the campaign', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-')), 'c');
+    const shifted = `command:${join(fixtures, 'shifted-abs.mjs')}`;
+    const r = onnxsmith(['fuzz', '--nodes', '6', '--include', 'Abs,Add,Mul,Relu,Neg', '--dtypes', 'float32', '--seed', '2', '--max-cases', '12', '--time', '3m', '--jobs', '2', '--backends', `ort-node-cpu,${shifted}`, '--out', out, '--reduce', '30s'], { timeoutMs: 240_000 });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/reduced 1 bucket/);
+    const [bucket] = readJson<{ cases: string[] }[]>(join(out, 'buckets.json'));
+    const reduced = readJson<CaseJson>(join(out, bucket!.cases[0]!, 'reduced', 'case.json'));
+    expect(reduced.graph.nodes.map((n) => n.op)).toEqual(['Abs']);
+    // the report is written at the end and draws the reduced graph
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/reduced from \d+ to 1 node/);
+  }, 300_000);
+
+  it('explains what it cannot do, without a stack trace', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-'));
+    const notCase = onnxsmith(['reduce', empty]);
+    expect(notCase.code).toBe(2);
+    expect(notCase.stderr).toMatch(/not a case folder/);
+    const corpus = join(import.meta.dirname, '../../corpus');
+    const someCase = join(corpus, readdirSync(corpus).find((d) => d === 'ort-resize-unchanged-axis')!);
+    // judged without its culprit the case cannot be reduced: exit 3 and the reason
+    const noCulprit = onnxsmith(['reduce', someCase, '--backends', 'ort-node-cpu-noopt']);
+    expect(noCulprit.code).toBe(3);
+    expect(noCulprit.stderr).toMatch(/culprit ort-node-cpu is not among the backends/);
+    expect(noCulprit.stderr).not.toMatch(/\n\s+at /);
+    expect(onnxsmith(['reduce', someCase, '--time', 'soon']).code).toBe(2);
+  });
+});
