@@ -37,6 +37,8 @@ export interface ReduceCaseOptions {
   readonly backends?: readonly string[];
   readonly timeoutMs?: number;
   readonly log?: (line: string) => void;
+  /** Try the first divergent node and the bucket's operator first (default true; off for the benchmark baseline). */
+  readonly focus?: boolean;
 }
 
 interface CaseMeta {
@@ -107,8 +109,8 @@ export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<Cas
     const focusOp = key.split('|')[3]?.split(':')[0];
     const result = await reduce({ graph: meta.graph, feeds: loaded.feeds }, test, {
       timeMs: o.timeMs,
-      ...(meta.divergence?.node ? { focusNode: meta.divergence.node } : {}),
-      ...(focusOp && focusOp !== '?' ? { focusOp } : {}),
+      ...(o.focus !== false && meta.divergence?.node ? { focusNode: meta.divergence.node } : {}),
+      ...(o.focus !== false && focusOp && focusOp !== '?' ? { focusOp } : {}),
       ...(o.log ? { log: o.log } : {}),
     });
     // one more run of the result: its outputs and verdicts go into the reduced case
