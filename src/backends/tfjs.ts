@@ -51,7 +51,17 @@ async function loadTf(flavour: TfjsFlavour): Promise<TF> {
   }
   if (!(await tf.setBackend(cfg.tfBackend))) throw new Error(`tfjs could not initialise its ${cfg.tfBackend} backend`);
   await tf.ready();
+  quietCpuBackend(tf);
   return tf;
+}
+
+/**
+ * tfjs's cpu backend greets every Node.js process on its first tensor with a banner recommending tfjs-node; in
+ * a fuzzer's output that is noise (tfjs-node is its own backend here), so it is marked as already shown.
+ */
+export function quietCpuBackend(tf: TF): void {
+  const b = tf.engine().registry.cpu as { firstUse?: boolean } | undefined;
+  if (b && 'firstUse' in b) b.firstUse = false;
 }
 
 function typeMap(graph: Graph): Map<string, TensorType> {

@@ -4,7 +4,7 @@
  * code (`const t3 = tf.conv2d(t1, t2, [1, 1], 'same')`) that a tfjs maintainer can run and read.
  */
 import type * as tfjs from '@tensorflow/tfjs-core';
-import { evalTfjsNodes } from '../backends/tfjs.js';
+import { evalTfjsNodes, quietCpuBackend } from '../backends/tfjs.js';
 import type { Graph, Tensor } from '../ir/index.js';
 
 /** A lowering did something the recorder cannot write down (a tensor made outside `tf.*`). */
@@ -29,6 +29,7 @@ const PASS_THROUGH = new Set(['dispose', 'keep', 'engine', 'env', 'getBackend', 
 export async function recordTfjs(graph: Graph, feeds: Readonly<Record<string, Tensor>>): Promise<string> {
   const tf = await loadCpuTf();
   await tf.setBackend('cpu');
+  quietCpuBackend(tf);
   const names = new Map<tfjs.Tensor, string>();
   const lines: string[] = [];
   let counter = 0;
