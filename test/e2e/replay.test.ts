@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { onnxsmith } from '../helpers/cli.js';
@@ -13,6 +14,21 @@ describe('onnxsmith replay', () => {
       const r = onnxsmith(['replay', join(corpus, c)]);
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(r.stdout).toMatch(/still reproduces/);
+    });
+  }
+
+  // the standalone repro needs only the culprit's package, which resolves to the installed release: cases whose
+  // culprit is another release (ort-node-cpu@1.12.1) are run by the gate tests instead
+  for (const c of cases) {
+    const meta = JSON.parse(readFileSync(join(corpus, c, 'case.json'), 'utf8')) as { culprit: string; status: string };
+    if (meta.culprit.includes('@') || !meta.status.startsWith('open')) continue;
+    it(`${c}: repro.mjs fails while the bug is present`, () => {
+      expect(existsSync(join(corpus, c, 'report.md'))).toBe(true);
+      const r = spawnSync(process.execPath, [join(corpus, c, 'repro.mjs')], { encoding: 'utf8', timeout: 60_000 });
+      if (r.signal === null) {
+        expect(r.status, r.stdout + r.stderr).toBe(1);
+        expect(r.stdout).toContain('BUG PRESENT');
+      } else expect(['SIGFPE', 'SIGSEGV', 'SIGABRT', 'SIGILL']).toContain(r.signal);
     });
   }
 
