@@ -59,8 +59,36 @@ export async function localise(
       }
     }
   }
-  // the bug needs the unexposed graph (e.g. a fusion): blame the producer of the first bad output
+  // exposing everything made the bug vanish (it needs the unexposed graph, e.g. a fusion across those tensors):
+  // walk back from the first bad output, exposing one tensor at a time, while the bug stays and the tensor is bad
   const first = graph.outputs.find((x) => !sameValues(x.name, env.get(x.name), actual[x.name], tols));
-  const n = first ? producer.get(first.name) : undefined;
-  return n && first ? { node: n.name, op: n.op, dtype: first.dtype, reproducedWithIntermediates: false } : undefined;
+  const start = first ? producer.get(first.name) : undefined;
+  if (!start || !first) return undefined;
+  let n: Node = start;
+  let dtype = first.dtype;
+  const outs = new Set(graph.outputs.map((x) => x.name));
+  for (let runs = 0; runs < MAX_WALK_RUNS; ) {
+    let moved = false;
+    for (const t of n.inputs) {
+      const p: Node | undefined = t === '' ? undefined : producer.get(t);
+      if (!p || runs >= MAX_WALK_RUNS) continue;
+      runs++;
+      const one: Graph = outs.has(t) ? graph : { ...graph, outputs: [...graph.outputs, graph.valueInfo.find((v) => v.name === t)!], valueInfo: graph.valueInfo.filter((v) => v.name !== t) };
+      writeFileSync(path, exportModel(one));
+      const r = await backend.run(path, one, feeds, one.outputs.map((x) => x.name));
+      if (r.kind !== 'ok') continue;
+      const stillBad = graph.outputs.some((x) => !sameValues(x.name, env.get(x.name), r.outputs[x.name], tols));
+      if (stillBad && !sameValues(t, env.get(t), r.outputs[t], tols)) {
+        n = p;
+        dtype = env.get(t)!.dtype;
+        moved = true;
+        break;
+      }
+    }
+    if (!moved) break;
+  }
+  return { node: n.name, op: n.op, dtype, reproducedWithIntermediates: false };
 }
+
+/** Backend runs the walk back may spend on one finding. */
+const MAX_WALK_RUNS = 12;
