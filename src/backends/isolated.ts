@@ -4,12 +4,14 @@
  * next case. The worker leads its own process group so that tools it spawns die with it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Graph, Tensor } from '../ir/index.js';
 import type { Availability, Outcome, Stage } from './types.js';
 import type { FromWorker, ToWorker } from './worker.js';
 
-const WORKER = join(import.meta.dirname, 'worker.js');
+// the worker is a built file: tests that import this module from src/ (vitest) fork the one in dist/
+const WORKER = [join(import.meta.dirname, 'worker.js'), join(import.meta.dirname, '../../dist/src/backends/worker.js')].find((p) => existsSync(p)) ?? join(import.meta.dirname, 'worker.js');
 
 export interface IsolationOptions {
   /** Limit for one case, load and run together (ms). */
