@@ -9,6 +9,7 @@ import { registerBackends } from './commands/backends.js';
 import { registerFuzz } from './commands/fuzz.js';
 import { registerMerge } from './commands/merge.js';
 import { registerReplay } from './commands/replay.js';
+import { registerGate } from './commands/gate.js';
 import { registerReduce } from './commands/reduce.js';
 import { registerReport } from './commands/report.js';
 import { EXIT, UsageError } from './errors.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerFuzz(program);
   registerMerge(program);
   registerReplay(program);
+  registerGate(program);
   registerReduce(program);
   registerReport(program);
   for (const c of program.commands) c.exitOverride();
