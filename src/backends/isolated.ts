@@ -168,6 +168,8 @@ export class IsolatedBackend {
         killGroup(child);
       }, this.opts.timeoutMs);
       this.pending = { id, stage: 'load', resolve, timer };
+      // a crash report quotes this case's stderr only: earlier cases' log lines would make crash buckets depend on order
+      this.stderrTail = '';
       child.send({ type: 'run', id, path, ...(graph ? { graph } : {}), feeds, outputs } satisfies ToWorker);
     });
   }

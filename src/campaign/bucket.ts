@@ -36,10 +36,10 @@ export function normaliseError(message: string): string {
     .slice(0, 200);
 }
 
-/** The op an error message names ("running Div node", "implementation for Cos(7)"), if any. */
+/** The op an error message names ("running Div node", "implementation for Cos(7)", "kernel for com.microsoft.QuickGelu(1)"), if any. */
 export function opInError(message: string): string | undefined {
-  const m = /running ([A-Z][A-Za-z0-9]*) node|implementation for ([A-Z][A-Za-z0-9]*)\(|\b([A-Z][A-Za-z0-9]*)\(\d+\) node/.exec(message);
-  return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+  const m = /running ([A-Z][A-Za-z0-9]*) node|implementation for ([A-Z][A-Za-z0-9]*)\(|\b([A-Z][A-Za-z0-9]*)\(\d+\) node|kernel for (?:[a-z]\w*\.)*([A-Z][A-Za-z0-9]*)\(/.exec(message);
+  return m ? (m[1] ?? m[2] ?? m[3] ?? m[4]) : undefined;
 }
 
 export function bucketKey(p: BucketKeyParts): string {
