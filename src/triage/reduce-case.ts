@@ -10,7 +10,8 @@ import { IsolatedBackend } from '../backends/isolated.js';
 import { readCase, writeCase } from '../campaign/case.js';
 import type { Graph, Tensor } from '../ir/index.js';
 import { graphHash } from '../ir/index.js';
-import { exportModel } from '../onnx/index.js';
+import { exportModel, importModel } from '../onnx/index.js';
+import { readInputs } from '../run/inputs.js';
 import { evaluateCase, outputsOf, type Evaluation, type Hit } from './evaluate.js';
 import { reduce, type ReduceResult } from './reduce.js';
 import type { Candidate } from './transforms.js';
@@ -60,9 +61,11 @@ export function caseBackends(meta: CaseMeta): string[] {
 
 /** Reduces the case in `dir` and writes `dir/reduced/`. */
 export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<CaseReduction> {
-  const loaded = readCase(dir);
-  const meta = loaded.meta as CaseMeta;
-  if (!meta.graph) throw new ReduceError(`${dir}/case.json holds no graph`);
+  const read = readCase(dir);
+  // hand-made cases may keep the graph only in model.onnx
+  const graph = read.meta.graph ?? importModel(read.modelBytes).graph;
+  const meta: CaseMeta = { ...(read.meta as CaseMeta), graph };
+  const loaded = { ...read, feeds: read.meta.graph ? read.feeds : readInputs(graph, join(dir, 'inputs')) };
   if (!meta.culprit) throw new ReduceError(`${dir}/case.json names no culprit: only findings can be reduced`);
   const specs = o.backends ?? caseBackends(meta);
   if (!specs.includes(meta.culprit)) throw new ReduceError(`the culprit ${meta.culprit} is not among the backends (${specs.join(', ')})`);
