@@ -64,7 +64,7 @@ export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<Cas
   const read = readCase(dir);
   // hand-made cases may keep the graph only in model.onnx
   const graph = read.meta.graph ?? importModel(read.modelBytes).graph;
-  const meta: CaseMeta = { ...(read.meta as CaseMeta), graph };
+  const meta: CaseMeta & { graph: Graph } = { ...(read.meta as CaseMeta), graph };
   const loaded = { ...read, feeds: read.meta.graph ? read.feeds : readInputs(graph, join(dir, 'inputs')) };
   if (!meta.culprit) throw new ReduceError(`${dir}/case.json names no culprit: only findings can be reduced`);
   const specs = o.backends ?? caseBackends(meta);
