@@ -11,8 +11,9 @@ import type { Attrs, DType } from '../../src/ir/index.js';
 import { FLOAT_DTYPES, NUMERIC_DTYPES, broadcastShapes, numel, sameShape } from '../../src/ir/index.js';
 import { MAX_DIM, floatAttrArb } from '../arb.js';
 import { broadcastMap, unaryOp } from './elementwise.js';
-import type { Instance, TfjsLowering } from './spec.js';
-import { defineOp } from './spec.js';
+import type { Instance, Interval, TfjsLowering } from './spec.js';
+import { defineOp, UNBOUNDED } from './spec.js';
+import { hull, mulRange } from './ranges.js';
 
 // ORT CPU registers these only for float ("Could not find an implementation for Elu(6)" on double)
 const FLOAT32_ONLY: readonly DType[] = ['float32'];
@@ -253,6 +254,13 @@ export const PRelu = defineOp({
   dtypes: PRELU_DTYPES,
   ranks: [0, 5],
   attributes: {},
+  // x where x >= 0, slope * x below: the two pieces' bounds together
+  range([x = UNBOUNDED, slope = UNBOUNDED]) {
+    const pieces: Interval[] = [];
+    if (x[1] >= 0) pieces.push([Math.max(x[0], 0), x[1]]);
+    if (x[0] < 0) pieces.push(mulRange([x[0], Math.min(x[1], 0)], slope));
+    return [hull(...pieces)];
+  },
   build(anchor, ctx) {
     // the anchor is X (the slope a new weight) or the slope (X a new tensor grown around it)
     return fc.boolean().chain((anchorIsX): fc.Arbitrary<Instance> => {

@@ -88,6 +88,7 @@ function argOp(onnx: 'ArgMax' | 'ArgMin', better: (a: number, b: number) => bool
       keepdims: { type: 'int', default: 1 },
       select_last_index: { type: 'int', default: 0 },
     },
+    range: () => [[0, Infinity]],
     build(anchor) {
       const axis = fc.option(axisArb(anchor.shape.length), { nil: undefined, freq: 5 });
       return fc.record({ axis, flags: flagsArb }).map(({ axis, flags }): Instance => ({ inputs: [{ kind: 'anchor' }], attrs: attrsOf(axis, flags) }));

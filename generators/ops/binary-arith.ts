@@ -6,7 +6,9 @@ import { FLOAT_DTYPES, INT_DTYPES, NUMERIC_DTYPES, broadcastShapes, isFloat, isI
 import { allowed, broadcastPartnerArb } from '../arb.js';
 import { binaryOp, broadcastMap, tfBroadcast } from './elementwise.js';
 import type { DomainConstraint, Instance, OpSpec, TfjsLowering } from './spec.js';
+import { UNBOUNDED } from './spec.js';
 import { defineOp } from './spec.js';
+import { addRange, hull, mulRange, subRange, withRange } from './ranges.js';
 
 type TF = typeof tfjs;
 type T = tfjs.Tensor;
@@ -17,30 +19,39 @@ function tfBinary(f: (tf: TF, a: T, b: T) => T): TfjsLowering {
 }
 
 // int32 tf.add/tf.sub wrap around on tfjs-cpu and tfjs-wasm, as ORT's int32 kernels do
-export const Add = binaryOp({
-  onnx: 'Add',
-  since: 14,
-  dtypes: NUMERIC_DTYPES,
-  fn: (a, b, t) => wrapInt(a + b, t),
-  tfjs: tfBinary((tf, a, b) => tf.add(a, b)),
-});
+export const Add = withRange(
+  binaryOp({
+    onnx: 'Add',
+    since: 14,
+    dtypes: NUMERIC_DTYPES,
+    fn: (a, b, t) => wrapInt(a + b, t),
+    tfjs: tfBinary((tf, a, b) => tf.add(a, b)),
+  }),
+  ([a = UNBOUNDED, b = UNBOUNDED]) => [addRange(a, b)],
+);
 
-export const Sub = binaryOp({
-  onnx: 'Sub',
-  since: 14,
-  dtypes: NUMERIC_DTYPES,
-  fn: (a, b, t) => wrapInt(a - b, t),
-  tfjs: tfBinary((tf, a, b) => tf.sub(a, b)),
-});
+export const Sub = withRange(
+  binaryOp({
+    onnx: 'Sub',
+    since: 14,
+    dtypes: NUMERIC_DTYPES,
+    fn: (a, b, t) => wrapInt(a - b, t),
+    tfjs: tfBinary((tf, a, b) => tf.sub(a, b)),
+  }),
+  ([a = UNBOUNDED, b = UNBOUNDED]) => [subRange(a, b)],
+);
 
 // a float64 product of two int32 values can exceed 2^53 and lose the low bits that int32 wrap-around keeps
-export const Mul = binaryOp({
-  onnx: 'Mul',
-  since: 14,
-  dtypes: NUMERIC_DTYPES,
-  fn: (a, b, t) => (t === 'int32' ? Math.imul(a, b) : wrapInt(a * b, t)),
-  tfjs: tfBinary((tf, a, b) => tf.mul(a, b)),
-});
+export const Mul = withRange(
+  binaryOp({
+    onnx: 'Mul',
+    since: 14,
+    dtypes: NUMERIC_DTYPES,
+    fn: (a, b, t) => (t === 'int32' ? Math.imul(a, b) : wrapInt(a * b, t)),
+    tfjs: tfBinary((tf, a, b) => tf.mul(a, b)),
+  }),
+  ([a = UNBOUNDED, b = UNBOUNDED]) => [mulRange(a, b)],
+);
 
 /** Integer division truncates toward zero (C semantics, as ONNX Runtime implements it). */
 function divide(a: number, b: number, t: DType): number {
@@ -327,29 +338,42 @@ function variadicOp(d: VariadicDecl): OpSpec {
 const tfSum = foldWith((tf, a, b) => tf.add(a, b));
 
 // Math.max/min propagate NaN, as ONNX Max/Min do for floating-point inputs (so do tf.maximum/tf.minimum)
-export const Max = variadicOp({
-  onnx: 'Max',
-  since: 13,
-  dtypes: NUMERIC_DTYPES,
-  fn: (v) => Math.max(...v),
-  tfjs: foldWith((tf, a, b) => tf.maximum(a, b)),
-});
-export const Min = variadicOp({
-  onnx: 'Min',
-  since: 13,
-  dtypes: NUMERIC_DTYPES,
-  fn: (v) => Math.min(...v),
-  tfjs: foldWith((tf, a, b) => tf.minimum(a, b)),
-});
-export const Sum = variadicOp({ onnx: 'Sum', since: 13, dtypes: FLOAT_DTYPES, fn: (v) => v.reduce((s, x) => s + x, 0), tfjs: tfSum });
+export const Max = withRange(
+  variadicOp({
+    onnx: 'Max',
+    since: 13,
+    dtypes: NUMERIC_DTYPES,
+    fn: (v) => Math.max(...v),
+    tfjs: foldWith((tf, a, b) => tf.maximum(a, b)),
+  }),
+  (rs) => [rs.length === 0 ? UNBOUNDED : [Math.max(...rs.map((r) => r[0])), Math.max(...rs.map((r) => r[1]))]],
+);
+export const Min = withRange(
+  variadicOp({
+    onnx: 'Min',
+    since: 13,
+    dtypes: NUMERIC_DTYPES,
+    fn: (v) => Math.min(...v),
+    tfjs: foldWith((tf, a, b) => tf.minimum(a, b)),
+  }),
+  (rs) => [rs.length === 0 ? UNBOUNDED : [Math.min(...rs.map((r) => r[0])), Math.min(...rs.map((r) => r[1]))]],
+);
+export const Sum = withRange(
+  variadicOp({ onnx: 'Sum', since: 13, dtypes: FLOAT_DTYPES, fn: (v) => v.reduce((s, x) => s + x, 0), tfjs: tfSum }),
+  (rs) => [rs.length === 0 ? UNBOUNDED : rs.reduce(addRange)],
+);
 // ORT CPU has Mean for float32 only ("Could not find an implementation for Mean(13)" on float64)
-export const Mean = variadicOp({
-  onnx: 'Mean',
-  since: 13,
-  dtypes: ['float32'],
-  fn: (v) => v.reduce((s, x) => s + x, 0) / v.length,
-  tfjs: (tf, xs) => tf.div(tfSum(tf, xs), xs.length),
-});
+// the mean of values each within its own bounds lies within the hull of those bounds
+export const Mean = withRange(
+  variadicOp({
+    onnx: 'Mean',
+    since: 13,
+    dtypes: ['float32'],
+    fn: (v) => v.reduce((s, x) => s + x, 0) / v.length,
+    tfjs: (tf, xs) => tf.div(tfSum(tf, xs), xs.length),
+  }),
+  (rs) => [hull(...rs)],
+);
 
 /** This family's operators, in registry order. */
 export const binaryArithOps = [Add, Sub, Mul, Div, Pow, Mod, Max, Min, Sum, Mean];

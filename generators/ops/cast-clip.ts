@@ -6,7 +6,8 @@ import { DTYPES, NUMERIC_DTYPES, castValue, isFloat, isInt, numel } from '../../
 import { DTYPE_TO_ONNX } from '../../src/onnx/tensor-proto.js';
 import { allowed, floatAttrArb } from '../arb.js';
 import type { DomainConstraint, InferInput, Instance, Operand, TfjsContext } from './spec.js';
-import { defineOp } from './spec.js';
+import { defineOp, UNBOUNDED } from './spec.js';
+import { bounded } from './ranges.js';
 
 /** The tfjs dtype holding an ONNX element type (float64 never reaches tfjs; int64 travels as int32). */
 function tfDtypeOf(t: DType): 'float32' | 'int32' | 'bool' {
@@ -33,6 +34,14 @@ export const Cast = defineOp({
   dtypes: DTYPES,
   ranks: [0, 5],
   attributes: { to: { type: 'int', required: true } },
+  // truncation toward zero and float rounding are monotone: the ends map to the ends (rounded outward)
+  range([x = UNBOUNDED], attrs) {
+    const to = dtypeOfCode(attrs['to']);
+    if (to === 'bool') return [[0, 1]];
+    if (to && isInt(to)) return [bounded(Math.trunc(x[0]), Math.trunc(x[1]))];
+    if (to === 'float32') return [[x[0] - Math.abs(x[0]) * 2 ** -23, x[1] + Math.abs(x[1]) * 2 ** -23]];
+    return [x];
+  },
   build(anchor, ctx) {
     const targets = allowed(DTYPES, ctx.dtypes);
     return fc
@@ -161,6 +170,8 @@ export const Clip = defineOp({
   dtypes: NUMERIC_DTYPES,
   ranks: [0, 5],
   attributes: {},
+  // an omitted bound reads as unbounded here, which only loosens the result
+  range: ([x = UNBOUNDED, min = UNBOUNDED, max = UNBOUNDED]) => [[Math.min(Math.max(x[0], min[0]), max[0]), Math.min(Math.max(x[1], min[1]), max[1])]],
   build(anchor) {
     return boundsArb(anchor.dtype).map((bounds): Instance => ({ inputs: [{ kind: 'anchor' }, ...bounds], attrs: {} }));
   },

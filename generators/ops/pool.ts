@@ -27,7 +27,8 @@ import {
   windowOffsets,
 } from './conv-geometry.js';
 import type { InferInput, Instance, OpSpec, TfjsLowering } from './spec.js';
-import { defineOp, passRange } from './spec.js';
+import { defineOp, passRange, UNBOUNDED } from './spec.js';
+import { hull } from './ranges.js';
 
 const MAX_DTYPES: readonly DType[] = ['float32', 'float64'];
 // onnxruntime's CPU provider has no double kernel for AveragePool or the global pools (MaxPool has one)
@@ -358,6 +359,8 @@ export const AveragePool = defineOp({
   since: 11,
   dtypes: AVG_DTYPES,
   ranks: [3, 5],
+  // counted pad cells are zeros
+  range: ([x = UNBOUNDED]) => [hull(x, [0, 0])],
   attributes: {
     auto_pad: { type: 'string', default: 'NOTSET' },
     ceil_mode: { type: 'int', default: 0 },
@@ -428,6 +431,7 @@ function globalPool(
     dtypes,
     ranks: [3, 5],
     attributes: {},
+    range: passRange(),
     build: () => fc.constant({ inputs: [{ kind: 'anchor' }], attrs: {} }),
     backward(out, ctx) {
       if (!dtypes.includes(out.dtype) || out.shape.length < 3 || out.shape.slice(2).some((d) => d !== 1)) return undefined;

@@ -11,8 +11,9 @@ import * as fc from 'fast-check';
 import type { Attrs, DType, Tensor, TensorType } from '../../src/ir/index.js';
 import { FLOAT_DTYPES, NUMERIC_DTYPES, broadcastIndex, isInt, numel, wrapInt } from '../../src/ir/index.js';
 import { MAX_DIM } from '../arb.js';
-import type { DomainConstraint, InferInput, Instance, Operand, OpSpec, TfjsContext, TfjsLowering } from './spec.js';
-import { defineOp } from './spec.js';
+import type { DomainConstraint, InferInput, Instance, Interval, Operand, OpSpec, TfjsContext, TfjsLowering } from './spec.js';
+import { defineOp, UNBOUNDED } from './spec.js';
+import { prodRange, sumRange } from './ranges.js';
 
 const MAX_RANK = 5;
 
@@ -25,6 +26,8 @@ interface ReduceDecl {
   readonly agg: (vals: readonly number[]) => number;
   /** Per-element constraints on the data given how many elements one output slot reduces. */
   readonly domain?: (dtype: DType, count: number) => DomainConstraint[];
+  /** Bounds of the result given the bounds of the data (any number of elements, at least one). */
+  readonly range?: (data: Interval) => Interval;
   readonly tfjs: TfReduce;
 }
 
@@ -305,6 +308,7 @@ function reduceOp(decl: ReduceDecl): OpSpec {
       if (axes === null) return [{ dtype: x.dtype, shape: x.shape }];
       return [{ dtype: x.dtype, shape: reducedShape(x.shape, axes, keep === 1) }];
     },
+    ...(decl.range ? { range: (inputs: readonly Interval[]) => [decl.range!(inputs[0] ?? UNBOUNDED)] } : {}),
     ...(decl.domain
       ? { domain: (types: readonly TensorType[], attrs: Attrs) => decl.domain!(types[0]!.dtype, reducedCount(types[0]!, attrs)) }
       : {}),
@@ -321,7 +325,9 @@ function reduceOp(decl: ReduceDecl): OpSpec {
   });
 }
 
-export const ReduceSum = reduceOp({ onnx: 'ReduceSum', dtypes: NUMERIC_DTYPES, axesInputSince: 13, agg: sum, tfjs: { reduce: TF_SUM } });
+export const ReduceSum = reduceOp({ onnx: 'ReduceSum', dtypes: NUMERIC_DTYPES, axesInputSince: 13, agg: sum, range: sumRange, tfjs: { reduce: TF_SUM } });
+
+const within = (r: Interval): Interval => r;
 
 /** Integer means truncate toward zero (ORT divides in the integer type; numpy's mean then astype agrees). */
 export const ReduceMean = reduceOp({
@@ -329,6 +335,7 @@ export const ReduceMean = reduceOp({
   dtypes: NUMERIC_DTYPES,
   axesInputSince: 18,
   agg: (v) => sum(v) / v.length,
+  range: within,
   tfjs: {
     reduce: (tf, x, axes, keep) => {
       if (x.dtype !== 'int32') return tf.mean(x, axes, keep);
@@ -343,6 +350,7 @@ export const ReduceMax = reduceOp({
   dtypes: NUMERIC_DTYPES,
   axesInputSince: 18,
   agg: (v) => Math.max(...v),
+  range: within,
   tfjs: { reduce: (tf, x, axes, keep) => tf.max(x, axes, keep) },
 });
 
@@ -351,6 +359,7 @@ export const ReduceMin = reduceOp({
   dtypes: NUMERIC_DTYPES,
   axesInputSince: 18,
   agg: (v) => Math.min(...v),
+  range: within,
   tfjs: { reduce: (tf, x, axes, keep) => tf.min(x, axes, keep) },
 });
 
@@ -360,6 +369,7 @@ export const ReduceProd = reduceOp({
   dtypes: NUMERIC_DTYPES,
   axesInputSince: 18,
   agg: (v) => v.reduce((p, x) => p * x, 1),
+  range: prodRange,
   tfjs: { reduce: (tf, x, axes, keep) => tf.prod(x, axes, keep) },
   domain: (dtype, n) => [
     { input: 0, rel: 'abs-le', value: isInt(dtype) ? Math.min(2, intBound(INT_LIMIT[dtype]!, n, true)) : Math.min(2, Math.pow(1e30, 1 / n)) },
@@ -371,6 +381,7 @@ export const ReduceL1 = reduceOp({
   dtypes: NUMERIC_DTYPES,
   axesInputSince: 18,
   agg: (v) => v.reduce((s, x) => s + Math.abs(x), 0),
+  range: () => [0, Infinity],
   tfjs: { pre: (tf, x) => tf.abs(x), reduce: TF_SUM },
 });
 
@@ -386,6 +397,7 @@ export const ReduceL2 = reduceOp({
   dtypes: NUMERIC_DTYPES,
   axesInputSince: 18,
   agg: (v) => Math.sqrt(sumSquares(v)),
+  range: () => [0, Infinity],
   domain: squareDomain,
   tfjs: { pre: square, reduce: TF_SUM, post: (tf, y) => (y.dtype === 'int32' ? intSqrt(tf, y) : tf.sqrt(y)) },
 });
@@ -395,6 +407,7 @@ export const ReduceSumSquare = reduceOp({
   dtypes: NUMERIC_DTYPES,
   axesInputSince: 18,
   agg: sumSquares,
+  range: () => [0, Infinity],
   domain: squareDomain,
   tfjs: { pre: square, reduce: TF_SUM },
 });
@@ -408,6 +421,7 @@ export const ReduceLogSum = reduceOp({
   dtypes: FLOAT_DTYPES,
   axesInputSince: 18,
   agg: (v) => Math.log(sum(v)),
+  range: (r) => (r[0] > 0 ? [Math.log(r[0]), Infinity] : UNBOUNDED),
   tfjs: { reduce: TF_SUM, post: (tf, y) => tf.log(y) },
   domain: () => [{ input: 0, rel: 'gt', value: 0 }],
 });
@@ -429,6 +443,8 @@ export const ReduceLogSumExp = reduceOp({
     return m + Math.log(s);
   },
   domain: () => [{ input: 0, rel: 'abs-le', value: 80 }],
+  // at least the largest element
+  range: (r) => [r[0], Infinity],
   tfjs: { reduce: (tf, x, axes, keep) => tf.logSumExp(x, axes, keep) },
 });
 

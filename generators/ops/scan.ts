@@ -7,7 +7,8 @@ import type { Attrs, DType, TensorType } from '../../src/ir/index.js';
 import { DTYPES, INT_DTYPES, NUMERIC_DTYPES, normAxis, strides, wrapInt } from '../../src/ir/index.js';
 import { axisArb } from '../arb.js';
 import type { InferInput, Instance, Operand, OpSpec, TfjsContext } from './spec.js';
-import { defineOp } from './spec.js';
+import { defineOp, UNBOUNDED } from './spec.js';
+import { hull, sumRange } from './ranges.js';
 
 function flag(attrs: Attrs, name: string, dflt: number): number {
   const v = attrs[name];
@@ -53,6 +54,8 @@ export const CumSum = defineOp({
   dtypes: NUMERIC_DTYPES,
   ranks: [1, 5],
   attributes: { exclusive: { type: 'int', default: 0 }, reverse: { type: 'int', default: 0 } },
+  // partial sums keep the elements' sign; an exclusive sum starts at zero
+  range: ([x = UNBOUNDED], attrs) => [attrs['exclusive'] === 1 ? hull(sumRange(x), [0, 0]) : sumRange(x)],
   build(anchor) {
     return cumsumArb({ kind: 'anchor' }, anchor.shape.length);
   },
@@ -145,6 +148,7 @@ export const Trilu = defineOp({
   dtypes: DTYPES,
   ranks: [2, 5],
   attributes: { upper: { type: 'int', default: 1 } },
+  range: ([x = UNBOUNDED]) => [hull(x, [0, 0])],
   build(anchor) {
     return triluArb({ kind: 'anchor' }, anchor);
   },

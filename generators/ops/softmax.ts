@@ -76,6 +76,7 @@ function softmaxFamily(onnx: 'Softmax' | 'LogSoftmax', log: boolean): OpSpec {
     dtypes: FLOAT_DTYPES,
     ranks: [1, 5],
     attributes: { axis: { type: 'int', default: -1 } },
+    range: () => [log ? [-Infinity, 0] : [0, 1]],
     build(anchor) {
       return attrsArb(anchor.shape.length).map((attrs): Instance => ({ inputs: [{ kind: 'anchor' }], attrs }));
     },

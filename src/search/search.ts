@@ -1,20 +1,28 @@
 /**
- * Input and weight search: find values for a graph's float inputs and weights such that every intermediate tensor
- * is finite under the float64 reference and every operator's domain holds. Gradient search (tfjs autodiff through
- * the operators' own lowerings) minimises the domain violation at the first offending node; operators whose true
- * gradient is zero or missing get a straight-through proxy; when the path to the offending node cannot be
- * differentiated the search resamples the leaves feeding it. All randomness comes from the seed.
+ * Input and weight search: find values for a graph's inputs and weights such that every intermediate tensor
+ * is finite under the float64 reference and every operator's domain holds.
+ *
+ * Gradient search starts from values sampled within hints that interval reasoning derives from the domains
+ * downstream (generators/values.ts leafHints), then alternates two moves, keeping progress between them:
+ * - an Adam step (tfjs autodiff through the operators' own lowerings) on the float leaves upstream of the first
+ *   offending node, minimising the domain violations of every node up to it; operators whose true gradient is
+ *   zero or missing get a straight-through proxy;
+ * - where no gradient reaches (integer or bool paths, comparisons, Where's condition, ArgMax) or the gradient
+ *   stalls, a local mutation: some elements of one leaf feeding the offending node are redrawn, and the change is
+ *   kept only when the graph is no worse off (the first violation moves later, or fewer elements break it).
+ * Sampling, the baseline, redraws every leaf feeding the offending node from the leaves' own constraints.
+ * All randomness comes from the seed.
  */
 import type * as tfjs from '@tensorflow/tfjs-core';
 import type * as fc from 'fast-check';
 import { randomFromSeed } from '../../generators/graph.js';
 import { findOp } from '../../generators/ops/index.js';
 import type { DomainConstraint } from '../../generators/ops/spec.js';
-import { intervalFor, leafConstraints, sampleTensor } from '../../generators/values.js';
+import { intervalFor, leafConstraints, leafHints, sampleTensor } from '../../generators/values.js';
 import { evalTfjsNodes, leafTensors, type LoweringWrap } from '../backends/tfjs.js';
-import type { Graph, Initializer, Node, Tensor } from '../ir/index.js';
+import type { Graph, Initializer, Node, Tensor, TensorType } from '../ir/index.js';
 import { castValue, isFloat } from '../ir/index.js';
-import { firstViolation, nodeConstraints, type Violation } from './violations.js';
+import { firstViolation, holds, nodeConstraints, type Violation } from './violations.js';
 
 export type SearchMethod = 'gradient' | 'sampling';
 
@@ -22,7 +30,7 @@ export interface SearchOptions {
   readonly method?: SearchMethod;
   /** Evaluations of the reference before giving up (default 64). */
   readonly maxIterations?: number;
-  /** Step size relative to the input range (default 0.5). */
+  /** Adam step size, in units of the input range (default 0.5). */
   readonly learningRate?: number;
 }
 
@@ -30,7 +38,7 @@ export interface SearchResult {
   readonly ok: boolean;
   readonly method: SearchMethod;
   readonly iterations: number;
-  /** Gradient steps that fell back to resampling (non-differentiable path, zero gradient). */
+  /** Gradient iterations that fell back to a mutation (no gradient reaches the offending node, or it stalled). */
   readonly fallbacks: number;
   readonly ms: number;
   /** The graph with the searched weight values. */
@@ -41,11 +49,17 @@ export interface SearchResult {
 }
 
 type TF = typeof tfjs;
+type Constraint = Omit<DomainConstraint, 'input'>;
 
 /** tfjs variable names must be unique per process; a counter keeps them deterministic. */
 let variableNo = 0;
 
-/** Leaves (graph inputs and weights) that feed `target`, transitively. */
+/** Gradient steps without progress at one node before a mutation is tried instead. */
+const STALL = 4;
+/** Largest magnitude a gradient step may move a leaf to: far past the sampling range, short of overflow. */
+const STEP_LIMIT = 1e3;
+
+/** Leaves (graph inputs and initializers) that feed `target`, transitively. */
 function upstreamLeaves(graph: Graph, target: Node): Set<string> {
   const producer = new Map<string, Node>();
   for (const n of graph.nodes) for (const o of n.outputs) producer.set(o, n);
@@ -108,106 +122,317 @@ function proxyWrap(tf: TF): LoweringWrap {
         const value = lower(inputs.map((t) => (t !== undefined && t.dtype === 'float32' ? xs[k++]! : t)))[0]!;
         return { value, gradFunc: (dy) => xs.map((a) => reduceTo(tf, dy, a.shape)) };
       };
-      const f = tf.customGrad(body as unknown as Parameters<TF["customGrad"]>[0]);
+      const f = tf.customGrad(body as unknown as Parameters<TF['customGrad']>[0]);
       return [f(...present)];
     };
   };
 }
 
+/** A searchable leaf: a graph input or a weight (constants are part of the graph's meaning and never move). */
+interface Leaf {
+  readonly name: string;
+  readonly type: TensorType;
+  readonly isInput: boolean;
+  /** What it is drawn within: its readers' constraints, narrowed by hints for the gradient search. */
+  readonly draw: readonly Constraint[];
+  /** Where a gradient step may take it: its readers' own constraints only, over a wide range. */
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** Adam moments of one leaf, reset whenever the leaf is redrawn. */
+interface Moments {
+  m: Float64Array;
+  v: Float64Array;
+  t: number;
+}
+
+/** Mutable search state: current leaf values. */
+class State {
+  constructor(
+    readonly graph: Graph,
+    readonly values: Map<string, Float64Array>,
+  ) {}
+
+  clone(): State {
+    return new State(this.graph, new Map(this.values));
+  }
+
+  /** The graph with the current weight values and the feeds for its inputs. */
+  materialise(leaves: ReadonlyMap<string, Leaf>): { graph: Graph; feeds: Record<string, Tensor> } {
+    const feeds: Record<string, Tensor> = {};
+    for (const i of this.graph.inputs) feeds[i.name] = { dtype: i.dtype, shape: [...i.shape], data: this.values.get(i.name)! };
+    const initializers = this.graph.initializers.map((i): Initializer => {
+      const v = leaves.has(i.name) ? this.values.get(i.name) : undefined;
+      return v ? { ...i, data: Array.from(v) } : i;
+    });
+    return { graph: { ...this.graph, initializers }, feeds };
+  }
+}
+
 /**
- * One gradient step on the float leaves upstream of the violation; returns false when no useful gradient exists
- * (a lowering is missing, tfjs has no gradient for an operator on the path, or the gradient vanishes).
+ * How far from valid an evaluation is, compared lexicographically: the first offending node as late as possible
+ * (instability counts as later than any domain violation: every domain already holds), then the fewest offending
+ * elements there, then the smallest total distance outside the domain.
  */
-function gradientStep(tf: TF, graph: Graph, feeds: Record<string, Tensor>, weights: Map<string, number[]>, v: Violation, lr: number): boolean {
-  const leaves = [...upstreamLeaves(graph, v.node)].filter((name) => {
-    const t = graph.inputs.find((i) => i.name === name) ?? graph.initializers.find((i) => i.name === name && i.kind === 'weight');
-    return t !== undefined && isFloat(t.dtype);
+interface Score {
+  readonly at: number;
+  readonly count: number;
+  readonly dist: number;
+}
+
+function better(a: Score, b: Score): boolean {
+  if (a.at !== b.at) return a.at > b.at;
+  if (a.count !== b.count) return a.count < b.count;
+  return a.dist < b.dist;
+}
+
+function distance(c: Constraint, v: number): number {
+  if (Number.isNaN(v)) return 1e6;
+  switch (c.rel) {
+    case 'gt':
+    case 'ge':
+      return Math.min(1e6, c.value - v);
+    case 'lt':
+    case 'le':
+      return Math.min(1e6, v - c.value);
+    case 'abs-le':
+      return Math.min(1e6, Math.abs(v) - c.value);
+    case 'abs-ge':
+      return c.value - Math.abs(v);
+  }
+}
+
+interface Evaluation {
+  readonly violation?: Violation;
+  readonly score: Score;
+  /** Flat indices of the offending elements (in the tensor the violation is about) and that tensor's size. */
+  readonly offending: readonly number[];
+  readonly size: number;
+}
+
+function evaluate(state: State, leaves: ReadonlyMap<string, Leaf>): Evaluation {
+  const { graph, feeds } = state.materialise(leaves);
+  const { violation: v, env } = firstViolation(graph, feeds);
+  const n = graph.nodes.length;
+  if (!v) return { score: { at: 2 * n + 1, count: 0, dist: 0 }, offending: [], size: 0 };
+  if (v.unstable) {
+    const moved = v.moved ?? [];
+    const size = v.node.outputs.reduce((m, o) => Math.max(m, env.get(o)?.data.length ?? 0), 0);
+    return { violation: v, score: { at: n + v.nodeIndex, count: Math.max(1, moved.length), dist: 0 }, offending: moved, size };
+  }
+  let count = 0;
+  let dist = 0;
+  let size = 0;
+  const offending = new Set<number>();
+  for (const c of v.constraints) {
+    const t = env.get(v.node.inputs[c.input]!);
+    if (!t) continue;
+    size = Math.max(size, t.data.length);
+    t.data.forEach((x, k) => {
+      if (holds(c, x)) return;
+      count++;
+      dist += distance(c, x);
+      offending.add(k);
+    });
+  }
+  if (v.constraints.length === 0) {
+    for (const o of v.node.outputs) {
+      const t = env.get(o);
+      if (!t) continue;
+      size = Math.max(size, t.data.length);
+      t.data.forEach((x, k) => {
+        if (Math.abs(x) < 1e30) return;
+        count++;
+        offending.add(k);
+      });
+    }
+  }
+  return { violation: v, score: { at: v.nodeIndex, count, dist }, offending: [...offending], size };
+}
+
+/** The float leaves a gradient can move, given the violation. */
+function floatLeavesFeeding(graph: Graph, leaves: ReadonlyMap<string, Leaf>, v: Violation): Leaf[] {
+  return [...upstreamLeaves(graph, v.node)].flatMap((name) => {
+    const l = leaves.get(name);
+    return l && isFloat(l.type.dtype) ? [l] : [];
   });
-  if (leaves.length === 0) return false;
-  const current = withWeights(graph, weights);
-  const typeOf = new Map([...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs].map((t) => [t.name, t]));
-  let updated: Map<string, Float32Array> | undefined;
+}
+
+/**
+ * One Adam step on the float leaves upstream of the violation, minimising the domain violations of every node up
+ * to it (fixing one node must not break an earlier one). Returns the moved state, or undefined when no useful
+ * gradient exists (a lowering is missing, tfjs has no gradient for an operator on the path, or it vanishes).
+ */
+function gradientStep(tf: TF, state: State, leaves: ReadonlyMap<string, Leaf>, moments: Map<string, Moments>, v: Violation, lr: number): State | undefined {
+  const movable = floatLeavesFeeding(state.graph, leaves, v);
+  if (movable.length === 0) return undefined;
+  const { graph: current, feeds } = state.materialise(leaves);
+  const typeOf = new Map([...current.inputs, ...current.initializers, ...current.valueInfo, ...current.outputs].map((t) => [t.name, t]));
+  const grads = new Map<string, Float32Array>();
   try {
     tf.tidy(() => {
       const env = leafTensors(tf, current, feeds);
-      const vars = leaves.map((name) => tf.variable(env.get(name)!.toFloat(), true, `search_${name}_${variableNo++}`));
+      const vars = movable.map((l) => tf.variable(env.get(l.name)!.toFloat(), true, `search_${l.name}_${variableNo++}`));
       try {
-        const { value, grads } = tf.variableGrads(() => {
+        const { value, grads: g } = tf.variableGrads(() => {
           const local = new Map(env);
-          leaves.forEach((name, i) => local.set(name, vars[i]!));
+          movable.forEach((l, i) => local.set(l.name, vars[i]!));
           evalTfjsNodes(tf, current, current.nodes.slice(0, v.nodeIndex), local, proxyWrap(tf));
-          const ins = v.node.inputs.map((x) => (x === '' ? undefined : local.get(x)));
           let loss: tfjs.Tensor = tf.scalar(0);
-          // every domain up to the offending node counts: fixing one node must not break an earlier one
           for (const n of current.nodes.slice(0, v.nodeIndex + 1)) {
-            const nIns = n.inputs.map((x) => (x === '' ? undefined : local.get(x)));
+            const ins = n.inputs.map((x) => (x === '' ? undefined : local.get(x)));
             const types = n.inputs.map((x) => (x === '' ? undefined : typeOf.get(x)));
             for (const c of nodeConstraints(n, types)) {
-              const t = nIns[c.input];
+              const t = ins[c.input];
               if (t && t.dtype === 'float32') loss = tf.add(loss, tf.sum(constraintLoss(tf, c, t)));
             }
           }
           if (v.constraints.length === 0) {
             // an overflow with no declared domain: pull the node's float inputs toward moderate magnitudes
-            for (const t of ins) if (t && t.dtype === 'float32') loss = tf.add(loss, tf.mean(tf.square(t)));
+            for (const x of v.node.inputs) {
+              const t = x === '' ? undefined : local.get(x);
+              if (t && t.dtype === 'float32') loss = tf.add(loss, tf.mean(tf.square(t)));
+            }
           }
           return loss as tfjs.Scalar;
         }, vars);
         if (!Number.isFinite(value.dataSync()[0]!)) return;
-        const out = new Map<string, Float32Array>();
-        leaves.forEach((name, i) => {
-          const g = grads[vars[i]!.name];
-          if (!g) return;
-          const gd = g.dataSync() as Float32Array;
-          if (!gd.some((x) => Number.isFinite(x) && x !== 0)) return;
-          // sign steps: every element the loss depends on moves by lr, however flat its own gradient
-          const cur = vars[i]!.dataSync() as Float32Array;
-          const next = new Float32Array(cur.length);
-          for (let k = 0; k < cur.length; k++) next[k] = cur[k]! - lr * (Number.isFinite(gd[k]!) ? Math.sign(gd[k]!) : 0);
-          out.set(name, next);
+        movable.forEach((l, i) => {
+          const gi = g[vars[i]!.name];
+          if (gi) grads.set(l.name, gi.dataSync() as Float32Array);
         });
-        if (out.size > 0) updated = out;
       } finally {
         for (const x of vars) x.dispose();
       }
     });
-    if (!updated) return false;
-    const cons = leafConstraints(graph);
-    for (const [name, data] of updated) {
-      const c = cons.get(name);
-      const iv = c ? intervalFor('float32', c) : undefined;
-      const inp = graph.inputs.find((i) => i.name === name);
-      const dtype = inp?.dtype ?? graph.initializers.find((i) => i.name === name)!.dtype;
-      // stay inside the leaf's own domain (a divisor away from zero is re-established by the next check)
-      const values = Array.from(data, (x) => castValue(iv ? Math.min(Math.max(x, iv.lo), iv.hi) : x, dtype));
-      if (inp) feeds[name] = { dtype, shape: inp.shape, data: Float64Array.from(values) };
-      else weights.set(name, values);
-    }
-    return true;
   } catch {
-    return false;
+    return undefined;
   }
+  const next = state.clone();
+  let moved = false;
+  const b1 = 0.8;
+  const b2 = 0.95;
+  for (const l of movable) {
+    const g = grads.get(l.name);
+    if (!g || !g.some((x) => Number.isFinite(x) && x !== 0)) continue;
+    const cur = state.values.get(l.name)!;
+    let mo = moments.get(l.name);
+    if (!mo || mo.m.length !== cur.length) {
+      mo = { m: new Float64Array(cur.length), v: new Float64Array(cur.length), t: 0 };
+      moments.set(l.name, mo);
+    }
+    mo.t++;
+    const c1 = 1 - Math.pow(b1, mo.t);
+    const c2 = 1 - Math.pow(b2, mo.t);
+    const out = new Float64Array(cur.length);
+    for (let k = 0; k < cur.length; k++) {
+      const gk = Number.isFinite(g[k]!) ? g[k]! : 0;
+      mo.m[k] = b1 * mo.m[k]! + (1 - b1) * gk;
+      mo.v[k] = b2 * mo.v[k]! + (1 - b2) * gk * gk;
+      const step = mo.v[k]! > 0 ? (lr * (mo.m[k]! / c1)) / (Math.sqrt(mo.v[k]! / c2) + 1e-12) : 0;
+      out[k] = castValue(Math.min(Math.max(cur[k]! - step, l.lo), l.hi), l.type.dtype);
+    }
+    next.values.set(l.name, out);
+    moved = true;
+  }
+  return moved ? next : undefined;
 }
 
-function withWeights(graph: Graph, weights: Map<string, number[]>): Graph {
-  if (weights.size === 0) return graph;
-  return { ...graph, initializers: graph.initializers.map((i): Initializer => (weights.has(i.name) ? { ...i, data: weights.get(i.name)! } : i)) };
+/**
+ * Redraws part of one leaf feeding the violation. Mostly the elements at the offending positions: along
+ * elementwise paths (and reshapes, and broadcasting of trailing axes) a flat index maps to the same index of the
+ * leaf, modulo its size. Otherwise a single element, a share of them, or all of them.
+ */
+function mutate(rng: fc.Random, state: State, leaves: ReadonlyMap<string, Leaf>, e: Evaluation, moments: Map<string, Moments>): State | undefined {
+  const candidates = [...upstreamLeaves(state.graph, e.violation!.node)].flatMap((name) => leaves.get(name) ?? []);
+  if (candidates.length === 0) return undefined;
+  const leaf = candidates[rng.nextInt(0, candidates.length - 1)]!;
+  const cur = state.values.get(leaf.name)!;
+  const fresh = sampleTensor(rng, leaf.type, leaf.draw).data;
+  const n = cur.length;
+  const out = Float64Array.from(cur);
+  let changed = 0;
+  const mode = rng.nextInt(0, 5);
+  if (mode < 3 && e.offending.length > 0 && n <= e.size) {
+    for (const k of e.offending) {
+      out[k % n] = fresh[k % n]!;
+      changed++;
+    }
+  } else {
+    // small changes keep most of what earlier steps achieved; a full redraw escapes a bad region
+    const share = mode === 3 ? 1 / Math.max(1, n) : mode === 4 ? 0.2 : 1;
+    for (let k = 0; k < n; k++) {
+      if (share < 1 && rng.nextDouble() >= share) continue;
+      out[k] = fresh[k]!;
+      changed++;
+    }
+  }
+  if (changed === 0 && n > 0) {
+    const k = rng.nextInt(0, n - 1);
+    out[k] = fresh[k]!;
+  }
+  const next = state.clone();
+  next.values.set(leaf.name, out);
+  moments.delete(leaf.name);
+  return next;
 }
 
-/** Resamples the leaves feeding the violation (all leaves when it cannot tell). */
-function resample(rng: fc.Random, graph: Graph, feeds: Record<string, Tensor>, weights: Map<string, number[]>, v: Violation | undefined): void {
-  const targets = v ? upstreamLeaves(graph, v.node) : new Set([...graph.inputs.map((i) => i.name), ...graph.initializers.map((i) => i.name)]);
-  const cons = leafConstraints(graph);
-  for (const i of graph.inputs) if (targets.has(i.name)) feeds[i.name] = sampleTensor(rng, i, cons.get(i.name) ?? []);
-  for (const w of graph.initializers) {
-    if (w.kind === 'weight' && targets.has(w.name)) weights.set(w.name, Array.from(sampleTensor(rng, w, cons.get(w.name) ?? []).data));
-  }
+/** Sampling: redraws every leaf feeding the violation. */
+function resample(rng: fc.Random, state: State, leaves: ReadonlyMap<string, Leaf>, v: Violation): State {
+  const targets = upstreamLeaves(state.graph, v.node);
+  const next = state.clone();
+  for (const l of leaves.values()) if (targets.has(l.name)) next.values.set(l.name, sampleTensor(rng, l.type, l.draw).data);
+  return next;
 }
 
 function describe(v: Violation): string {
   if (v.unstable) return 'values at a discontinuity (unstable under float32 rounding)';
   if (v.constraints.length > 0) return `domain ${v.constraints.map((c) => `input ${c.input} ${c.rel} ${c.value}`).join(', ')}`;
   return 'non-finite output';
+}
+
+function searchableLeaves(graph: Graph, hinted: boolean): Map<string, Leaf> {
+  const own = leafConstraints(graph);
+  const draw = hinted ? leafHints(graph) : own;
+  const leaves = new Map<string, Leaf>();
+  const add = (t: TensorType & { name: string }, isInput: boolean): void => {
+    const c = own.get(t.name) ?? [];
+    const iv = intervalFor(t.dtype, c);
+    const base = intervalFor(t.dtype, []);
+    // intervalFor caps at the sampling range; only the readers' own bounds limit a gradient step
+    const lo = representable(iv.lo > base.lo ? iv.lo : -STEP_LIMIT, t.dtype, 1);
+    const hi = representable(iv.hi < base.hi ? iv.hi : STEP_LIMIT, t.dtype, -1);
+    leaves.set(t.name, { name: t.name, type: t, isInput, draw: draw.get(t.name) ?? c, lo, hi });
+  };
+  for (const i of graph.inputs) add(i, true);
+  for (const w of graph.initializers) if (w.kind === 'weight') add(w, false);
+  return leaves;
+}
+
+/**
+ * The value of `dtype` nearest `x` on the side `toward` points to (a bound of 0.999 is 0.99900001 in float32,
+ * outside the domain it came from).
+ */
+function representable(x: number, dtype: TensorType['dtype'], toward: 1 | -1): number {
+  if (dtype !== 'float32' || !Number.isFinite(x)) return x;
+  const f = Math.fround(x);
+  if (f === x || (toward > 0 ? f > x : f < x)) return f;
+  const bits = new Float32Array([f]);
+  const u = new Int32Array(bits.buffer);
+  // one ulp further in the direction wanted: integer steps of the bit pattern, whose sign flips the direction
+  u[0] = u[0]! + ((f > 0) === toward > 0 ? 1 : -1);
+  return bits[0]!;
+}
+
+/** Whether every element lies within the interval the leaf is drawn from. */
+function withinDraw(leaf: Leaf, data: ArrayLike<number>): boolean {
+  const iv = intervalFor(leaf.type.dtype, leaf.draw);
+  for (let k = 0; k < data.length; k++) {
+    const x = data[k]!;
+    if (x < iv.lo || x > iv.hi || Math.abs(x) < iv.gap) return false;
+  }
+  return true;
 }
 
 /**
@@ -217,45 +442,81 @@ function describe(v: Violation): string {
 export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: SearchOptions = {}): SearchResult {
   const t0 = performance.now();
   const method: SearchMethod = o.method ?? (tf ? 'gradient' : 'sampling');
+  const gradient = method === 'gradient';
   // the search differentiates on tfjs-cpu; another tfjs backend loaded in this process must not take over
   if (tf && tf.getBackend() !== 'cpu') void tf.setBackend('cpu');
   const maxIterations = o.maxIterations ?? 64;
   const rng = randomFromSeed(seed ^ 0x5eed);
-  const feeds: Record<string, Tensor> = {};
-  const weights = new Map<string, number[]>();
-  const cons = leafConstraints(graph);
-  for (const i of graph.inputs) feeds[i.name] = sampleTensor(rng, i, cons.get(i.name) ?? []);
-  let fallbacks = 0;
-  let last: Violation | undefined;
-  let lr = o.learningRate ?? 0.5;
-  let sameNode = 0;
-  for (let it = 1; it <= maxIterations; it++) {
-    const current = withWeights(graph, weights);
-    const { violation } = firstViolation(current, feeds);
-    if (!violation) {
-      return { ok: true, method, iterations: it, fallbacks, ms: performance.now() - t0, graph: current, feeds };
+  const leaves = searchableLeaves(graph, gradient);
+  const values = new Map<string, Float64Array>();
+  for (const l of leaves.values()) {
+    if (l.isInput) values.set(l.name, sampleTensor(rng, l.type, l.draw).data);
+    else {
+      const w = graph.initializers.find((i) => i.name === l.name)!;
+      // the generated weight stands unless the hints downstream rule it out
+      values.set(l.name, gradient && !withinDraw(l, w.data) ? sampleTensor(rng, l.type, l.draw).data : Float64Array.from(w.data));
     }
-    sameNode = last && last.nodeIndex === violation.nodeIndex ? sameNode + 1 : 0;
-    last = violation;
-    // gradient first; resample when it cannot help or keeps failing at the same node
-    const stepped = method === 'gradient' && tf && !violation.unstable && sameNode < 12 && gradientStep(tf, graph, feeds, weights, violation, lr);
-    if (!stepped) {
-      if (method === 'gradient') fallbacks++;
-      resample(rng, graph, feeds, weights, violation);
-      sameNode = 0;
-      lr = o.learningRate ?? 0.5;
-    } else lr = Math.max(lr * 0.93, 0.01);
   }
-  const current = withWeights(graph, weights);
+  let state = new State(graph, values);
+  let cur = evaluate(state, leaves);
+  const moments = new Map<string, Moments>();
+  const lr0 = o.learningRate ?? 0.5;
+  let lr = lr0;
+  let stall = 0;
+  let fallbacks = 0;
+  let it = 1;
+  for (; it < maxIterations && cur.violation; it++) {
+    const v = cur.violation;
+    if (!gradient) {
+      state = resample(rng, state, leaves, v);
+      cur = evaluate(state, leaves);
+      continue;
+    }
+    const stepped = !v.unstable && stall < STALL && tf ? gradientStep(tf, state, leaves, moments, v, lr) : undefined;
+    if (stepped) {
+      const next = evaluate(stepped, leaves);
+      // a step may trade elements at the node for distance, but never an earlier node for this one
+      if (next.score.at >= cur.score.at) {
+        stall = better(next.score, cur.score) ? 0 : stall + 1;
+        if (next.score.at > cur.score.at) {
+          // a new node to fix: fresh step size and moments
+          lr = lr0;
+          moments.clear();
+        } else lr = Math.max(lr * 0.9, 0.02);
+        state = stepped;
+        cur = next;
+      } else {
+        stall++;
+        lr = Math.max(lr * 0.5, 0.02);
+      }
+      continue;
+    }
+    fallbacks++;
+    const mutated = mutate(rng, state, leaves, cur, moments);
+    if (!mutated) break;
+    const next = evaluate(mutated, leaves);
+    if (!better(cur.score, next.score)) {
+      if (better(next.score, cur.score)) {
+        stall = 0;
+        lr = lr0;
+      }
+      state = mutated;
+      cur = next;
+    }
+  }
+  const { graph: searched, feeds } = state.materialise(leaves);
+  const ms = performance.now() - t0;
+  if (!cur.violation) return { ok: true, method, iterations: it, fallbacks, ms, graph: searched, feeds };
+  const last = cur.violation;
   return {
     ok: false,
     method,
-    iterations: maxIterations,
+    iterations: it,
     fallbacks,
-    ms: performance.now() - t0,
-    graph: current,
+    ms,
+    graph: searched,
     feeds,
-    ...(last ? { failure: { node: last.node.name, op: last.node.op, reason: describe(last) } } : {}),
+    failure: { node: last.node.name, op: last.node.op, reason: describe(last) },
   };
 }
 

@@ -21,6 +21,8 @@ export interface Violation {
   readonly nonFinite: boolean;
   /** The node's result flips under rounding a backend could do (values at a discontinuity). */
   readonly unstable?: boolean;
+  /** For an unstable node: flat indices of the output elements that moved, in its first output that moved. */
+  readonly moved?: readonly number[];
 }
 
 /**
@@ -77,25 +79,48 @@ export function firstViolation(graph: Graph, feeds: Readonly<Record<string, Tens
   }
   // valid, but is it stable? the first node whose outputs move under a perturbation of every float result
   const tols = pathTolerances(graph);
+  // both signs, always: perturbations alternate in sign by element, so each sign exposes its own elements
+  let first: { index: number; moved: number[] } | undefined;
   for (const perturbSign of [1, -1] as const) {
-    const moved = interpret(graph, feeds, { perturb: PERTURBATION, perturbSign });
-    const v = firstMoved(graph, env, moved, tols);
-    if (v !== undefined) return { violation: { nodeIndex: v, node: graph.nodes[v]!, constraints: [], nonFinite: false, unstable: true }, env };
+    const v = firstMoved(graph, env, interpret(graph, feeds, { perturb: PERTURBATION, perturbSign }), tols);
+    if (!v) continue;
+    if (!first || v.index < first.index) first = v;
+    else if (v.index === first.index) first = { index: v.index, moved: [...new Set([...first.moved, ...v.moved])] };
+  }
+  if (first) {
+    return { violation: { nodeIndex: first.index, node: graph.nodes[first.index]!, constraints: [], nonFinite: false, unstable: true, moved: first.moved }, env };
   }
   return { env };
 }
 
-function firstMoved(graph: Graph, env: ReadonlyMap<string, Tensor>, moved: ReadonlyMap<string, Tensor>, tols: ReadonlyMap<string, { rtol: number; atol: number }>): number | undefined {
-  const close = (name: string): boolean => {
+function firstMoved(
+  graph: Graph,
+  env: ReadonlyMap<string, Tensor>,
+  moved: ReadonlyMap<string, Tensor>,
+  tols: ReadonlyMap<string, { rtol: number; atol: number }>,
+): { index: number; moved: number[] } | undefined {
+  const far = (name: string): number[] | undefined => {
     const a = env.get(name);
     const b = moved.get(name);
-    if (!a || !b) return true;
+    if (!a || !b) return undefined;
     const t = tols.get(name) ?? { rtol: 0, atol: 0 };
     // half the comparison tolerance: a value this sensitive is too close to call
-    return compareTensor(name, a, b, { rtol: t.rtol / 2, atol: t.atol / 2 }).verdict === 'match';
+    const tol = { rtol: t.rtol / 2, atol: t.atol / 2 };
+    if (compareTensor(name, a, b, tol).verdict === 'match') return undefined;
+    const idx: number[] = [];
+    for (let i = 0; i < a.data.length; i++) {
+      const e = a.data[i]!;
+      const m = b.data[i]!;
+      if (e === m || (Number.isNaN(e) && Number.isNaN(m))) continue;
+      if (!(Math.abs(m - e) <= tol.atol + tol.rtol * Math.abs(e))) idx.push(i);
+    }
+    return idx;
   };
-  for (const [nodeIndex, n] of graph.nodes.entries()) {
-    if (!n.outputs.every((o) => o === '' || close(o))) return nodeIndex;
+  for (const [index, n] of graph.nodes.entries()) {
+    for (const o of n.outputs) {
+      const idx = o === '' ? undefined : far(o);
+      if (idx) return { index, moved: idx };
+    }
   }
   return undefined;
 }

@@ -1,0 +1,234 @@
+/**
+ * The input search: valid values for chains of domain-limited operators, integer and bool paths the gradient
+ * cannot reach, values at discontinuities, weights versus constants, determinism; and the interval reasoning it
+ * samples from (operator ranges, leaf hints).
+ */
+import type * as tfjs from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { caseSeed, generateGraph, randomFromSeed, resolveOptions } from '../../../generators/graph.js';
+import { findOp } from '../../../generators/ops/index.js';
+import type { Interval } from '../../../generators/ops/spec.js';
+import { intervalFor, leafHints, sampleFeeds } from '../../../generators/values.js';
+import type { DType, Graph, Initializer, Node, Tensor, ValueInfo } from '../../../src/ir/index.js';
+import { interpret } from '../../../src/reference/interpreter.js';
+import { loadSearchTf, searchInputs } from '../../../src/search/search.js';
+import { firstViolation, holds, nodeConstraints } from '../../../src/search/violations.js';
+
+let tf: typeof tfjs;
+beforeAll(async () => {
+  tf = await loadSearchTf();
+}, 60_000);
+
+const FLOAT = 1;
+
+/** A graph from a chain description: each node reads named tensors and writes one; types are given per tensor. */
+function graphOf(
+  inputs: readonly ValueInfo[],
+  initializers: readonly Initializer[],
+  nodes: readonly { op: string; ins: string[]; out: string; attrs?: Node['attrs'] }[],
+  types: Readonly<Record<string, { dtype: DType; shape: number[] }>>,
+): Graph {
+  const consumed = new Set(nodes.flatMap((n) => n.ins));
+  const produced = nodes.map((n) => ({ name: n.out, ...types[n.out]! }));
+  return {
+    opset: 17,
+    inputs: [...inputs],
+    initializers: [...initializers],
+    nodes: nodes.map((n, i) => ({ op: n.op, name: `n${i}`, inputs: n.ins, outputs: [n.out], attrs: n.attrs ?? {} })),
+    outputs: produced.filter((t) => !consumed.has(t.name)),
+    valueInfo: produced.filter((t) => consumed.has(t.name)),
+  };
+}
+
+function finiteEverywhere(g: Graph, feeds: Record<string, Tensor>): boolean {
+  const env = interpret(g, feeds);
+  return [...env.values()].every((t) => Array.from(t.data).every(Number.isFinite));
+}
+
+const f32 = (shape: number[]): { dtype: DType; shape: number[] } => ({ dtype: 'float32', shape });
+
+describe('input search', () => {
+  it('finds values for Log(Asin(x)), which needs x in (0, 1) everywhere, and every intermediate is finite', () => {
+    const shape = [4, 6];
+    const g = graphOf(
+      [{ name: 'x', ...f32(shape) }],
+      [],
+      [
+        { op: 'Asin', ins: ['x'], out: 'a' },
+        { op: 'Log', ins: ['a'], out: 'l' },
+      ],
+      { a: f32(shape), l: f32(shape) },
+    );
+    for (let seed = 0; seed < 5; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      expect(firstViolation(r.graph, r.feeds).violation).toBeUndefined();
+      expect(finiteEverywhere(r.graph, r.feeds)).toBe(true);
+    }
+  });
+
+  it('samples leaves within hints derived from the domains downstream', () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([3]) }],
+      [],
+      [
+        { op: 'Asin', ins: ['x'], out: 'a' },
+        { op: 'Log', ins: ['a'], out: 'l' },
+      ],
+      { a: f32([3]), l: f32([3]) },
+    );
+    const iv = intervalFor('float32', leafHints(g).get('x') ?? []);
+    expect(iv.lo).toBeGreaterThan(0);
+    expect(iv.hi).toBeLessThanOrEqual(1);
+  });
+
+  it('steers integer and bool leaves that reach a domain only through Cast', () => {
+    const shape = [5, 4];
+    const g = graphOf(
+      [
+        { name: 'i', dtype: 'int32', shape },
+        { name: 'b', dtype: 'bool', shape },
+      ],
+      [],
+      [
+        { op: 'Cast', ins: ['i'], out: 'fi', attrs: { to: FLOAT } },
+        { op: 'Acosh', ins: ['fi'], out: 'ai' },
+        { op: 'Cast', ins: ['b'], out: 'fb', attrs: { to: FLOAT } },
+        { op: 'Log', ins: ['fb'], out: 'lb' },
+      ],
+      { fi: f32(shape), ai: f32(shape), fb: f32(shape), lb: f32(shape) },
+    );
+    for (let seed = 0; seed < 5; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      expect(Array.from(r.feeds.i!.data).every((v) => v >= 1)).toBe(true);
+      expect(Array.from(r.feeds.b!.data).every((v) => v === 1)).toBe(true);
+    }
+  });
+
+  it('moves values off a discontinuity: Ceil(Log(Floor(Cosh(x)))) flips wherever Floor gives 1', () => {
+    const shape = [3, 4, 5];
+    const g = graphOf(
+      [{ name: 'x', ...f32(shape) }],
+      [],
+      [
+        { op: 'Cosh', ins: ['x'], out: 'c' },
+        { op: 'Floor', ins: ['c'], out: 'f' },
+        { op: 'Log', ins: ['f'], out: 'l' },
+        { op: 'Ceil', ins: ['l'], out: 'u' },
+      ],
+      { c: f32(shape), f: f32(shape), l: f32(shape), u: f32(shape) },
+    );
+    let solved = 0;
+    for (let seed = 0; seed < 4; seed++) {
+      const r = searchInputs(g, seed, tf);
+      if (!r.ok) continue;
+      solved++;
+      expect(firstViolation(r.graph, r.feeds).violation).toBeUndefined();
+    }
+    // every element must land where cosh(x) >= 2; a redraw of everything at once almost never does
+    expect(solved).toBeGreaterThanOrEqual(3);
+  });
+
+  it('searches weights, and never touches constants', () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([6]) }],
+      [
+        { name: 'w', dtype: 'float32', shape: [6], kind: 'weight', data: [-2, -1, 0, 0.5, 1, 2] },
+        { name: 'k', dtype: 'float32', shape: [6], kind: 'constant', data: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5] },
+      ],
+      [
+        { op: 'Add', ins: ['w', 'k'], out: 's' },
+        { op: 'Acosh', ins: ['s'], out: 'a' },
+        { op: 'Mul', ins: ['x', 'a'], out: 'm' },
+      ],
+      { s: f32([6]), a: f32([6]), m: f32([6]) },
+    );
+    const r = searchInputs(g, 3, tf);
+    expect(r.ok, JSON.stringify(r.failure)).toBe(true);
+    const k = r.graph.initializers.find((i) => i.name === 'k')!;
+    expect(k.data).toEqual([0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+    const w = r.graph.initializers.find((i) => i.name === 'w')!;
+    expect(w.data.every((v) => v + 0.5 >= 1)).toBe(true);
+  });
+
+  it('gives the same values for the same seed', () => {
+    const o = resolveOptions({ nodes: 20 });
+    for (let i = 0; i < 4; i++) {
+      const g = generateGraph(caseSeed(41, i), o);
+      const a = searchInputs(g, i, tf);
+      const b = searchInputs(g, i, tf);
+      expect(b.ok).toBe(a.ok);
+      expect(b.iterations).toBe(a.iterations);
+      for (const [name, t] of Object.entries(a.feeds)) expect(Array.from(b.feeds[name]!.data)).toEqual(Array.from(t.data));
+      expect(b.graph.initializers.map((x) => x.data)).toEqual(a.graph.initializers.map((x) => x.data));
+    }
+  });
+
+  it('reports success only for values the reference finds valid', () => {
+    const o = resolveOptions({ nodes: 12 });
+    let ok = 0;
+    for (let i = 0; i < 15; i++) {
+      const g = generateGraph(caseSeed(43, i), o);
+      const r = searchInputs(g, i, tf);
+      if (!r.ok) continue;
+      ok++;
+      expect(firstViolation(r.graph, r.feeds).violation, `case ${i}`).toBeUndefined();
+    }
+    expect(ok).toBeGreaterThan(0);
+  });
+});
+
+describe('operator ranges', () => {
+  // the operators whose ranges are interval arithmetic (the unary maps estimate theirs from probes)
+  const EXACT = new Set([
+    'Add', 'Sub', 'Mul', 'Max', 'Min', 'Sum', 'Mean', 'Cast', 'Clip', 'PRelu', 'Softmax', 'LogSoftmax', 'ArgMax',
+    'ArgMin', 'CumSum', 'Trilu', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'ReduceSum', 'ReduceMean',
+    'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp',
+  ]);
+
+  it('contain every value the reference computes from inputs within the given bounds', () => {
+    const o = resolveOptions({ nodes: 20 });
+    const bounds = (t: Tensor): Interval => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of t.data) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      return lo <= hi ? [lo, hi] : [-Infinity, Infinity];
+    };
+    let checked = 0;
+    for (let i = 0; i < 300; i++) {
+      const g = generateGraph(caseSeed(45, i), o);
+      let env: Map<string, Tensor>;
+      try {
+        env = interpret(g, sampleFeeds(g, randomFromSeed(i)));
+      } catch {
+        continue;
+      }
+      for (const n of g.nodes) {
+        const spec = findOp(n.op);
+        if (!spec?.range || !EXACT.has(n.op)) continue;
+        const values = n.inputs.map((x) => (x === '' ? undefined : env.get(x)));
+        // bounds are promised for inputs within the operator's domain (an integer product may wrap outside it)
+        const broken = nodeConstraints(n, values).some((c) => Array.from(values[c.input]?.data ?? []).some((v) => !holds(c, v)));
+        if (broken || values.some((t) => t && !Array.from(t.data).every(Number.isFinite))) continue;
+        const ins = values.map((t): Interval => (t === undefined ? [-Infinity, Infinity] : bounds(t)));
+        if (ins.some((r) => Number.isNaN(r[0]) || Number.isNaN(r[1]))) continue;
+        const out = spec.range(ins, n.attrs);
+        n.outputs.forEach((name, k) => {
+          const t = env.get(name)!;
+          if (!Array.from(t.data).every(Number.isFinite)) return;
+          const r = out[k]!;
+          const [lo, hi] = bounds(t);
+          const tol = 1e-9 * Math.max(1, Math.abs(lo), Math.abs(hi));
+          expect(lo, `case ${i} ${n.op} ${JSON.stringify(n.attrs)}`).toBeGreaterThanOrEqual(r[0] - tol);
+          expect(hi, `case ${i} ${n.op} ${JSON.stringify(n.attrs)}`).toBeLessThanOrEqual(r[1] + tol);
+          checked++;
+        });
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+});
