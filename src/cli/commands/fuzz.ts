@@ -39,7 +39,7 @@ function absolutePlugin(spec: string): string {
 }
 
 /** Parses 90s, 10m, 1h, 1h30m or plain milliseconds. */
-export function parseDuration(raw: string): number {
+export function parseDuration(raw: string, flag = '--time'): number {
   const s = raw.trim();
   if (/^\d+$/.test(s)) return Number(s);
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
@@ -50,7 +50,7 @@ export function parseDuration(raw: string): number {
     total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
     consumed = re.lastIndex;
   }
-  if (consumed !== s.length || consumed === 0) throw new UsageError(`--time must look like 30s, 10m, 1h30m or milliseconds, got '${raw}'`);
+  if (consumed !== s.length || consumed === 0) throw new UsageError(`${flag} must look like 30s, 10m, 1h30m or milliseconds, got '${raw}'`);
   return total;
 }
 
@@ -90,12 +90,12 @@ export function registerFuzz(program: Command): void {
     .option('--max-elems <N>', 'largest element count of any tensor', '512')
     .option('--opset <V>', 'opset (17 or 18)', '17')
     .option('--keep <N>', 'case folders kept per bucket', '5')
-    .option('--reduce [T]', 'reduce the first case of each new bucket in the background, each for at most T', false)
+    .option('--reduce [T]', 'reduce the first case of each new bucket in the background, each for at most T (60s when T is left out)')
     .option('--no-report', 'do not write report.html at the end')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: FuzzFlags) => {
       const timeMs = parseDuration(flags.time);
-      const reduceMs = flags.reduce === undefined || flags.reduce === false ? undefined : flags.reduce === true ? 60_000 : parseDuration(flags.reduce);
+      const reduceMs = flags.reduce === undefined || flags.reduce === false ? undefined : flags.reduce === true ? 60_000 : parseDuration(flags.reduce, '--reduce');
       const jobs = flags.jobs ? intFlag('--jobs', flags.jobs, 1, 256) : availableParallelism();
       const maxCases = flags.maxCases ? intFlag('--max-cases', flags.maxCases, 1) : undefined;
       let dir: string;

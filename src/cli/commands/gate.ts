@@ -34,12 +34,7 @@ function fuzzOptions(flags: GateFlags): GateOptions['fuzz'] {
     for (const f of ['seed', 'jobs', 'out'] as const) if (flags[f] !== undefined) throw new UsageError(`--${f} only applies with --fuzz DURATION`);
     return undefined;
   }
-  let timeMs: number;
-  try {
-    timeMs = parseDuration(flags.fuzz);
-  } catch {
-    throw new UsageError(`--fuzz must be a duration like 30s, 5m or 1h30m, got '${flags.fuzz}'`);
-  }
+  const timeMs = parseDuration(flags.fuzz, '--fuzz');
   if (timeMs <= 0) throw new UsageError(`--fuzz must be a positive duration, got '${flags.fuzz}'`);
   const seed = intFlag('--seed', flags.seed ?? '1', -(2 ** 31), 2 ** 31 - 1);
   const jobs = flags.jobs ? intFlag('--jobs', flags.jobs, 1, 256) : availableParallelism();
