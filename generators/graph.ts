@@ -13,7 +13,8 @@ import { allowed, tensorTypeArb } from './arb.js';
 import { OPS, findOp, opNames } from './ops/index.js';
 import type { BuildContext, DomainConstraint, Instance, Interval, OpSpec } from './ops/spec.js';
 import { UNBOUNDED } from './ops/spec.js';
-import { leafConstraints, sampleTensor } from './values.js';
+import { outputRanges } from './ops/ranges.js';
+import { infeasibility, leafConstraints, sampleTensor } from './values.js';
 
 export interface GraphOptions {
   /** Operators to insert (default 10). */
@@ -269,7 +270,7 @@ class Builder {
     const constraints = op.domain?.(types.filter((t): t is TensorType => t !== undefined), inst.attrs) ?? [];
     // no value of an input within its known bounds satisfies the operator's domain: the graph could never be valid
     if (constraints.some((c) => !feasible(inRanges[c.input] ?? UNBOUNDED, c))) return false;
-    const outRanges = op.range?.(inRanges, inst.attrs) ?? outs.map(() => UNBOUNDED);
+    const outRanges = outputRanges(op, inRanges, types, inst.attrs, outs.length);
     if (target && !target.requires.every((c) => feasible(outRanges[0] ?? UNBOUNDED, c))) return false;
     const names = inst.inputs.map((operand, i) => {
       const b = bound[i];
@@ -344,52 +345,13 @@ class Builder {
 }
 
 /**
- * Whether some values could make the graph valid as far as element bounds tell: bounds propagate forward from
- * unbounded inputs and weights through each operator's `range`, and every domain constraint must be satisfiable
- * within the bounds of the tensor it constrains (Acosh, which needs x >= 1, fed by -Round(Sigmoid(x)) never is).
+ * Whether some values could make the graph valid as far as element bounds tell: see `infeasibility`, which also says
+ * why not. Bounds propagate forward from unbounded inputs and weights through each operator's `range`, requirements
+ * backward from every domain constraint (Atanh(t) needs |t| < 1, Acosh(Asinh(t)) needs t >= sinh(1)), and every
+ * tensor must admit a value that all of them accept at once.
  */
 export function rangeFeasible(graph: Graph): boolean {
-  const ranges = new Map<string, Interval>();
-  for (const i of graph.initializers) ranges.set(i.name, i.kind === 'constant' && i.data.length ? [Math.min(...i.data), Math.max(...i.data)] : UNBOUNDED);
-  const types = new Map<string, TensorType>([...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs].map((v) => [v.name, v]));
-  const required = new Map<string, DomainConstraint[]>();
-  for (const n of graph.nodes) {
-    const spec = findOp(n.op);
-    if (!spec) continue;
-    const inRanges = n.inputs.map((x) => (x === '' ? UNBOUNDED : (ranges.get(x) ?? UNBOUNDED)));
-    const inTypes = n.inputs.map((x) => (x === '' ? undefined : types.get(x))).filter((t): t is TensorType => t !== undefined);
-    for (const c of spec.domain?.(inTypes, n.attrs) ?? []) {
-      const name = n.inputs[c.input];
-      if (!name) continue;
-      const list = required.get(name) ?? [];
-      list.push(c);
-      required.set(name, list);
-    }
-    const out = spec.range?.(inRanges, n.attrs);
-    n.outputs.forEach((o, k) => ranges.set(o, out?.[k] ?? UNBOUNDED));
-  }
-  // every tensor must admit a value that all its readers' domains accept at once (Asin's |x| <= 1 and Acosh's
-  // x >= 1 together leave only x = 1)
-  for (const [name, cs] of required) if (!jointlyFeasible(ranges.get(name) ?? UNBOUNDED, cs)) return false;
-  return true;
-}
-
-function jointlyFeasible(r: Interval, cs: readonly DomainConstraint[]): boolean {
-  const m = 1e-3;
-  let lo = r[0];
-  let hi = r[1];
-  let gap = 0;
-  for (const c of cs) {
-    if (c.rel === 'gt' || c.rel === 'ge') lo = Math.max(lo, c.value);
-    else if (c.rel === 'lt' || c.rel === 'le') hi = Math.min(hi, c.value);
-    else if (c.rel === 'abs-le') {
-      lo = Math.max(lo, -c.value);
-      hi = Math.min(hi, c.value);
-    } else gap = Math.max(gap, c.value);
-  }
-  if (hi - lo < m) return false;
-  // the part of [lo, hi] outside (-gap, gap) must not be empty
-  return hi >= gap + m || lo <= -gap - m;
+  return infeasibility(graph) === undefined;
 }
 
 /** Graphs drawn before giving up on one whose values can be made valid (the last draw is returned regardless). */

@@ -8,10 +8,13 @@ import { castValue, isFloat, isInt, numel } from '../src/ir/index.js';
 import { findOp } from './ops/index.js';
 import type { DomainConstraint, Interval as Bounds } from './ops/spec.js';
 import { UNBOUNDED } from './ops/spec.js';
+import { ELEMENTWISE, INTEGRAL_OUTPUT, INTEGRAL_PRESERVING, jointlyReachable, outputRanges, reducedElementNeed } from './ops/ranges.js';
 
 /** The interval values are drawn from when no constraint applies. */
 export const DEFAULT_FLOAT_RANGE: readonly [number, number] = [-3, 3];
 export const DEFAULT_INT_RANGE: readonly [number, number] = [-5, 5];
+
+type Constraint = Omit<DomainConstraint, 'input'>;
 
 interface Interval {
   lo: number;
@@ -92,15 +95,16 @@ export function sampleTensor(
   return { dtype: type.dtype, shape: [...type.shape], data };
 }
 
-/**
- * Domain constraints on each graph input and weight from the operators that read it directly
- * (e.g. an integer divisor must stay away from zero). Intermediate tensors are the input search's job.
- */
-export function leafConstraints(graph: Graph): Map<string, Omit<DomainConstraint, 'input'>[]> {
-  const leaves = new Set([...graph.inputs.map((i) => i.name), ...graph.initializers.filter((i) => i.kind === 'weight').map((i) => i.name)]);
+/** Every tensor's type, by name. */
+function typesOf(graph: Graph): Map<string, TensorType> {
   const types = new Map<string, TensorType>();
   for (const v of [...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs]) types.set(v.name, v);
-  const out = new Map<string, Omit<DomainConstraint, 'input'>[]>();
+  return types;
+}
+
+/** The domain constraints of the operators that read each tensor, by tensor name. */
+function readerConstraints(graph: Graph, types: ReadonlyMap<string, TensorType>): Map<string, Constraint[]> {
+  const out = new Map<string, Constraint[]>();
   for (const n of graph.nodes) {
     const spec = findOp(n.op);
     if (!spec?.domain) continue;
@@ -108,13 +112,23 @@ export function leafConstraints(graph: Graph): Map<string, Omit<DomainConstraint
     if (ins.some((t, i) => t === undefined && n.inputs[i] !== '')) continue;
     for (const c of spec.domain(ins.filter((t): t is TensorType => t !== undefined), n.attrs)) {
       const name = n.inputs[c.input];
-      if (name === undefined || !leaves.has(name)) continue;
+      if (!name) continue;
       const list = out.get(name) ?? [];
       list.push({ rel: c.rel, value: c.value });
       out.set(name, list);
     }
   }
   return out;
+}
+
+/**
+ * Domain constraints on each graph input and weight from the operators that read it directly
+ * (e.g. an integer divisor must stay away from zero). Intermediate tensors are the input search's job.
+ */
+export function leafConstraints(graph: Graph): Map<string, Omit<DomainConstraint, 'input'>[]> {
+  const leaves = new Set([...graph.inputs.map((i) => i.name), ...graph.initializers.filter((i) => i.kind === 'weight').map((i) => i.name)]);
+  const all = readerConstraints(graph, typesOf(graph));
+  return new Map([...all].filter(([name]) => leaves.has(name)));
 }
 
 /** Seeded values for every graph input, respecting the constraints of the operators that read them. */
@@ -124,8 +138,6 @@ export function sampleFeeds(graph: Graph, rng: fc.Random): Record<string, Tensor
   for (const i of graph.inputs) feeds[i.name] = sampleTensor(rng, i, cons.get(i.name) ?? []);
   return feeds;
 }
-
-type Constraint = Omit<DomainConstraint, 'input'>;
 
 /** Largest magnitude the hint search considers for a tensor whose bounds are unknown. */
 const HINT_CAP = 1e4;
@@ -174,6 +186,32 @@ function sampledBounds(dtype: DType): Bounds {
   return isInt(dtype) ? DEFAULT_INT_RANGE : DEFAULT_FLOAT_RANGE;
 }
 
+function dataBounds(data: readonly number[]): Bounds {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return lo <= hi ? [lo, hi] : UNBOUNDED;
+}
+
+/**
+ * Bounds of every tensor's elements, propagated forward through the operators' ranges (tightened by shapes, see
+ * outputRanges) from graph inputs and weights bounded by `leaf`, and constants by their values.
+ */
+export function forwardBounds(graph: Graph, types: ReadonlyMap<string, TensorType>, leaf: (dtype: DType) => Bounds): Map<string, Bounds> {
+  const fwd = new Map<string, Bounds>();
+  for (const i of graph.inputs) fwd.set(i.name, leaf(i.dtype));
+  for (const i of graph.initializers) fwd.set(i.name, i.kind === 'constant' ? dataBounds(i.data) : leaf(i.dtype));
+  for (const n of graph.nodes) {
+    const ins = n.inputs.map((x) => (x === '' ? UNBOUNDED : (fwd.get(x) ?? UNBOUNDED)));
+    const out = outputRanges(findOp(n.op), ins, n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length);
+    n.outputs.forEach((o, k) => fwd.set(o, out[k] ?? UNBOUNDED));
+  }
+  return fwd;
+}
+
 /**
  * Sampling hints for every graph input and weight: the interval that keeps the operators downstream of it within
  * their domains as far as interval reasoning can tell (Log(Asin(x)) needs asin(x) > 0, so x in (0, 1); Acosh(Cast(i))
@@ -185,21 +223,12 @@ function sampledBounds(dtype: DType): Bounds {
  * to be positive), which is sufficient, not necessary: hints only steer sampling; the search still checks values.
  */
 export function leafHints(graph: Graph): Map<string, Constraint[]> {
-  const direct = leafConstraints(graph);
+  const types = typesOf(graph);
+  const readers = readerConstraints(graph, types);
   const constants = new Map(graph.initializers.filter((i) => i.kind === 'constant').map((i) => [i.name, i]));
-  const types = new Map<string, TensorType>();
-  for (const v of [...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs]) types.set(v.name, v);
   // forward bounds, with every searchable leaf anywhere in its sampling interval
-  const fwd = new Map<string, Bounds>();
-  for (const i of graph.inputs) fwd.set(i.name, sampledBounds(i.dtype));
-  for (const i of graph.initializers) {
-    fwd.set(i.name, i.kind === 'constant' ? (i.data.length ? [Math.min(...i.data), Math.max(...i.data)] : UNBOUNDED) : sampledBounds(i.dtype));
-  }
+  const fwd = forwardBounds(graph, types, sampledBounds);
   const boundsOf = (name: string): Bounds => (name === '' ? UNBOUNDED : (fwd.get(name) ?? UNBOUNDED));
-  for (const n of graph.nodes) {
-    const out = findOp(n.op)?.range?.(n.inputs.map(boundsOf), n.attrs);
-    n.outputs.forEach((o, k) => fwd.set(o, out?.[k] ?? UNBOUNDED));
-  }
   // what each tensor must satisfy: its readers' domains first, then what producers downstream pass back
   const need = new Map<string, Bounds>();
   const ask = (name: string, b: Bounds): void => {
@@ -208,15 +237,10 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
     const m = meet(cur, b);
     if (m) need.set(name, m);
   };
-  for (const n of graph.nodes) {
-    const spec = findOp(n.op);
-    if (!spec?.domain) continue;
-    const ins = n.inputs.map((x) => (x === '' ? undefined : types.get(x)));
-    if (ins.some((t, i) => t === undefined && n.inputs[i] !== '')) continue;
-    for (const c of spec.domain(ins.filter((t): t is TensorType => t !== undefined), n.attrs)) {
-      const name = n.inputs[c.input];
+  for (const [name, cs] of readers) {
+    for (const c of cs) {
       const b = demanded(c);
-      if (name && b) ask(name, b);
+      if (b) ask(name, b);
     }
   }
   for (let k = graph.nodes.length - 1; k >= 0; k--) {
@@ -271,7 +295,7 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
   }
   const out = new Map<string, Constraint[]>();
   for (const leaf of [...graph.inputs, ...graph.initializers.filter((i) => i.kind === 'weight')]) {
-    const list = [...(direct.get(leaf.name) ?? [])];
+    const list = [...(readers.get(leaf.name) ?? [])];
     const b = need.get(leaf.name);
     if (b && (isFloat(leaf.dtype) || isInt(leaf.dtype) || leaf.dtype === 'bool')) {
       if (b[0] > -Infinity) list.push({ rel: 'ge', value: b[0] });
@@ -280,4 +304,265 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
     if (list.length > 0) out.set(leaf.name, list);
   }
   return out;
+}
+
+/** The stability check's relative perturbation of computed floats (PERTURBATION in src/search/violations.ts). */
+export const STABILITY_PERTURBATION = { float32: 2 ** -20, float64: 2 ** -46 } as const;
+
+/** What every element of a tensor must satisfy: within [lo, hi] and, when gap > 0, outside (-gap, gap). */
+interface Need {
+  readonly lo: number;
+  readonly hi: number;
+  readonly gap: number;
+}
+
+const ANY: Need = { lo: -Infinity, hi: Infinity, gap: 0 };
+
+/** The need narrowed by a constraint, taken as written (strict bounds just inside): a necessary condition. */
+function narrow(n: Need, c: Constraint): Need {
+  const strict = 1e-9 * Math.max(1, Math.abs(c.value));
+  switch (c.rel) {
+    case 'gt':
+      return { ...n, lo: Math.max(n.lo, c.value + strict) };
+    case 'ge':
+      return { ...n, lo: Math.max(n.lo, c.value) };
+    case 'lt':
+      return { ...n, hi: Math.min(n.hi, c.value - strict) };
+    case 'le':
+      return { ...n, hi: Math.min(n.hi, c.value) };
+    case 'abs-le':
+      return { ...n, lo: Math.max(n.lo, -c.value), hi: Math.min(n.hi, c.value) };
+    case 'abs-ge':
+      return { ...n, gap: Math.max(n.gap, c.value) };
+  }
+}
+
+/** The values of `b` that `n` allows, as an interval (the gap cuts an end when it lies on one side of zero). */
+function allowed(b: Bounds, n: Need, integral = false): Bounds | undefined {
+  let lo = Math.max(b[0], n.lo);
+  let hi = Math.min(b[1], n.hi);
+  for (let pass = 0; pass < 2; pass++) {
+    if (n.gap > 0) {
+      if (lo > -n.gap) lo = Math.max(lo, n.gap);
+      if (hi < n.gap) hi = Math.min(hi, -n.gap);
+    }
+    if (!integral) break;
+    // whole numbers only: the nearest ones inside (a gap can move an end again)
+    lo = Math.ceil(lo - 1e-12 * Math.max(1, Math.abs(lo)));
+    hi = Math.floor(hi + 1e-12 * Math.max(1, Math.abs(hi)));
+  }
+  return lo <= hi ? [lo, hi] : undefined;
+}
+
+/** Cuts of an input's interval the preimage scan starts from: every sign and magnitude gets its own piece. */
+const CUTS = [0, ...[1e-3, 1e-2, 0.1, 0.5, 1, 2, 5, 10, 100, 1e3, 1e4, 1e6].flatMap((m) => [m, -m])].sort((a, b) => a - b);
+
+/**
+ * The smallest interval within `dom` holding every x for which `maybe([x, x])` can hold, given `maybe` that answers
+ * soundly for whole pieces (false only when no value in the piece works); undefined when none can. Pieces never
+ * straddle the gap of `own` (what the input itself must satisfy), so discontinuities at zero stay at piece ends.
+ * Ends are bisected until they are fine against the interval between them: a preimage that is one point (Sign's of
+ * 0) comes out a few ulps wide.
+ */
+function preimage(dom: Bounds, own: Need, maybe: (piece: Bounds) => boolean): Bounds | undefined {
+  const pts = [dom[0], ...CUTS.filter((c) => c > dom[0] && c < dom[1]), ...(own.gap > 0 ? [-own.gap, own.gap] : []), dom[1]]
+    .filter((c) => c >= dom[0] && c <= dom[1])
+    .sort((a, b) => a - b);
+  const pieces: Bounds[] = [];
+  if (dom[0] === dom[1]) pieces.push(dom);
+  for (let i = 0; i + 1 < pts.length; i++) {
+    const p: Bounds = [pts[i]!, pts[i + 1]!];
+    if (p[0] < p[1] && !(p[0] >= -own.gap && p[1] <= own.gap && own.gap > 0)) pieces.push(p);
+  }
+  const first = pieces.findIndex(maybe);
+  if (first < 0) return undefined;
+  let last = pieces.length - 1;
+  while (last > first && !maybe(pieces[last]!)) last--;
+  let low = pieces[first]!;
+  let high = pieces[last]!;
+  for (let k = 0; k < 200; k++) {
+    const inner = Math.max(0, high[0] - low[1]);
+    const fine = (p: Bounds): boolean =>
+      !Number.isFinite(p[0]) || !Number.isFinite(p[1]) || p[1] - p[0] <= Math.max(1e-12 * Math.max(1, Math.abs(p[0]), Math.abs(p[1])), 1e-2 * inner);
+    const lowFine = fine(low);
+    const highFine = fine(high);
+    if (lowFine && highFine) break;
+    if (!lowFine) {
+      const m = (low[0] + low[1]) / 2;
+      low = maybe([low[0], m]) ? [low[0], m] : [m, low[1]];
+    }
+    if (!highFine) {
+      const m = (high[0] + high[1]) / 2;
+      high = maybe([m, high[1]]) ? [m, high[1]] : [high[0], m];
+    }
+  }
+  return [low[0], high[1]];
+}
+
+function numelOf(t: TensorType | undefined): number {
+  return t ? t.shape.reduce((a, d) => a * d, 1) : 0;
+}
+
+/**
+ * Why no input and weight values can make the graph valid, as far as interval reasoning proves; undefined when it
+ * finds no reason. Every conclusion is a necessary condition, so a graph this rejects has no valid values, counting
+ * the stability check's rounding of computed floats (Atanh(Sign(ReduceSum(Abs(x)))) needs the sum exactly 0).
+ *
+ * What each tensor must satisfy starts from its readers' domains and travels backwards through the operators that
+ * map elements one to one (ELEMENTWISE: the preimage of the requirement under `range`, with every other input
+ * anywhere within its bounds) and through reductions that bound each element (reducedElementNeed). Each tensor's
+ * forward bounds (leaves unbounded) must then leave a value (whole numbers for integer tensors and Floor/Ceil/Round/
+ * Sign results), the values each tensor may then hold travel forward again, and so on for a few rounds. Softmax lanes
+ * must be able to sum to one (jointlyReachable); a computed float must have room for rounding.
+ */
+export function infeasibility(graph: Graph): string | undefined {
+  const types = typesOf(graph);
+  const readers = readerConstraints(graph, types);
+  if (readers.size === 0) return undefined;
+  const fwd = forwardBounds(graph, types, () => UNBOUNDED);
+  const need = new Map<string, Need>();
+  for (const [name, cs] of readers) need.set(name, cs.reduce(narrow, ANY));
+  const needOf = (x: string): Need => need.get(x) ?? ANY;
+  const boundsOf = (x: string): Bounds => (x === '' ? UNBOUNDED : (fwd.get(x) ?? UNBOUNDED));
+  // which tensors hold whole numbers only: integer types, Floor/Ceil/Round/Sign and what keeps their values whole
+  const integral = new Set<string>();
+  for (const [name, t] of types) if (isInt(t.dtype) || t.dtype === 'bool') integral.add(name);
+  for (const c of graph.initializers) if (c.kind === 'constant' && c.data.every(Number.isInteger)) integral.add(c.name);
+  for (const n of graph.nodes) {
+    const whole = INTEGRAL_OUTPUT.has(n.op) || (INTEGRAL_PRESERVING.has(n.op) && n.inputs.every((x) => x === '' || integral.has(x)));
+    if (whole) for (const o of n.outputs) integral.add(o);
+  }
+  const values = (x: string): Bounds | undefined => allowed(boundsOf(x), needOf(x), integral.has(x));
+  for (const [name] of readers) {
+    // a continuous quantity that its readers' domains and its own bounds pin to (nearly) one value: Acosh of a
+    // Sigmoid needs exactly 1, which only saturation gives
+    const b = values(name);
+    const f = boundsOf(name);
+    const cut = b !== undefined && (b[0] !== f[0] || b[1] !== f[1]);
+    if (b && cut && !integral.has(name) && b[1] - b[0] < 1e-3) return `${name}: only [${b.join(', ')}] meets its readers' domains`;
+  }
+  // preimages already computed, for rounds that find the same bounds again
+  const memo = new Map<string, { args: number[]; pre: Bounds | undefined }>();
+  const backward = (): string | undefined => {
+    for (let k = graph.nodes.length - 1; k >= 0; k--) {
+      const n = graph.nodes[k]!;
+      if (!n.outputs.some((o) => need.has(o))) continue;
+      const asked = n.outputs.flatMap((o, i) => (o !== '' && need.has(o) && numelOf(types.get(o)) > 0 ? [{ o, i, n: needOf(o) }] : []));
+      if (asked.length === 0) continue;
+      for (const w of asked) {
+        const b = values(w.o);
+        if (!b) return `${w.o} (${n.op} output): no value within [${boundsOf(w.o).join(', ')}] meets ${JSON.stringify(w.n)}`;
+        if (!jointlyReachable(n.op, b, n.inputs.map((x) => types.get(x)), n.attrs)) return `${w.o}: ${n.op} lanes cannot all lie within [${b.join(', ')}]`;
+      }
+      // a requirement the output's bounds already meet says nothing about the inputs
+      const wanted = asked.filter((w) => {
+        const f = boundsOf(w.o);
+        return !(f[0] >= w.n.lo && f[1] <= w.n.hi && (w.n.gap === 0 || f[0] >= w.n.gap || f[1] <= -w.n.gap));
+      });
+      if (wanted.length === 0) continue;
+      const spec = findOp(n.op);
+      const only = wanted.length === 1 ? wanted[0]! : undefined;
+      const reduced = only && n.inputs[0] ? reducedElementNeed(n.op, [only.n.lo, only.n.hi], boundsOf(n.inputs[0])) : undefined;
+      if (reduced) {
+        const x = n.inputs[0]!;
+        need.set(x, { ...needOf(x), lo: Math.max(needOf(x).lo, reduced[0]), hi: Math.min(needOf(x).hi, reduced[1]) });
+        continue;
+      }
+      if (!spec?.range || !ELEMENTWISE.has(n.op)) continue;
+      const range = spec.range.bind(spec);
+      const rounds = INTEGRAL_OUTPUT.has(n.op);
+      const base = n.inputs.map((x) => (x === '' ? UNBOUNDED : (values(x) ?? boundsOf(x))));
+      for (const [i, x] of n.inputs.entries()) {
+        if (x === '' || numelOf(types.get(x)) === 0) continue;
+        const dom = values(x);
+        if (!dom) return `${x} (input ${i} of ${n.op}): no value within its bounds meets ${JSON.stringify(needOf(x))}`;
+        const maybe = (piece: Bounds): boolean => {
+          const r = range(base.map((b, j) => (j === i ? piece : b)), n.attrs);
+          // whole outputs of the operator itself (Ceil: a requirement within (-1, 1) leaves 0 alone, so x in (-1, 0]);
+          // not of what only keeps whole numbers whole (Neg(Sign(x)) rounded off zero still meets a wide requirement)
+          return wanted.every((w) => allowed(r[w.i] ?? UNBOUNDED, w.n, rounds) !== undefined);
+        };
+        // the whole interval already fits: nothing to learn
+        const whole = range(base, n.attrs);
+        if (wanted.every((w) => within(whole[w.i] ?? UNBOUNDED, [w.n.lo, w.n.hi]) && w.n.gap === 0)) continue;
+        const args = [...dom, ...base.flat(), ...wanted.flatMap((w) => [w.n.lo, w.n.hi, w.n.gap])];
+        const slot = `${k}:${i}`;
+        const last = memo.get(slot);
+        const pre = last && last.args.length === args.length && last.args.every((v, j) => v === args[j]) ? last.pre : preimage(dom, needOf(x), maybe);
+        memo.set(slot, { args, pre });
+        if (!pre) return `${x} (input ${i} of ${n.op}): no value makes ${n.op}'s output meet ${JSON.stringify(wanted.map((w) => w.n))}`;
+        // an end the input's own bounds set is no requirement (the rounding check below tells them apart)
+        const own = needOf(x);
+        need.set(x, { ...own, lo: pre[0] > dom[0] ? Math.max(own.lo, pre[0]) : own.lo, hi: pre[1] < dom[1] ? Math.min(own.hi, pre[1]) : own.hi });
+      }
+    }
+    return undefined;
+  };
+  // forward again from what each tensor may hold (Slice of a tensor that must be <= 0 is <= 0 too); sound, since both
+  // bounds hold at once
+  const tighten = (): { changed: boolean; why?: string } => {
+    let changed = false;
+    // only nodes reading a tensor its requirements cut, or whose bounds this pass narrowed, can narrow
+    const moved = new Set<string>();
+    for (const n of graph.nodes) {
+      if (!n.inputs.some((x) => need.has(x) || moved.has(x))) continue;
+      const ins = n.inputs.map((x) => (x === '' ? UNBOUNDED : (values(x) ?? boundsOf(x))));
+      const out = outputRanges(findOp(n.op), ins, n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length);
+      for (const [k, o] of n.outputs.entries()) {
+        if (o === '') continue;
+        const old = boundsOf(o);
+        const m = meet(old, out[k] ?? UNBOUNDED);
+        if (!m) return { changed, why: `${o} (${n.op} output): its inputs' allowed values give [${(out[k] ?? UNBOUNDED).join(', ')}], outside [${old.join(', ')}]` };
+        if (m[0] !== old[0] || m[1] !== old[1]) {
+          fwd.set(o, m);
+          moved.add(o);
+          changed = true;
+        }
+      }
+    }
+    return { changed };
+  };
+  // nothing any reader asks for cuts a tensor's own bounds, and no Softmax lane is asked anything: nothing to prove
+  const cuts = [...need.keys()].some((x) => {
+    const v = values(x);
+    const f = boundsOf(x);
+    return !v || v[0] !== f[0] || v[1] !== f[1];
+  });
+  if (!cuts && !graph.nodes.some((n) => (n.op === 'Softmax' || n.op === 'LogSoftmax') && need.has(n.outputs[0] ?? ''))) return undefined;
+  for (let round = 0; round < 3; round++) {
+    const why = backward();
+    if (why) return why;
+    const t = tighten();
+    if (t.why) return t.why;
+    if (!t.changed) break;
+  }
+  // tensors nothing produces: graph inputs, weights and constants
+  for (const c of graph.initializers) {
+    const n = need.get(c.name);
+    if (!n || c.kind !== 'constant') continue;
+    const bad = c.data.find((v) => allowed([v, v], n) === undefined);
+    if (bad !== undefined) return `constant ${c.name} holds ${bad}, outside ${JSON.stringify(n)}`;
+  }
+  for (const leaf of [...graph.inputs, ...graph.initializers.filter((i) => i.kind === 'weight')]) {
+    const n = need.get(leaf.name);
+    if (n && numelOf(leaf) > 0 && !values(leaf.name)) return `${leaf.name}: no value meets ${JSON.stringify(n)}`;
+  }
+  // a computed float that its readers pin to one value (Sign's input exactly 0) moves off it under the rounding the
+  // stability check applies to every computed float (search/violations.ts), unless it is a non-zero whole number,
+  // which backends compute exactly; graph inputs and weights are fed as they are
+  for (const n of graph.nodes) {
+    for (const o of n.outputs) {
+      const t = types.get(o);
+      const want = need.get(o);
+      if (!t || !want || !isFloat(t.dtype) || numelOf(t) === 0) continue;
+      const b = values(o);
+      if (!b) continue;
+      const whole = Math.ceil(b[0]) <= Math.floor(b[1]) && !(Math.ceil(b[0]) === 0 && Math.floor(b[1]) === 0);
+      if (whole) continue;
+      const rel = STABILITY_PERTURBATION[t.dtype === 'float64' ? 'float64' : 'float32'];
+      const d = 2 * rel * (1 + Math.max(Math.abs(b[0]), Math.abs(b[1])));
+      if (Math.max(b[0], want.lo + d) > Math.min(b[1], want.hi - d)) return `${o} (${n.op} output): only [${b.join(', ')}] meets ${JSON.stringify(want)}, too narrow to survive rounding`;
+    }
+  }
+  return undefined;
 }

@@ -9,8 +9,9 @@ import type * as tfjs from '@tensorflow/tfjs-core';
 import type { DType } from '../../src/ir/index.js';
 import { FLOAT_DTYPES, NUMERIC_DTYPES } from '../../src/ir/index.js';
 import { unaryOp } from './elementwise.js';
-import type { DomainConstraint, OpSpec, TfjsLowering } from './spec.js';
-import { defineOp } from './spec.js';
+import { withRange } from './ranges.js';
+import type { DomainConstraint, Interval, OpSpec, TfjsLowering } from './spec.js';
+import { defineOp, UNBOUNDED } from './spec.js';
 
 // ORT CPU registers these only for float ("Could not find an implementation for Tan(7)" on double)
 const FLOAT32_ONLY: readonly DType[] = ['float32'];
@@ -74,21 +75,42 @@ export const Sqrt = unaryOp({
   domain: () => [{ input: 0, rel: 'ge', value: 0 }],
 });
 
-export const Reciprocal = unaryOp({
-  onnx: 'Reciprocal',
-  since: 13,
-  dtypes: FLOAT_DTYPES,
-  tfjs: tfOp('reciprocal'),
-  fn: (x) => 1 / x,
-  domain: () => [{ input: 0, rel: 'abs-ge', value: 1e-3 }],
-});
+// probes cannot see the pole: an interval holding zero maps onto both infinite ends
+export const Reciprocal = withRange(
+  unaryOp({
+    onnx: 'Reciprocal',
+    since: 13,
+    dtypes: FLOAT_DTYPES,
+    tfjs: tfOp('reciprocal'),
+    fn: (x) => 1 / x,
+    domain: () => [{ input: 0, rel: 'abs-ge', value: 1e-3 }],
+  }),
+  ([x = UNBOUNDED]) => [x[0] > 0 || x[1] < 0 ? [1 / x[1], 1 / x[0]] : UNBOUNDED],
+);
 
 /** float32 arguments beyond this lose so many bits that Sin/Cos results differ past the float32 tolerance. */
 const periodicArgument = (): DomainConstraint[] => [{ input: 0, rel: 'abs-le', value: 1e3 }];
 
-export const Sin = unaryOp({ onnx: 'Sin', since: 7, dtypes: FLOAT_DTYPES, fn: (x) => Math.sin(x), domain: periodicArgument, tfjs: tfOp('sin') });
+/**
+ * sin over [a, b], exactly: the ends, and +-1 wherever a crest or trough lies between them (probes would miss one
+ * inside an interval narrower than their spacing).
+ */
+function sinRange([a, b]: Interval): Interval {
+  if (!(Number.isFinite(a) && Number.isFinite(b)) || b - a >= 2 * Math.PI) return [-1, 1];
+  const holds = (phase: number): boolean => Math.ceil((a - phase) / (2 * Math.PI)) <= Math.floor((b - phase) / (2 * Math.PI));
+  return [holds(-Math.PI / 2) ? -1 : Math.min(Math.sin(a), Math.sin(b)), holds(Math.PI / 2) ? 1 : Math.max(Math.sin(a), Math.sin(b))];
+}
 
-export const Cos = unaryOp({ onnx: 'Cos', since: 7, dtypes: FLOAT_DTYPES, fn: (x) => Math.cos(x), domain: periodicArgument, tfjs: tfOp('cos') });
+export const Sin = withRange(
+  unaryOp({ onnx: 'Sin', since: 7, dtypes: FLOAT_DTYPES, fn: (x) => Math.sin(x), domain: periodicArgument, tfjs: tfOp('sin') }),
+  ([x = UNBOUNDED]) => [sinRange(x)],
+);
+
+// cos(x) = sin(x + pi/2)
+export const Cos = withRange(
+  unaryOp({ onnx: 'Cos', since: 7, dtypes: FLOAT_DTYPES, fn: (x) => Math.cos(x), domain: periodicArgument, tfjs: tfOp('cos') }),
+  ([x = UNBOUNDED]) => [sinRange([x[0] + Math.PI / 2, x[1] + Math.PI / 2])],
+);
 
 // Constraints are intervals, so "away from every pole" cannot be said; the principal branch (|x| <= 1.5,
 // pi/2 ~ 1.5708) keeps |tan| <= 14.1 and the result well conditioned.

@@ -7,6 +7,7 @@ import type * as tfjs from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { caseSeed, generateGraph, randomFromSeed, resolveOptions } from '../../../generators/graph.js';
 import { findOp } from '../../../generators/ops/index.js';
+import { outputRanges } from '../../../generators/ops/ranges.js';
 import type { Interval } from '../../../generators/ops/spec.js';
 import { intervalFor, leafHints, sampleFeeds } from '../../../generators/values.js';
 import type { DType, Graph, Initializer, Node, Tensor, ValueInfo } from '../../../src/ir/index.js';
@@ -180,8 +181,10 @@ describe('input search', () => {
 });
 
 describe('operator ranges', () => {
-  // the operators whose ranges are interval arithmetic (the unary maps estimate theirs from probes)
+  // the operators whose ranges are interval arithmetic, or probes of a monotone map (most unary maps estimate theirs
+  // from probes; Sin, Cos and Reciprocal declare exact ones)
   const EXACT = new Set([
+    'Sin', 'Cos', 'Reciprocal', 'Abs', 'Neg', 'Floor', 'Ceil', 'Round', 'Sign',
     'Add', 'Sub', 'Mul', 'Max', 'Min', 'Sum', 'Mean', 'Cast', 'Clip', 'PRelu', 'Softmax', 'LogSoftmax', 'ArgMax',
     'ArgMin', 'CumSum', 'Trilu', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'ReduceSum', 'ReduceMean',
     'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp',
@@ -216,7 +219,8 @@ describe('operator ranges', () => {
         if (broken || values.some((t) => t && !Array.from(t.data).every(Number.isFinite))) continue;
         const ins = values.map((t): Interval => (t === undefined ? [-Infinity, Infinity] : bounds(t)));
         if (ins.some((r) => Number.isNaN(r[0]) || Number.isNaN(r[1]))) continue;
-        const out = spec.range(ins, n.attrs);
+        // with the shapes' tightening (ArgMax indexes n elements, a Softmax lane of one is exactly 1)
+        const out = outputRanges(spec, ins, values, n.attrs, n.outputs.length);
         n.outputs.forEach((name, k) => {
           const t = env.get(name)!;
           if (!Array.from(t.data).every(Number.isFinite)) return;
@@ -230,5 +234,35 @@ describe('operator ranges', () => {
       }
     }
     expect(checked).toBeGreaterThan(100);
+  });
+
+  it('bound Sin, Cos and Reciprocal exactly, crests and poles inside narrow intervals included', () => {
+    const sin = findOp('Sin')!.range!;
+    const cos = findOp('Cos')!.range!;
+    const rec = findOp('Reciprocal')!.range!;
+    expect(sin([[1.5, 1.65]], {})[0]![1]).toBe(1);
+    expect(sin([[-1.65, -1.5]], {})[0]![0]).toBe(-1);
+    expect(cos([[3.1, 3.2]], {})[0]![0]).toBe(-1);
+    expect(sin([[0, 10]], {})[0]).toEqual([-1, 1]);
+    const [lo, hi] = sin([[0.1, 0.2]], {})[0]!;
+    expect(lo).toBeCloseTo(Math.sin(0.1), 12);
+    expect(hi).toBeCloseTo(Math.sin(0.2), 12);
+    expect(rec([[-0.5, 2]], {})[0]).toEqual([-Infinity, Infinity]);
+    expect(rec([[0.5, 2]], {})[0]).toEqual([0.5, 2]);
+    // random intervals: every value inside maps within the bounds
+    const rng = randomFromSeed(3);
+    const outside: string[] = [];
+    for (let k = 0; k < 200; k++) {
+      const a = (rng.nextDouble() - 0.5) * 20;
+      const b = a + rng.nextDouble() * (k % 2 === 0 ? 0.3 : 5);
+      for (const [f, r] of [[Math.sin, sin], [Math.cos, cos]] as const) {
+        const [l, h] = r([[a, b]], {})[0]!;
+        for (let j = 0; j <= 100; j++) {
+          const y = f(a + ((b - a) * j) / 100);
+          if (y < l - 1e-12 || y > h + 1e-12) outside.push(`${f.name}([${a}, ${b}]) = [${l}, ${h}] misses ${y}`);
+        }
+      }
+    }
+    expect(outside).toEqual([]);
   });
 });

@@ -1,0 +1,142 @@
+/**
+ * The generator's feasibility check (infeasibility / rangeFeasible): graphs whose value requirements provably cannot
+ * hold together are rejected with a reason, graphs with valid values are kept, and generated graphs pass it.
+ */
+import { describe, expect, it } from 'vitest';
+import { caseSeed, generateGraph, rangeFeasible, resolveOptions } from '../../../generators/graph.js';
+import type { DType, Graph, Initializer, Node, ValueInfo } from '../../../src/ir/index.js';
+import { PERTURBATION } from '../../../src/search/violations.js';
+import { infeasibility, STABILITY_PERTURBATION } from '../../../generators/values.js';
+
+type Shape = { dtype: DType; shape: number[] };
+const f32 = (shape: number[]): Shape => ({ dtype: 'float32', shape });
+
+/** A graph from named nodes; every tensor not listed in `types` is float32 of shape `shape`. */
+function chain(
+  inputs: readonly ValueInfo[],
+  nodes: readonly { op: string; ins: string[]; out: string; attrs?: Node['attrs'] }[],
+  shape: number[],
+  types: Record<string, Shape> = {},
+  initializers: readonly Initializer[] = [],
+): Graph {
+  const consumed = new Set(nodes.flatMap((n) => n.ins));
+  const produced = nodes.map((n) => ({ name: n.out, ...(types[n.out] ?? f32(shape)) }));
+  return {
+    opset: 17,
+    inputs: [...inputs],
+    initializers: [...initializers],
+    nodes: nodes.map((n, i) => ({ op: n.op, name: `n${i}`, inputs: n.ins, outputs: [n.out], attrs: n.attrs ?? {} })),
+    outputs: produced.filter((t) => !consumed.has(t.name)),
+    valueInfo: produced.filter((t) => consumed.has(t.name)),
+  };
+}
+
+const x = (shape = [4], dtype: DType = 'float32'): ValueInfo => ({ name: 'x', dtype, shape });
+
+describe('feasibility of value requirements', () => {
+  it('rejects conflicting demands on one tensor passed back through elementwise operators', () => {
+    // Atanh needs |x| < 1, Acosh(Asinh(x)) needs x >= sinh(1) ~ 1.18
+    const g = chain([x()], [
+      { op: 'Atanh', ins: ['x'], out: 'a' },
+      { op: 'Asinh', ins: ['x'], out: 'b' },
+      { op: 'Acosh', ins: ['b'], out: 'c' },
+    ], [4]);
+    expect(infeasibility(g)).toMatch(/Asinh/);
+    expect(rangeFeasible(g)).toBe(false);
+  });
+
+  it('knows that Floor/Ceil/Round/Sign give whole numbers: Atanh(Ceil(x)) needs 0, Reciprocal(Ceil(x)) needs non-zero', () => {
+    const g = chain([x()], [
+      { op: 'Ceil', ins: ['x'], out: 'c' },
+      { op: 'Atanh', ins: ['c'], out: 'a' },
+      { op: 'Reciprocal', ins: ['c'], out: 'r' },
+    ], [4]);
+    expect(infeasibility(g)).toMatch(/Ceil/);
+  });
+
+  it('rejects Softmax lanes that cannot sum to one: Asin(LogSoftmax(x)) over 4 elements, not over 2', () => {
+    const four = chain([x([3, 4])], [
+      { op: 'LogSoftmax', ins: ['x'], out: 'l' },
+      { op: 'Asin', ins: ['l'], out: 'a' },
+    ], [3, 4]);
+    expect(infeasibility(four)).toMatch(/LogSoftmax lanes/);
+    const two = chain([x([3, 2])], [
+      { op: 'LogSoftmax', ins: ['x'], out: 'l' },
+      { op: 'Asin', ins: ['l'], out: 'a' },
+    ], [3, 2]);
+    expect(infeasibility(two)).toBeUndefined();
+    // a lane of one element is exactly 1
+    const one = chain([x([3, 1])], [
+      { op: 'Softmax', ins: ['x'], out: 's' },
+      { op: 'Atanh', ins: ['s'], out: 'a' },
+    ], [3, 1]);
+    expect(infeasibility(one)).toBeDefined();
+  });
+
+  it('rejects a computed float pinned to one value, which the stability check rounding moves; not a pinned input', () => {
+    // Sign(sum) must be 0, so the sum exactly 0: perturbed, Sign flips; the same with whole numbers summed
+    const nodes = [
+      { op: 'Abs', ins: ['x'], out: 'b' },
+      { op: 'ReduceSum', ins: ['b'], out: 'r', attrs: { keepdims: 1 } },
+      { op: 'Sign', ins: ['r'], out: 's' },
+      { op: 'Atanh', ins: ['s'], out: 'a' },
+    ];
+    const one = { r: f32([1]), s: f32([1]), a: f32([1]) };
+    expect(infeasibility(chain([x()], nodes, [4], one))).toMatch(/rounding/);
+    const ints = chain([x([4], 'int32')], [{ op: 'Cast', ins: ['x'], out: 'f', attrs: { to: 1 } }, ...nodes.map((n) => (n.ins[0] === 'x' ? { ...n, ins: ['f'] } : n))], [4], one);
+    expect(infeasibility(ints)).toMatch(/rounding/);
+    // Ceil(x) exactly 0 is perturbed too
+    const ceil = chain([x()], [{ op: 'Ceil', ins: ['x'], out: 'c' }, { op: 'Sign', ins: ['c'], out: 's' }, { op: 'Atanh', ins: ['s'], out: 'a' }], [4]);
+    expect(infeasibility(ceil)).toMatch(/rounding/);
+    // inputs are fed as they are: Atanh(Sign(x)) with x = 0 is valid
+    expect(infeasibility(chain([x()], [{ op: 'Sign', ins: ['x'], out: 's' }, { op: 'Atanh', ins: ['s'], out: 'a' }], [4]))).toBeUndefined();
+    expect(STABILITY_PERTURBATION).toEqual(PERTURBATION);
+  });
+
+  it('carries what a tensor may hold forward again: CumSum of values <= -1 cannot feed Atanh', () => {
+    const g = chain([x()], [
+      { op: 'Acos', ins: ['x'], out: 'c' },
+      { op: 'Acosh', ins: ['c'], out: 'h' },
+      { op: 'Neg', ins: ['c'], out: 'n' },
+      { op: 'CumSum', ins: ['n', 'k'], out: 's' },
+      { op: 'Atanh', ins: ['s'], out: 'a' },
+    ], [4], {}, [{ name: 'k', dtype: 'int64', shape: [], kind: 'constant', data: [0] }]);
+    expect(infeasibility(g)).toMatch(/CumSum/);
+  });
+
+  it('keeps graphs that have valid values', () => {
+    const feasible: Graph[] = [
+      chain([x()], [{ op: 'Asin', ins: ['x'], out: 'a' }, { op: 'Log', ins: ['a'], out: 'l' }], [4]),
+      chain([x()], [{ op: 'Cosh', ins: ['x'], out: 'c' }, { op: 'Floor', ins: ['c'], out: 'f' }, { op: 'Log', ins: ['f'], out: 'l' }], [4]),
+      // Ceil(x) must be 0 for Atanh, which takes it with room to spare
+      chain([x()], [{ op: 'Ceil', ins: ['x'], out: 'c' }, { op: 'Atanh', ins: ['c'], out: 'a' }], [4]),
+      // x exactly 1 (an input), so Sqrt(x) exactly 1: a non-zero whole number, which rounding leaves alone
+      chain([x()], [
+        { op: 'Acosh', ins: ['x'], out: 'h' },
+        { op: 'Sqrt', ins: ['x'], out: 'q' },
+        { op: 'Ceil', ins: ['q'], out: 'c' },
+        { op: 'Sub', ins: ['c', 'one'], out: 'd' },
+        { op: 'Atanh', ins: ['d'], out: 'a' },
+      ], [4], { one: f32([]) }, [{ name: 'one', dtype: 'float32', shape: [], kind: 'constant', data: [1] }]),
+      chain([x(), { name: 'y', dtype: 'float32', shape: [4] }], [
+        { op: 'Atanh', ins: ['x'], out: 't' },
+        { op: 'Add', ins: ['x', 'y'], out: 's' },
+        { op: 'Acosh', ins: ['s'], out: 'a' },
+      ], [4]),
+      // sin(x) > 0.998 only near pi/2 + 2k pi
+      chain([x()], [{ op: 'Sin', ins: ['x'], out: 's' }, { op: 'Sub', ins: ['s', 'c'], out: 'd' }, { op: 'Log', ins: ['d'], out: 'l' }], [4], { c: f32([]) }, [
+        { name: 'c', dtype: 'float32', shape: [], kind: 'constant', data: [0.998] },
+      ]),
+    ];
+    for (const [i, g] of feasible.entries()) expect(infeasibility(g), `graph ${i}`).toBeUndefined();
+  });
+
+  it('holds for generated graphs (the generator retries until it does)', () => {
+    for (const nodes of [10, 30]) {
+      const o = resolveOptions({ nodes });
+      let bad = 0;
+      for (let i = 0; i < 150; i++) if (!rangeFeasible(generateGraph(caseSeed(77, i), o))) bad++;
+      expect(bad, `${nodes} nodes`).toBeLessThanOrEqual(1);
+    }
+  });
+});
