@@ -108,7 +108,8 @@ function tfDtype(t: TensorType): 'float32' | 'int32' | 'bool' {
   return t.dtype === 'bool' ? 'bool' : t.dtype === 'float32' || t.dtype === 'float64' ? 'float32' : 'int32';
 }
 
-function toTf(tf: TF, t: Tensor): tfjs.Tensor {
+/** A tfjs tensor holding `t` (int64 as int32, bool as 0/1 bytes). */
+export function toTf(tf: TF, t: Tensor): tfjs.Tensor {
   const dt = tfDtype(t);
   const data = dt === 'float32' ? Float32Array.from(t.data) : dt === 'int32' ? Int32Array.from(t.data) : Uint8Array.from(t.data, (v) => (v ? 1 : 0));
   return tf.tensor(data, [...t.shape], dt);

@@ -54,7 +54,7 @@ interface CaseMeta {
 }
 
 /** Backend names a case was judged with (the reference is implicit). */
-export function caseBackends(meta: CaseMeta): string[] {
+export function caseBackends(meta: Pick<CaseMeta, 'culprit' | 'backends'>): string[] {
   const names = (meta.backends ?? []).map((b) => (typeof b === 'string' ? b : b.name)).filter((b) => b !== 'reference');
   return [...new Set([...names, ...(meta.culprit ? [meta.culprit] : [])])];
 }

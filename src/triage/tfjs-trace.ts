@@ -4,7 +4,7 @@
  * code (`const t3 = tf.conv2d(t1, t2, [1, 1], 'same')`) that a tfjs maintainer can run and read.
  */
 import type * as tfjs from '@tensorflow/tfjs-core';
-import { evalTfjsNodes, quietCpuBackend } from '../backends/tfjs.js';
+import { evalTfjsNodes, quietCpuBackend, toTf } from '../backends/tfjs.js';
 import type { Graph, Tensor } from '../ir/index.js';
 
 /** A lowering did something the recorder cannot write down (a tensor made outside `tf.*`). */
@@ -78,10 +78,8 @@ export async function recordTfjs(graph: Graph, feeds: Readonly<Record<string, Te
   const rec = wrap(tf, 'tf') as TF;
   const env = new Map<string, tfjs.Tensor>();
   const leaf = (name: string, t: Tensor): void => {
-    const dt = t.dtype === 'bool' ? 'bool' : t.dtype === 'int32' || t.dtype === 'int64' ? 'int32' : 'float32';
-    const data = dt === 'float32' ? Float32Array.from(t.data) : dt === 'int32' ? Int32Array.from(t.data) : Uint8Array.from(t.data, (x) => (x ? 1 : 0));
     lines.push(`  // ${name}`);
-    env.set(name, rec.tensor(data, [...t.shape], dt));
+    env.set(name, toTf(rec, t));
   };
   try {
     tf.tidy(() => {

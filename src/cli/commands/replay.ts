@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { attribute, type BackendResult, type CaseVerdict } from '../../../oracles/attribution.js';
-import type { Outcome } from '../../backends/types.js';
 import type { Graph } from '../../ir/index.js';
 import { importModel } from '../../onnx/index.js';
-import { interpret } from '../../reference/interpreter.js';
+import { runReference } from '../../triage/evaluate.js';
+import { caseBackends } from '../../triage/reduce-case.js';
 import { startBackends } from '../../run/differential.js';
 import { readInputs } from '../../run/inputs.js';
 import { checkBackendNames, EXIT, intFlag, listFlag, UsageError } from '../errors.js';
@@ -42,13 +42,11 @@ export function registerReplay(program: Command): void {
       const meta = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as CaseMeta;
       const graph = meta.graph ?? importModel(readFileSync(join(dir, 'model.onnx'))).graph;
       const feeds = readInputs(graph, join(dir, 'inputs'));
-      const fromCase = (meta.backends ?? []).map((b) => (typeof b === 'string' ? b : b.name)).filter((b) => b !== 'reference');
-      const specs = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : [...new Set([...fromCase, ...(meta.culprit ? [meta.culprit] : [])])];
+      const specs = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : caseBackends(meta);
       if (specs.length === 0) throw new UsageError(`${target}: case.json names no backend; pass --backends`);
       await checkBackendNames(specs);
       const timeoutMs = intFlag('--timeout', flags.timeout, 1);
-      const env = interpret(graph, feeds);
-      const reference: Outcome = { kind: 'ok', outputs: Object.fromEntries(graph.outputs.map((o) => [o.name, env.get(o.name)!])), timings: { loadMs: 0, runMs: 0 } };
+      const { reference } = runReference(graph, feeds);
       const started = await startBackends(specs, timeoutMs);
       let results: BackendResult[];
       try {
