@@ -25,17 +25,31 @@ const ORT_1_12: readonly Exclusion[] = [
   { op: 'Trilu', reason: 'no kernel: "Could not find an implementation for Trilu(14)"' },
 ];
 
+/** onnxruntime-node's WebGPU provider (1.30.0 on Mesa lavapipe, 1.29.0 on an NVIDIA H200 through Dawn/Vulkan). */
+const ORT_WEBGPU: readonly Exclusion[] = [
+  { op: 'ConvTranspose', reason: 'wrong values with group > 1 and output_shape/output_padding (e.g. 1-D, kernel 1, stride 2, group 3)' },
+  { op: 'LayerNormalization', reason: 'rejects Scale/B that broadcast (size 1): "Size of scale and bias (if provided) must match this"; ONNX allows unidirectional broadcast' },
+  { op: 'InstanceNormalization', reason: 'variance loses precision with a small epsilon: errors of 7e-4 where float32 gives 1e-7' },
+  { op: 'Resize', reason: 'fails at run time for several mode/coordinate combinations (resize_impl.cc ResizeImpl)' },
+];
+
 export const BACKEND_EXCLUSIONS: Readonly<Record<string, readonly Exclusion[]>> = {
   'tfjs-wasm': [
     { op: 'Cast', reason: 'tfjs-wasm Cast to bool copies values into a Uint8Array (x mod 256): Cast(float32 [0.5, 256]) -> [false, false] (tensorflow/tfjs#2590)' },
     { op: 'Clip', reason: 'tfjs-wasm ClipByValue reads int32 data as float32: Clip(int32 [-5,0,5], -3, 4) -> [-1069547520, ...]' },
     { op: 'PRelu', reason: 'tfjs-wasm Prelu indexes the slope modulo its size instead of broadcasting: X [2,3] of -1, slope [[2],[3]] -> [-2,-3,-2,-3,-2,-3] (tensorflow/tfjs#7458)' },
   ],
-  'ort-node-webgpu': [
-    { op: 'ConvTranspose', reason: 'wrong values with group > 1 and output_shape/output_padding (e.g. 1-D, kernel 1, stride 2, group 3)' },
-    { op: 'LayerNormalization', reason: 'rejects Scale/B that broadcast (size 1): "Size of scale and bias (if provided) must match this"; ONNX allows unidirectional broadcast' },
-    { op: 'InstanceNormalization', reason: 'variance loses precision with a small epsilon: errors of 7e-4 where float32 gives 1e-7' },
-    { op: 'Resize', reason: 'fails at run time for several mode/coordinate combinations (resize_impl.cc ResizeImpl)' },
+  'ort-node-webgpu': ORT_WEBGPU,
+  'ort-node-webgpu@1.29.0': [
+    ...ORT_WEBGPU,
+    { op: 'MatMul', reason: 'a 1-D operand against a batched one fails ("absl::container_internal::raw_hash_map<>::at", "SizeToDimension ... Invalid dim") or gives zeros; fixed in 1.30.0' },
+  ],
+  // measured with onnxruntime-node 1.29.0 and the CUDA 13 provider on an NVIDIA H200 (docs/gpu.md), TF32 off
+  'ort-node-cuda': [
+    { op: 'LayerNormalization', reason: 'Scale/B that broadcast (size 1) are read as if full-size: zeros or garbage (e.g. 2.4e-38) in place of the normalised values' },
+    { op: 'InstanceNormalization', reason: 'NaN for every element when the spatial size is 1 (zero variance), where the result is B' },
+    { op: 'Softmax', reason: 'float64 computed at float32 precision: relative errors of 2e-7' },
+    { op: 'Resize', reason: 'tf_crop_and_resize gives wrong values (float32 and int32)' },
   ],
   'ort-node-cpu@1.12.1': ORT_1_12,
   'ort-node-cpu-noopt@1.12.1': ORT_1_12,
@@ -51,7 +65,12 @@ export const CI_BACKENDS: readonly string[] = [
   'ort-node-cpu@1.12.1',
 ];
 
-/** Base name of a backend (`ort-node-cpu@1.12.1` → `ort-node-cpu`) for looking up exclusions by family. */
-export function exclusionsFor(backend: string): readonly Exclusion[] {
-  return BACKEND_EXCLUSIONS[backend] ?? BACKEND_EXCLUSIONS[backend.split('@')[0]!] ?? [];
+/**
+ * A backend's exclusions: those of its exact release when listed (`ort-node-cpu@1.12.1`, or the base name with
+ * `version`, the release it resolved to), else those of its family (`ort-node-cpu`).
+ */
+export function exclusionsFor(backend: string, version?: string): readonly Exclusion[] {
+  const base = backend.split('@')[0]!;
+  const release = backend.includes('@') ? backend : version ? `${base}@${version}` : undefined;
+  return (release ? BACKEND_EXCLUSIONS[release] : undefined) ?? BACKEND_EXCLUSIONS[base] ?? [];
 }

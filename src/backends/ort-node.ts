@@ -18,6 +18,7 @@ interface OrtModule {
   InferenceSession: { create(model: string | Uint8Array, options?: Record<string, unknown>): Promise<OrtSession> };
   Tensor: OrtTensorCtor;
   listSupportedBackends?(): { name: string; bundled: boolean }[];
+  env?: { logLevel?: string };
 }
 
 export const ORT_NODE_FLAVOURS = {
@@ -37,7 +38,17 @@ export function ortNodeBackend(flavour: OrtNodeFlavour, version?: string): Backe
   let mod: OrtModule | undefined;
   const load = (): OrtModule => {
     if (typeof pkg === 'string') throw new Error(pkg);
-    mod ??= requireDir<OrtModule>(pkg.dir);
+    // onnxruntime's CUDA provider lets cuBLAS and cuDNN use TF32 (10-bit mantissa) for float32 MatMul, Gemm and
+    // Conv, and its Node binding cannot pass use_tf32=0; without this every float32 product would differ from
+    // float32 semantics by ~1e-3. NVIDIA's libraries read the variable when they initialise, which is after this
+    // (in the worker process that runs this backend). A value the user set is kept.
+    if (cfg.provider === 'cuda') process.env.NVIDIA_TF32_OVERRIDE ??= '0';
+    if (!mod) {
+      mod = requireDir<OrtModule>(pkg.dir);
+      // the process-wide log level, read when the first session is created: without it a missing CUDA provider
+      // prints ORT's own multi-line error to stderr before the exception that says the same
+      if (mod.env) mod.env.logLevel = 'fatal';
+    }
     return mod;
   };
   const options = {
@@ -61,7 +72,9 @@ export function ortNodeBackend(flavour: OrtNodeFlavour, version?: string): Backe
         await s.release?.();
         return { ok: true };
       },
-      `${cfg.provider} execution provider failed to start`,
+      cfg.provider === 'cuda'
+        ? 'cuda execution provider failed to start (it needs libonnxruntime_providers_cuda.so beside the onnxruntime-node binding and the CUDA libraries on LD_LIBRARY_PATH; docs/gpu.md)'
+        : `${cfg.provider} execution provider failed to start`,
     ),
     supports(graph: Graph) {
       const bad = [...graph.inputs, ...graph.outputs].filter((v) => !JS_DTYPES.has(v.dtype));

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     const a = await b.available();
     process.stdout.write(`== ${name} ${b.version()}: ${a.ok ? 'available' : `unavailable: ${a.reason}`}\n`);
     if (!a.ok) continue;
-    const excluded = new Map(exclusionsFor(name).map((e) => [e.op, e.reason]));
+    const excluded = new Map(exclusionsFor(name, b.version()).map((e) => [e.op, e.reason]));
     let pass = 0;
     const t0 = performance.now();
     for (const spec of OPS) {
