@@ -2,6 +2,11 @@
  * Reducing a case folder: the case's own backends judge every candidate through the same evaluation the
  * campaign uses, so "same bug" means the same bucket key (culprit, symptom, stage, first divergent operator and
  * dtype, or the normalised error). Another bug met on the way is saved as a case of its own, never dropped.
+ *
+ * A harness bug (the reference alone against backends that agree with each other) reduces too: its key is the
+ * operator where the first of those backends leaves the reference, so the reducer keeps graphs on which the
+ * reference still stands alone at that operator. The small graph shows who is right: the reference's kernel or
+ * a bug every backend shares (one implementation behind them all).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +17,9 @@ import type { Graph, Tensor } from '../ir/index.js';
 import { graphHash } from '../ir/index.js';
 import { exportModel, importModel } from '../onnx/index.js';
 import { readInputs } from '../run/inputs.js';
-import { evaluateCase, outputsOf, type Evaluation, type Hit } from './evaluate.js';
+import { bucketSlug } from '../campaign/bucket.js';
+import { localise } from '../campaign/localise.js';
+import { evaluateCase, hashOf, outputsOf, type Evaluation, type EvaluateOptions, type Hit } from './evaluate.js';
 import { reduce, type ReduceResult } from './reduce.js';
 import type { Candidate } from './transforms.js';
 import { triageOfHit } from './triage-files.js';
@@ -44,6 +51,8 @@ export interface ReduceCaseOptions {
 
 interface CaseMeta {
   culprit?: string;
+  /** Set (to the reason) on cases the campaign filed as harness bugs. */
+  harnessBug?: string;
   symptom?: string;
   bucketKey?: string;
   backends?: ({ name: string; version?: string } | string)[];
@@ -59,6 +68,36 @@ export function caseBackends(meta: Pick<CaseMeta, 'culprit' | 'backends'>): stri
   return [...new Set([...names, ...(meta.culprit ? [meta.culprit] : [])])];
 }
 
+/**
+ * A harness-bug evaluation as a hit: the first backend whose values left the reference (all of them agree with
+ * each other) stands for the group, localised to the node where it leaves the reference. The key names the
+ * reference, not a backend: which side is wrong is what the reduced case is for.
+ */
+async function harnessHit(
+  e: Evaluation,
+  backends: readonly IsolatedBackend[],
+  graph: Graph,
+  feeds: Readonly<Record<string, Tensor>>,
+  o: EvaluateOptions,
+): Promise<Hit | undefined> {
+  if (e.verdict.kind !== 'harness-bug' || e.reference.kind !== 'ok') return undefined;
+  const group = e.verdict.judged.filter((j) => j.verdict.kind === 'fail' && j.outcome.kind === 'ok');
+  const first = group[0];
+  if (!first || first.verdict.kind !== 'fail' || first.outcome.kind !== 'ok') return undefined;
+  const backend = backends.find((b) => b.spec === first.backend)!;
+  const divergence = await localise(backend, graph, e.env, feeds, first.outcome.outputs, o.workDir, o.tolerances ?? {});
+  const key = `reference|harness-bug|${first.verdict.stage}|${divergence?.op ?? '?'}:${divergence?.dtype ?? '?'}`;
+  return {
+    key,
+    slug: bucketSlug(key, hashOf(key)),
+    culprit: first.backend,
+    symptom: first.verdict.symptom,
+    stage: first.verdict.stage,
+    ...(divergence ? { op: divergence.op, dtype: divergence.dtype, divergence } : {}),
+    detail: `the reference disagrees with ${group.map((g) => g.backend).join(', ')}, which agree with each other: ${first.verdict.detail}`,
+  };
+}
+
 /** Reduces the case in `dir` and writes `dir/reduced/`. */
 export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<CaseReduction> {
   const read = readCase(dir);
@@ -66,9 +105,11 @@ export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<Cas
   const graph = read.meta.graph ?? importModel(read.modelBytes).graph;
   const meta: CaseMeta & { graph: Graph } = { ...(read.meta as CaseMeta), graph };
   const loaded = { ...read, feeds: read.meta.graph ? read.feeds : readInputs(graph, join(dir, 'inputs')) };
-  if (!meta.culprit) throw new ReduceError(`${dir}/case.json names no culprit: only findings can be reduced`);
+  const harness = !meta.culprit && typeof meta.harnessBug === 'string';
+  if (!meta.culprit && !harness) throw new ReduceError(`${dir}/case.json names no culprit and is not a harness bug: only findings and harness bugs can be reduced`);
   const specs = o.backends ?? caseBackends(meta);
-  if (!specs.includes(meta.culprit)) throw new ReduceError(`the culprit ${meta.culprit} is not among the backends (${specs.join(', ')})`);
+  if (meta.culprit && !specs.includes(meta.culprit)) throw new ReduceError(`the culprit ${meta.culprit} is not among the backends (${specs.join(', ')})`);
+  if (harness && specs.length < 2) throw new ReduceError(`a harness bug needs at least two backends that agree with each other; got ${specs.join(', ') || 'none'}`);
   const backends = specs.map((s) => new IsolatedBackend(s, { timeoutMs: o.timeoutMs ?? 30_000 }));
   const work = mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-'));
   try {
@@ -84,14 +125,19 @@ export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<Cas
       mkdirSync(d, { recursive: true });
       const path = join(d, 'model.onnx');
       writeFileSync(path, exportModel(graph));
-      return evaluateCase(backends, path, graph, feeds, { workDir: d, versions, tolerances });
+      const eo = { workDir: d, versions, tolerances };
+      const e = await evaluateCase(backends, path, graph, feeds, eo);
+      if (!harness) return e;
+      const h = await harnessHit(e, backends, graph, feeds, eo);
+      return h ? { ...e, hits: [h] } : e;
     };
     const first = await evaluate(meta.graph, loaded.feeds);
-    const own = (h: Hit): boolean => h.culprit === meta.culprit && (!meta.symptom || h.symptom === meta.symptom);
+    const own = (h: Hit): boolean => (harness ? h.key.startsWith('reference|harness-bug|') : h.culprit === meta.culprit && (!meta.symptom || h.symptom === meta.symptom));
     const key = meta.bucketKey && first.hits.some((h) => h.key === meta.bucketKey) ? meta.bucketKey : first.hits.find(own)?.key;
     if (!key) {
       const seen = first.hits.map((h) => h.key).join('; ') || first.verdict.kind;
-      throw new ReduceError(`the finding does not reproduce on ${specs.join(', ')} (${meta.culprit}: ${meta.symptom ?? '?'}; got ${seen}): nothing to reduce`);
+      const what = harness ? 'the harness bug' : `the finding (${meta.culprit}: ${meta.symptom ?? '?'})`;
+      throw new ReduceError(`${what} does not reproduce on ${specs.join(', ')} (got ${seen}): nothing to reduce`);
     }
     const others: string[] = [];
     const otherKeys = new Set<string>([key]);
@@ -125,7 +171,7 @@ export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<Cas
       tolerances,
       reducedFrom: meta.graph.nodes.length,
       caseDir: reducedDir,
-      ...(typeof meta.title === 'string' ? { title: meta.title } : {}),
+      ...(typeof meta.title === 'string' ? { title: meta.title } : harness ? { title: `${hit.op ?? 'graph'}: the reference and ${specs.join(', ')} disagree (harness bug, or a bug they share)` } : {}),
     });
     writeCase(reducedDir, {
       files,
@@ -137,6 +183,7 @@ export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<Cas
         reducedFrom: { nodes: meta.graph.nodes.length, graphHash: graphHash(meta.graph), case: dir },
         reduction: { edits: result.edits, tests: result.tests, invalid: result.invalid, ms: Math.round(result.ms), timedOut: result.timedOut },
         seed: meta.seed,
+        ...(harness ? { harnessBug: hit.detail } : {}),
       }),
     });
     return { dir, reducedDir, bucketKey: key, before: meta.graph.nodes.length, after: result.graph.nodes.length, result, others };
@@ -155,7 +202,8 @@ function caseMeta(graph: Graph, e: Evaluation, h: Hit, versions: Record<string, 
     tolerances,
     backends: e.results.map((r) => ({ name: r.backend, version: versions[r.backend] ?? r.version, outcome: r.outcome.kind, ...('message' in r.outcome ? { message: r.outcome.message } : {}) })),
     verdicts: 'judged' in e.verdict ? Object.fromEntries(e.verdict.judged.map((j) => [j.backend, j.verdict])) : {},
-    culprit: h.culprit,
+    // a harness bug names no culprit (replay then asks for the harness-bug verdict again)
+    ...('harnessBug' in extra && extra.harnessBug !== undefined ? {} : { culprit: h.culprit }),
     symptom: h.symptom,
     stage: h.stage,
     bucketKey: h.key,

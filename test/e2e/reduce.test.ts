@@ -3,6 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeCase } from '../../src/campaign/case.js';
+import type { Graph } from '../../src/ir/index.js';
+import { exportModel } from '../../src/onnx/index.js';
 import { onnxsmith } from '../helpers/cli.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures/backends');
@@ -70,6 +73,54 @@ describe('onnxsmith reduce', () => {
     // the report is written at the end and draws the reduced graph
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/reduced from \d+ to 1 node/);
   }, 300_000);
+
+  // onnxruntime's InstanceNormalization returns B rounded to a 1/256 grid for a one-element plane
+  // (corpus/ort-instancenorm-single-element-plane): judged by onnxruntime alone it is a harness bug
+  it('reduces a harness bug to the operator where the reference stands alone', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-')), 'harness');
+    const t = (name: string, shape: number[]) => ({ name, dtype: 'float32' as const, shape });
+    const graph: Graph = {
+      opset: 17,
+      inputs: [t('x', [1, 1, 1, 1]), t('z', [1, 1, 1, 1])],
+      initializers: [
+        { ...t('scale', [1]), kind: 'weight', data: [1] },
+        { ...t('B', [1]), kind: 'weight', data: [Math.fround(0.2)] },
+      ],
+      nodes: [
+        { op: 'Relu', name: 'n0', inputs: ['x'], outputs: ['r'], attrs: {} },
+        { op: 'InstanceNormalization', name: 'n1', inputs: ['r', 'scale', 'B'], outputs: ['y'], attrs: {} },
+        { op: 'Add', name: 'n2', inputs: ['y', 'z'], outputs: ['s'], attrs: {} },
+        { op: 'Neg', name: 'n3', inputs: ['s'], outputs: ['out'], attrs: {} },
+      ],
+      outputs: [t('out', [1, 1, 1, 1])],
+      valueInfo: [t('r', [1, 1, 1, 1]), t('y', [1, 1, 1, 1]), t('s', [1, 1, 1, 1])],
+    };
+    const f32 = (v: number) => ({ dtype: 'float32' as const, shape: [1, 1, 1, 1], data: Float64Array.from([Math.fround(v)]) });
+    writeCase(dir, {
+      modelBytes: exportModel(graph),
+      feeds: { x: f32(1000), z: f32(0.01) },
+      outputs: {},
+      meta: { graph, harnessBug: 'the reference disagrees with every backend', backends: [{ name: 'ort-node-cpu' }, { name: 'ort-node-cpu-noopt' }] },
+    });
+    expect(onnxsmith(['replay', dir]).stdout).toMatch(/the harness bug still reproduces/);
+
+    const r = onnxsmith(['reduce', dir, '--time', '60s', '--json'], { timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { before: number; after: number; bucketKey: string };
+    expect(summary.bucketKey).toBe('reference|harness-bug|run|InstanceNormalization:float32');
+    const reduced = readJson<CaseJson & { harnessBug?: string }>(join(dir, 'reduced', 'case.json'));
+    expect(reduced.graph.nodes.map((n) => n.op)).toEqual(['InstanceNormalization']);
+    expect(reduced.culprit).toBeUndefined();
+    expect(reduced.harnessBug).toMatch(/disagrees with ort-node-cpu, ort-node-cpu-noopt/);
+    // still the reference alone against onnxruntime; with tfjs as an independent opinion it is onnxruntime's bug
+    const again = onnxsmith(['replay', join(dir, 'reduced')]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(/the harness bug still reproduces/);
+    const judged = onnxsmith(['run', join(dir, 'reduced'), '--inputs', join(dir, 'reduced', 'inputs'), '--backends', 'reference,ort-node-cpu,tfjs-cpu', '--json']);
+    const runs = (JSON.parse(judged.stdout) as { reports: { backend: string; verdict: string }[] }).reports;
+    expect(runs.find((x) => x.backend === 'tfjs-cpu')?.verdict).toBe('agree');
+    expect(runs.find((x) => x.backend === 'ort-node-cpu')?.verdict).not.toBe('agree');
+  }, 180_000);
 
   it('explains what it cannot do, without a stack trace', () => {
     const empty = mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-'));
