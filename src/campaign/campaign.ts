@@ -15,7 +15,7 @@ import { graphHash } from '../ir/index.js';
 import { exportModel } from '../onnx/index.js';
 import { loadSearchTf, searchInputs, type SearchMethod } from '../search/search.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { evaluateCase, outputsOf } from '../triage/evaluate.js';
+import { evaluateCase, harnessHit, outputsOf } from '../triage/evaluate.js';
 import { triageOfHit } from '../triage/triage-files.js';
 import { BackgroundReducer, type ReductionDone } from './background-reduce.js';
 import { writeCase } from './case.js';
@@ -156,6 +156,10 @@ export async function runCampaign(
   const done = new Set(records.map((r) => r.k));
   const buckets = bucketsOf(records);
   const saved = new Map([...buckets.values()].map((b) => [b.key, b.cases.length]));
+  // harness bugs are grouped the same way (by where the reference stands alone), with as many folders kept
+  for (const r of records) {
+    if (r.status === 'harness-bug' && r.harnessKey && existsSync(join(dir, 'harness-bugs', String(r.k)))) saved.set(r.harnessKey, (saved.get(r.harnessKey) ?? 0) + 1);
+  }
   mkdirSync(join(dir, 'work'), { recursive: true });
 
   const tf: typeof tfjs | undefined = cfg.search === 'gradient' ? await loadSearchTf() : undefined;
@@ -278,6 +282,7 @@ export async function runCampaign(
     const hits: BucketHit[] = [];
     let status: CaseStatus = 'pass';
     let detail: string | undefined;
+    let harnessKey: string | undefined;
     const meta = (extra: Record<string, unknown>): Record<string, unknown> => ({
       seed: { campaign: cfg.seed, index: k, case: seed },
       generator: { nodes: options.nodes, opset: options.opset, maxElems: options.maxElems, dtypes: options.dtypes },
@@ -293,10 +298,25 @@ export async function runCampaign(
     if (verdict.kind === 'harness-bug') {
       status = 'harness-bug';
       detail = verdict.reason;
-      events.onHarnessBug?.(k, verdict.reason);
-      const w = performance.now();
-      writeCase(join(dir, 'harness-bugs', String(k)), { modelBytes, feeds, outputs: outputsOf(e), meta: meta({ harnessBug: verdict.reason, replay: `onnxsmith replay ${join(dir, 'harness-bugs', String(k))}` }) });
-      ms.write += performance.now() - w;
+      const l = performance.now();
+      const h = await harnessHit(e, slot.backends, graph, feeds, { workDir: work, versions, tolerances: cfg.tolerances ?? {} });
+      ms.localise += performance.now() - l;
+      slot.busyMs += performance.now() - l;
+      harnessKey = h?.key;
+      const kept = harnessKey ? (saved.get(harnessKey) ?? 0) : 0;
+      events.onHarnessBug?.(k, h ? `${verdict.reason} (first at ${h.op ?? '?'}:${h.dtype ?? '?'})` : verdict.reason);
+      if (kept < cfg.keepPerBucket) {
+        const w = performance.now();
+        const dest = join(dir, 'harness-bugs', String(k));
+        writeCase(dest, {
+          modelBytes,
+          feeds,
+          outputs: outputsOf(e),
+          meta: meta({ harnessBug: verdict.reason, ...(h ? { harnessKey: h.key, divergence: h.divergence } : {}), replay: `onnxsmith replay ${dest}`, reduce: `onnxsmith reduce ${dest}` }),
+        });
+        if (harnessKey) saved.set(harnessKey, kept + 1);
+        ms.write += performance.now() - w;
+      }
     } else if (verdict.kind === 'finding') {
       status = 'finding';
       for (const h of e.hits) {
@@ -323,7 +343,7 @@ export async function runCampaign(
       }
     }
     ms.total = performance.now() - start;
-    record({ ...base, status, hits, ops, search: searchInfo, ms, ...(detail ? { detail } : {}), at: performance.now() - t0 });
+    record({ ...base, status, hits, ops, search: searchInfo, ms, ...(detail ? { detail } : {}), ...(harnessKey ? { harnessKey } : {}), at: performance.now() - t0 });
   };
 
   const liveStatus = (): LiveStatus => {

@@ -38,6 +38,11 @@ export interface ProgressRecord {
   readonly ms: Readonly<Record<'generate' | 'search' | 'reference' | 'backends' | 'localise' | 'write' | 'total', number>>;
   readonly backendMs: Readonly<Record<string, number>>;
   readonly detail?: string;
+  /**
+   * For a harness bug with outputs on both sides: where the agreeing backends leave the reference
+   * (`reference|harness-bug|stage|Op:dtype`), so the same disagreement found many times is one group.
+   */
+  readonly harnessKey?: string;
   /** Wall-clock offset since the campaign session started (ms), for the throughput chart. */
   readonly at: number;
   readonly session: number;

@@ -69,9 +69,14 @@ export interface BucketView {
   readonly firstCase?: CaseView;
 }
 
+/** One group of harness bugs: the cases where the reference stands alone at the same operator (or one case). */
 export interface HarnessBugView {
+  /** The group's first case. */
   readonly k: number;
   readonly status: string;
+  /** `Op:dtype` where the agreeing backends leave the reference, when known. */
+  readonly where?: string;
+  readonly hits: number;
   readonly detail: string;
   readonly caseDir?: string;
   readonly replay?: string;
@@ -145,20 +150,26 @@ function backendRows(records: readonly ProgressRecord[], names: readonly string[
 }
 
 function harnessBugsOf(dir: string, records: readonly ProgressRecord[]): HarnessBugView[] {
-  return records
-    .filter((r) => r.status === 'harness-bug' || r.status === 'generator-bug')
-    .sort((a, b) => a.k - b.k)
-    .map((r) => {
-      const caseDir = join(dir, 'harness-bugs', String(r.k));
-      const saved = existsSync(join(caseDir, 'case.json'));
-      const meta = saved ? readJson<{ harnessBug?: string; replay?: string }>(join(caseDir, 'case.json')) : undefined;
-      return {
-        k: r.k,
-        status: r.status,
-        detail: meta?.harnessBug ?? r.detail ?? '',
-        ...(saved ? { caseDir: `harness-bugs/${r.k}`, replay: `onnxsmith replay ${caseDir}` } : {}),
-      };
-    });
+  const groups = new Map<string, ProgressRecord[]>();
+  for (const r of [...records].sort((a, b) => a.k - b.k)) {
+    if (r.status !== 'harness-bug' && r.status !== 'generator-bug') continue;
+    const key = r.harnessKey ?? `${r.status}#${r.k}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.entries()].map(([key, rs]) => {
+    const first = rs[0]!;
+    const kept = rs.find((r) => existsSync(join(dir, 'harness-bugs', String(r.k), 'case.json')));
+    const caseDir = kept ? join(dir, 'harness-bugs', String(kept.k)) : undefined;
+    const meta = caseDir ? readJson<{ harnessBug?: string }>(join(caseDir, 'case.json')) : undefined;
+    return {
+      k: first.k,
+      status: first.status,
+      ...(first.harnessKey ? { where: key.split('|')[3] ?? '?' } : {}),
+      hits: rs.length,
+      detail: meta?.harnessBug ?? first.detail ?? '',
+      ...(kept && caseDir ? { caseDir: `harness-bugs/${kept.k}`, replay: `onnxsmith replay ${caseDir}` } : {}),
+    };
+  });
 }
 
 /**

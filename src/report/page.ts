@@ -71,10 +71,13 @@ function harnessBugs(d: ReportData, href: (absDir: string) => string): string {
   const rows = d.harnessBugs.map((h) => [
     `#${h.k}`,
     esc(h.status),
+    h.where ? `<code>${esc(h.where)}</code>` : '—',
+    String(h.hits),
     `<pre class="detail">${esc(h.detail)}</pre>`,
     h.caseDir ? `<a href="${esc(href(`${d.dir}/${h.caseDir}`))}">${esc(h.caseDir)}</a><br><code class="cmd">${esc(h.replay ?? '')}</code>` : '—',
   ]);
-  return `<section id="harness-bugs"><h2>Harness bugs (${d.harnessBugs.length})</h2><p class="note">The reference, the generator or onnxsmith itself was wrong on these cases: they are not backend findings.</p>${table(['case', 'kind', 'reason', 'case folder'], rows)}</section>`;
+  const cases = d.harnessBugs.reduce((n, h) => n + h.hits, 0);
+  return `<section id="harness-bugs"><h2>Harness bugs (${cases})</h2><p class="note">The reference alone disagreed with every backend, or the reference or generator failed: not filed against a backend. Grouped by the operator where the backends leave the reference. Backends that share one implementation (every onnxruntime flavour) agree on its bugs too, so read the case (or <code>onnxsmith reduce</code> it) before blaming the reference.</p>${table(['first case', 'kind', 'where', 'cases', 'reason', 'case folder'], rows)}</section>`;
 }
 
 function bucketList(d: ReportData, href: (absDir: string) => string): string {
@@ -93,7 +96,7 @@ export function renderPage(d: ReportData, href: (absDir: string) => string): str
     ['coverage', 'Coverage'],
     ['buckets', `Buckets (${d.buckets.length})`],
     ...d.buckets.map((b, i): [string, string] => [bucketAnchor(b.bucket.slug), `#${i + 1}`]),
-    ...(d.harnessBugs.length ? [['harness-bugs', `Harness bugs (${d.harnessBugs.length})`] satisfies [string, string]] : []),
+    ...(d.harnessBugs.length ? [['harness-bugs', `Harness bugs (${d.harnessBugs.reduce((n, h) => n + h.hits, 0)})`] satisfies [string, string]] : []),
   ];
   return `<!DOCTYPE html>
 <html lang="en">

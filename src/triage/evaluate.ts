@@ -111,6 +111,36 @@ export async function evaluateCase(
   return { verdict, reference, env, results, hits, ms: { reference: referenceMs, backends: backendsMs, localise: localiseMs, perBackend } };
 }
 
+/**
+ * A harness-bug evaluation as a hit: the first backend whose values left the reference (all of them agree with
+ * each other) stands for the group, localised to the node where it leaves the reference. The key names the
+ * reference, not a backend: which side is wrong is what the reduced case is for.
+ */
+export async function harnessHit(
+  e: Evaluation,
+  backends: readonly IsolatedBackend[],
+  graph: Graph,
+  feeds: Readonly<Record<string, Tensor>>,
+  o: EvaluateOptions,
+): Promise<Hit | undefined> {
+  if (e.verdict.kind !== 'harness-bug' || e.reference.kind !== 'ok') return undefined;
+  const group = e.verdict.judged.filter((j) => j.verdict.kind === 'fail' && j.outcome.kind === 'ok');
+  const first = group[0];
+  if (!first || first.verdict.kind !== 'fail' || first.outcome.kind !== 'ok') return undefined;
+  const backend = backends.find((b) => b.spec === first.backend)!;
+  const divergence = await localise(backend, graph, e.env, feeds, first.outcome.outputs, o.workDir, o.tolerances ?? {});
+  const key = `reference|harness-bug|${first.verdict.stage}|${divergence?.op ?? '?'}:${divergence?.dtype ?? '?'}`;
+  return {
+    key,
+    slug: bucketSlug(key, hashOf(key)),
+    culprit: first.backend,
+    symptom: first.verdict.symptom,
+    stage: first.verdict.stage,
+    ...(divergence ? { op: divergence.op, dtype: divergence.dtype, divergence } : {}),
+    detail: `the reference disagrees with ${group.map((g) => g.backend).join(', ')}, which agree with each other: ${first.verdict.detail}`,
+  };
+}
+
 /** Outputs to store in a case folder: the reference's and those of every backend that produced any. */
 export function outputsOf(e: Evaluation): Record<string, Record<string, Tensor>> {
   const out: Record<string, Record<string, Tensor>> = {};

@@ -17,9 +17,7 @@ import type { Graph, Tensor } from '../ir/index.js';
 import { graphHash } from '../ir/index.js';
 import { exportModel, importModel } from '../onnx/index.js';
 import { readInputs } from '../run/inputs.js';
-import { bucketSlug } from '../campaign/bucket.js';
-import { localise } from '../campaign/localise.js';
-import { evaluateCase, hashOf, outputsOf, type Evaluation, type EvaluateOptions, type Hit } from './evaluate.js';
+import { evaluateCase, harnessHit, outputsOf, type Evaluation, type Hit } from './evaluate.js';
 import { reduce, type ReduceResult } from './reduce.js';
 import type { Candidate } from './transforms.js';
 import { triageOfHit } from './triage-files.js';
@@ -66,36 +64,6 @@ interface CaseMeta {
 export function caseBackends(meta: Pick<CaseMeta, 'culprit' | 'backends'>): string[] {
   const names = (meta.backends ?? []).map((b) => (typeof b === 'string' ? b : b.name)).filter((b) => b !== 'reference');
   return [...new Set([...names, ...(meta.culprit ? [meta.culprit] : [])])];
-}
-
-/**
- * A harness-bug evaluation as a hit: the first backend whose values left the reference (all of them agree with
- * each other) stands for the group, localised to the node where it leaves the reference. The key names the
- * reference, not a backend: which side is wrong is what the reduced case is for.
- */
-async function harnessHit(
-  e: Evaluation,
-  backends: readonly IsolatedBackend[],
-  graph: Graph,
-  feeds: Readonly<Record<string, Tensor>>,
-  o: EvaluateOptions,
-): Promise<Hit | undefined> {
-  if (e.verdict.kind !== 'harness-bug' || e.reference.kind !== 'ok') return undefined;
-  const group = e.verdict.judged.filter((j) => j.verdict.kind === 'fail' && j.outcome.kind === 'ok');
-  const first = group[0];
-  if (!first || first.verdict.kind !== 'fail' || first.outcome.kind !== 'ok') return undefined;
-  const backend = backends.find((b) => b.spec === first.backend)!;
-  const divergence = await localise(backend, graph, e.env, feeds, first.outcome.outputs, o.workDir, o.tolerances ?? {});
-  const key = `reference|harness-bug|${first.verdict.stage}|${divergence?.op ?? '?'}:${divergence?.dtype ?? '?'}`;
-  return {
-    key,
-    slug: bucketSlug(key, hashOf(key)),
-    culprit: first.backend,
-    symptom: first.verdict.symptom,
-    stage: first.verdict.stage,
-    ...(divergence ? { op: divergence.op, dtype: divergence.dtype, divergence } : {}),
-    detail: `the reference disagrees with ${group.map((g) => g.backend).join(', ')}, which agree with each other: ${first.verdict.detail}`,
-  };
 }
 
 /** Reduces the case in `dir` and writes `dir/reduced/`. */

@@ -60,6 +60,29 @@ describe('onnxsmith fuzz', () => {
     expect(onnxsmith(['replay', kept, '--backends', 'ort-node-cpu']).code).toBe(0);
   }, 600_000);
 
+  // two backends that share one planted bug (like every onnxruntime flavour sharing its kernels) outvote the
+  // reference: harness bugs, grouped by the operator where the reference stands alone, a few folders kept per group
+  it('groups harness bugs by where the reference stands alone, and reduces one to that operator', () => {
+    const out = join(tmp(), 'h');
+    const twin = `command:${join(fixtures, 'shifted-abs-twin.mjs')}`;
+    const r = onnxsmith(['fuzz', ...common, '--seed', '7', '--max-cases', '16', '--jobs', '2', '--keep', '2', '--backends', `${shifted},${twin}`, '--out', out], { timeoutMs: 240_000 });
+    expect(r.stdout + r.stderr).toMatch(/HARNESS BUG/);
+    const harness = progress(out).filter((x) => x.status === 'harness-bug') as (Progress & { harnessKey?: string })[];
+    expect(harness.length).toBeGreaterThan(2);
+    expect(new Set(harness.map((h) => h.harnessKey))).toEqual(new Set(['reference|harness-bug|run|Abs:float32']));
+    const kept = readdirSync(join(out, 'harness-bugs'));
+    expect(kept).toHaveLength(2);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain(`Harness bugs (${harness.length})`);
+    expect(html).toContain('<code>Abs:float32</code>');
+
+    const red = onnxsmith(['reduce', join(out, 'harness-bugs', kept[0]!), '--time', '60s', '--json'], { timeoutMs: 120_000 });
+    expect(red.code, red.stderr).toBe(0);
+    expect((JSON.parse(red.stdout) as { bucketKey: string }).bucketKey).toBe('reference|harness-bug|run|Abs:float32');
+    const reduced = JSON.parse(readFileSync(join(out, 'harness-bugs', kept[0]!, 'reduced', 'case.json'), 'utf8')) as { graph: { nodes: { op: string }[] } };
+    expect(reduced.graph.nodes.map((n) => n.op)).toEqual(['Abs']);
+  }, 400_000);
+
   it('keeps going when a backend crashes on every case, filing the crashes into one bucket', () => {
     const out = join(tmp(), 'c');
     const r = onnxsmith(['fuzz', ...common, '--seed', '3', '--max-cases', '8', '--jobs', '1', '--backends', `ort-node-cpu,${abortB}`, '--out', out], { timeoutMs: 240_000 });
