@@ -88,3 +88,27 @@ export function verdictLine(report: Pick<GateReport, 'cases' | 'problems' | 'bas
       return `gate passed for ${what}: ${parts}`;
   }
 }
+
+/** Compares dotted release numbers numerically (`1.13` < `1.13.1` < `1.30.0`); missing parts count as 0. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map((x) => parseInt(x, 10) || 0);
+  const pb = b.split('.').map((x) => parseInt(x, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * A case whose status says "fixed in X" but that fails on a release at or after X: the status (or the claimed
+ * fix) is wrong, which a reader of the corpus table should learn from the gate rather than from a user.
+ */
+export function statusContradiction(c: Pick<GateCase, 'status' | 'baseline' | 'candidate'>, versions: { readonly baseline: string; readonly candidate: string }): string | undefined {
+  const m = /\bfixed\b[^;()]*?\bin (\d+(?:\.\d+){0,2})\b/i.exec(c.status ?? '');
+  if (!m) return undefined;
+  const fixedIn = m[1]!;
+  const failing = (['baseline', 'candidate'] as const).filter((s) => c[s].kind === 'fail' && /^\d+(\.\d+)*$/.test(versions[s]) && compareVersions(versions[s], fixedIn) >= 0);
+  if (failing.length === 0) return undefined;
+  return `its status says fixed in ${fixedIn}, but it fails on ${failing.map((s) => `${versions[s]} (${s})`).join(' and ')}`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, countClasses, gateExitCode, verdictLine } from '../../../src/gate/classify.js';
+import { classify, compareVersions, countClasses, gateExitCode, statusContradiction, verdictLine } from '../../../src/gate/classify.js';
 import type { SideResult } from '../../../src/gate/types.js';
 import { convFail, pass, reduceFail, sampleReport } from './report.js';
 
@@ -50,5 +50,27 @@ describe('exit code and verdict', () => {
     const r = sampleReport();
     const n = countClasses(r.cases.map((c) => (c.class === 'new-failure' ? { ...c, expected: 'ok' } : c)));
     expect(n).toEqual({ 'new-failure': 0, expected: 1, 'still-failing': 1, fixed: 1, passing: 1, 'could-not-run': 1 });
+  });
+});
+
+describe('statusContradiction', () => {
+  const v = { baseline: '1.12.1', candidate: '1.30.0' };
+  it('flags a case said to be fixed in a release it still fails on', () => {
+    expect(statusContradiction({ status: 'fixed in 1.13.0', baseline: convFail, candidate: convFail }, v)).toBe('its status says fixed in 1.13.0, but it fails on 1.30.0 (candidate)');
+    expect(statusContradiction({ status: 'fixed upstream in 1.13 (announced by its own warning)', baseline: convFail, candidate: convFail }, v)).toMatch(/fixed in 1.13, but it fails on 1.30.0 \(candidate\)$/);
+    expect(statusContradiction({ status: 'fixed in 1.12.1', baseline: convFail, candidate: pass }, v)).toMatch(/fails on 1.12.1 \(baseline\)$/);
+  });
+
+  it('stays quiet when the status agrees with the runs, or names no release', () => {
+    expect(statusContradiction({ status: 'fixed in 1.13.0', baseline: convFail, candidate: pass }, v)).toBeUndefined();
+    expect(statusContradiction({ status: 'fixed upstream (fails in 1.12.1, passes in 1.30.0)', baseline: convFail, candidate: pass }, v)).toBeUndefined();
+    expect(statusContradiction({ status: 'open upstream', baseline: convFail, candidate: convFail }, v)).toBeUndefined();
+    expect(statusContradiction({ baseline: convFail, candidate: convFail }, v)).toBeUndefined();
+  });
+
+  it('compares releases by number, not as text', () => {
+    expect(compareVersions('1.13', '1.13.0')).toBe(0);
+    expect(compareVersions('1.9.0', '1.13.0')).toBeLessThan(0);
+    expect(compareVersions('1.30.0', '1.13.1')).toBeGreaterThan(0);
   });
 });
