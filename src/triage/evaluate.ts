@@ -13,7 +13,7 @@ import type { Outcome } from '../backends/types.js';
 import type { DType, Graph, Tensor } from '../ir/index.js';
 import { interpret } from '../reference/interpreter.js';
 import { bucketKey, bucketSlug } from '../campaign/bucket.js';
-import { localise, type Divergence } from '../campaign/localise.js';
+import { localise, localiseCrash, type Divergence } from '../campaign/localise.js';
 
 /** One culprit's failure, filed under a bucket key. */
 export interface Hit {
@@ -97,12 +97,12 @@ export async function evaluateCase(
       if (c.verdict.kind !== 'fail') continue;
       const v = c.verdict;
       let divergence: Divergence | undefined;
-      if (c.outcome.kind === 'ok') {
-        const l = performance.now();
-        const backend = backends.find((b) => b.spec === c.backend)!;
-        divergence = await localise(backend, graph, env, feeds, c.outcome.outputs, o.workDir, tolerances);
-        localiseMs += performance.now() - l;
-      }
+      const backend = backends.find((b) => b.spec === c.backend)!;
+      const l = performance.now();
+      if (c.outcome.kind === 'ok') divergence = await localise(backend, graph, env, feeds, c.outcome.outputs, o.workDir, tolerances);
+      // a crash has no values to compare: the node is found by cutting the graph down
+      else if (c.outcome.kind === 'crash' && c.outcome.stage === 'run') divergence = await localiseCrash(backend, graph, env, feeds, c.outcome.signal, o.workDir);
+      localiseMs += performance.now() - l;
       const parts = { culprit: c.backend, symptom: v.symptom, stage: v.stage, ...(divergence ? { op: divergence.op, dtype: divergence.dtype } : {}) };
       const key = bucketKey({ ...parts, message: v.detail });
       hits.push({ key, slug: bucketSlug(key, hashOf(key)), ...parts, detail: v.detail, ...(divergence ? { divergence } : {}) });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IsolatedBackend } from '../../src/backends/isolated.js';
-import { localise } from '../../src/campaign/localise.js';
+import { localise, localiseCrash } from '../../src/campaign/localise.js';
 import type { Graph, Tensor } from '../../src/ir/index.js';
 import { exportModel } from '../../src/onnx/index.js';
 import { interpret } from '../../src/reference/interpreter.js';
@@ -45,4 +45,58 @@ describe('divergence localisation', () => {
     const d = await localise(backend, graph, env, feeds, out.outputs, dir);
     expect(d).toMatchObject({ op: 'MatMul', node: 'matmul', dtype: 'float32', reproducedWithIntermediates: false });
   });
+});
+
+/**
+ * onnxruntime kills the process with SIGFPE on int32 Div(INT_MIN, -1) (corpus/ort-div-int-min-sigfpe). A crash has
+ * no values to compare, so localisation cuts the graph down: the shortest crashing prefix ends with the Div, which
+ * crashes alone too, while a control model does not.
+ */
+describe('crash localisation', () => {
+  const i32 = (shape: number[], data: number[]): Tensor => ({ dtype: 'int32', shape, data: Float64Array.from(data) });
+  const g: Graph = {
+    opset: 17,
+    inputs: [{ name: 'x', dtype: 'int32', shape: [2] }, { name: 'c', dtype: 'int32', shape: [2] }, { name: 'd', dtype: 'int32', shape: [2] }],
+    initializers: [],
+    nodes: [
+      { op: 'Neg', name: 'neg', inputs: ['x'], outputs: ['n'], attrs: {} },
+      { op: 'Add', name: 'add', inputs: ['n', 'c'], outputs: ['s'], attrs: {} },
+      { op: 'Abs', name: 'abs', inputs: ['c'], outputs: ['a'], attrs: {} },
+      { op: 'Div', name: 'div', inputs: ['s', 'd'], outputs: ['q'], attrs: {} },
+      { op: 'Mul', name: 'mul', inputs: ['q', 'a'], outputs: ['y'], attrs: {} },
+    ],
+    outputs: [{ name: 'y', dtype: 'int32', shape: [2] }],
+    valueInfo: ['n', 's', 'a', 'q'].map((name) => ({ name, dtype: 'int32' as const, shape: [2] })),
+  };
+  // Neg(2147483647) + (-1) = INT_MIN, then INT_MIN / -1
+  const f = { x: i32([2], [2147483647, 5]), c: i32([2], [-1, 1]), d: i32([2], [-1, 1]) };
+
+  it('names the operator a crash comes from', async () => {
+    const backend = new IsolatedBackend('ort-node-cpu', { timeoutMs: 30_000 });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'onnxsmith-localise-'));
+      writeFileSync(join(dir, 'model.onnx'), exportModel(g));
+      const out = await backend.run(join(dir, 'model.onnx'), g, f, ['y']);
+      expect(out.kind).toBe('crash');
+      const signal = out.kind === 'crash' ? out.signal : undefined;
+      const d = await localiseCrash(backend, g, interpret(g, f), f, signal, dir);
+      expect(d).toMatchObject({ node: 'div', op: 'Div', dtype: 'int32' });
+    } finally {
+      await backend.close();
+    }
+  }, 120_000);
+
+  it('names no operator when the backend crashes on everything', async () => {
+    const backend = new IsolatedBackend(`module:${join(import.meta.dirname, '../fixtures/backends/abort.mjs')}`, { timeoutMs: 30_000 });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'onnxsmith-localise-'));
+      writeFileSync(join(dir, 'model.onnx'), exportModel(g));
+      const out = await backend.run(join(dir, 'model.onnx'), g, f, ['y']);
+      expect(out.kind).toBe('crash');
+      const signal = out.kind === 'crash' ? out.signal : undefined;
+      expect(await localiseCrash(backend, g, interpret(g, f), f, signal, dir)).toBeUndefined();
+    } finally {
+      await backend.close();
+    }
+  }, 120_000);
 });
