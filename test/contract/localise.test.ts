@@ -71,32 +71,25 @@ describe('crash localisation', () => {
   // Neg(2147483647) + (-1) = INT_MIN, then INT_MIN / -1
   const f = { x: i32([2], [2147483647, 5]), c: i32([2], [-1, 1]), d: i32([2], [-1, 1]) };
 
-  it('names the operator a crash comes from', async () => {
-    const backend = new IsolatedBackend('ort-node-cpu', { timeoutMs: 30_000 });
+  /** Runs the graph on `spec` (it must crash) and localises the crash. */
+  const crashAndLocalise = async (spec: string) => {
+    const backend = new IsolatedBackend(spec, { timeoutMs: 30_000 });
     try {
       const dir = mkdtempSync(join(tmpdir(), 'onnxsmith-localise-'));
       writeFileSync(join(dir, 'model.onnx'), exportModel(g));
       const out = await backend.run(join(dir, 'model.onnx'), g, f, ['y']);
       expect(out.kind).toBe('crash');
-      const signal = out.kind === 'crash' ? out.signal : undefined;
-      const d = await localiseCrash(backend, g, interpret(g, f), f, signal, dir);
-      expect(d).toMatchObject({ node: 'div', op: 'Div', dtype: 'int32' });
+      return await localiseCrash(backend, g, interpret(g, f), f, out.kind === 'crash' ? out.signal : undefined, dir);
     } finally {
       await backend.close();
     }
+  };
+
+  it('names the operator a crash comes from', async () => {
+    expect(await crashAndLocalise('ort-node-cpu')).toMatchObject({ node: 'div', op: 'Div', dtype: 'int32' });
   }, 120_000);
 
   it('names no operator when the backend crashes on everything', async () => {
-    const backend = new IsolatedBackend(`module:${join(import.meta.dirname, '../fixtures/backends/abort.mjs')}`, { timeoutMs: 30_000 });
-    try {
-      const dir = mkdtempSync(join(tmpdir(), 'onnxsmith-localise-'));
-      writeFileSync(join(dir, 'model.onnx'), exportModel(g));
-      const out = await backend.run(join(dir, 'model.onnx'), g, f, ['y']);
-      expect(out.kind).toBe('crash');
-      const signal = out.kind === 'crash' ? out.signal : undefined;
-      expect(await localiseCrash(backend, g, interpret(g, f), f, signal, dir)).toBeUndefined();
-    } finally {
-      await backend.close();
-    }
+    expect(await crashAndLocalise(`module:${join(import.meta.dirname, '../fixtures/backends/abort.mjs')}`)).toBeUndefined();
   }, 120_000);
 });
