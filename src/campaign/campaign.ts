@@ -15,7 +15,7 @@ import { graphHash } from '../ir/index.js';
 import { exportModel } from '../onnx/index.js';
 import { loadSearchTf, searchInputs, type SearchMethod } from '../search/search.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { evaluateCase, harnessHit, outputsOf } from '../triage/evaluate.js';
+import { evaluateCase, harnessHit, outputsOf, runRecord } from '../triage/evaluate.js';
 import { triageOfHit } from '../triage/triage-files.js';
 import { BackgroundReducer, type ReductionDone } from './background-reduce.js';
 import { writeCase } from './case.js';
@@ -290,8 +290,7 @@ export async function runCampaign(
       graph,
       search: searchInfo,
       tolerances: cfg.tolerances ?? {},
-      backends: e.results.map((r) => ({ name: r.backend, version: r.version, outcome: r.outcome.kind, ...('message' in r.outcome ? { message: r.outcome.message } : {}) })),
-      verdicts: 'judged' in verdict ? Object.fromEntries(verdict.judged.map((j) => [j.backend, j.verdict])) : {},
+      ...runRecord(e),
       timings: { ...ms, backendMs },
       ...extra,
     });

@@ -141,6 +141,14 @@ export async function harnessHit(
   };
 }
 
+/** What case.json records about the run: each backend's version and outcome, and each one's verdict. */
+export function runRecord(e: Evaluation, versions: Readonly<Record<string, string>> = {}): { backends: Record<string, unknown>[]; verdicts: Record<string, unknown> } {
+  return {
+    backends: e.results.map((r) => ({ name: r.backend, version: versions[r.backend] ?? r.version, outcome: r.outcome.kind, ...('message' in r.outcome ? { message: r.outcome.message } : {}) })),
+    verdicts: 'judged' in e.verdict ? Object.fromEntries(e.verdict.judged.map((j) => [j.backend, j.verdict])) : {},
+  };
+}
+
 /** Outputs to store in a case folder: the reference's and those of every backend that produced any. */
 export function outputsOf(e: Evaluation): Record<string, Record<string, Tensor>> {
   const out: Record<string, Record<string, Tensor>> = {};

@@ -17,7 +17,7 @@ import type { Graph, Tensor } from '../ir/index.js';
 import { graphHash } from '../ir/index.js';
 import { exportModel, importModel } from '../onnx/index.js';
 import { readInputs } from '../run/inputs.js';
-import { evaluateCase, harnessHit, outputsOf, type Evaluation, type Hit } from './evaluate.js';
+import { evaluateCase, harnessHit, outputsOf, runRecord, type Evaluation, type Hit } from './evaluate.js';
 import { reduce, type ReduceResult } from './reduce.js';
 import type { Candidate } from './transforms.js';
 import { triageOfHit } from './triage-files.js';
@@ -168,8 +168,7 @@ function caseMeta(graph: Graph, e: Evaluation, h: Hit, versions: Record<string, 
     graphHash: graphHash(graph),
     graph,
     tolerances,
-    backends: e.results.map((r) => ({ name: r.backend, version: versions[r.backend] ?? r.version, outcome: r.outcome.kind, ...('message' in r.outcome ? { message: r.outcome.message } : {}) })),
-    verdicts: 'judged' in e.verdict ? Object.fromEntries(e.verdict.judged.map((j) => [j.backend, j.verdict])) : {},
+    ...runRecord(e, versions),
     // a harness bug names no culprit (replay then asks for the harness-bug verdict again)
     ...('harnessBug' in extra && extra.harnessBug !== undefined ? {} : { culprit: h.culprit }),
     symptom: h.symptom,
