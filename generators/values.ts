@@ -3,12 +3,13 @@
  * input search starts from (and falls back to); it never reads Math.random.
  */
 import type * as fc from 'fast-check';
-import type { DType, Graph, Tensor, TensorType } from '../src/ir/index.js';
+import type { DType, Graph, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { castValue, isFloat, isInt, numel } from '../src/ir/index.js';
 import { findOp } from './ops/index.js';
 import type { DomainConstraint, Interval as Bounds } from './ops/spec.js';
 import { UNBOUNDED } from './ops/spec.js';
-import { ELEMENTWISE, INTEGRAL_OUTPUT, INTEGRAL_PRESERVING, jointlyReachable, outputRanges, reducedElementNeed } from './ops/ranges.js';
+import { knownValueConflict } from './known.js';
+import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, INTEGRAL_PRESERVING, jointlyReachable, outputRanges, reducedElementNeed } from './ops/ranges.js';
 
 /** The interval values are drawn from when no constraint applies. */
 export const DEFAULT_FLOAT_RANGE: readonly [number, number] = [-3, 3];
@@ -164,7 +165,7 @@ function meet(a: Bounds, b: Bounds): Bounds | undefined {
  * The interval a constraint asks for, pulled a little inside strict and closed bounds alike: a computed value
  * right at the bound is one float32 rounding (or one stability perturbation) away from breaking it.
  */
-function demanded(c: Constraint): Bounds | undefined {
+function demanded(c: Constraint, bounds: Bounds = UNBOUNDED): Bounds | undefined {
   const m = 1e-2 * Math.max(1, Math.abs(c.value));
   switch (c.rel) {
     case 'gt':
@@ -176,6 +177,9 @@ function demanded(c: Constraint): Bounds | undefined {
     case 'abs-le':
       return [-c.value, c.value];
     case 'abs-ge':
+      // away from zero on the one side the tensor can take (a divisor that is a product of Relus must be large)
+      if (bounds[0] >= 0) return [c.value + m, Infinity];
+      if (bounds[1] <= 0) return [-Infinity, -c.value - m];
       return undefined;
   }
 }
@@ -239,14 +243,17 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
   };
   for (const [name, cs] of readers) {
     for (const c of cs) {
-      const b = demanded(c);
+      const b = demanded(c, boundsOf(name));
       if (b) ask(name, b);
     }
   }
   for (let k = graph.nodes.length - 1; k >= 0; k--) {
     const n = graph.nodes[k]!;
-    const range = findOp(n.op)?.range;
-    if (!range) continue;
+    const spec = findOp(n.op);
+    if (!spec || (!spec.range && !SHAPE_RANGED.has(n.op))) continue;
+    // with what the shapes tell (a sum of n terms is bounded where its terms are)
+    const inTypes = n.inputs.map((x) => types.get(x));
+    const range = (ivs: readonly Bounds[], attrs: Node['attrs']): Bounds[] => outputRanges(spec, ivs, inTypes, attrs, n.outputs.length);
     const wanted = n.outputs.flatMap((o, i) => {
       const b = o === '' ? undefined : need.get(o);
       return b ? [{ i, b }] : [];
@@ -414,12 +421,21 @@ function numelOf(t: TensorType | undefined): number {
  * forward bounds (leaves unbounded) must then leave a value (whole numbers for integer tensors and Floor/Ceil/Round/
  * Sign results), the values each tensor may then hold travel forward again, and so on for a few rounds. Softmax lanes
  * must be able to sum to one (jointlyReachable); a computed float must have room for rounding.
+ *
+ * Then the values the graph fixes whatever its inputs hold (the zeros of Trilu, Pad's constant, an exclusive
+ * CumSum's first element), element by element: one that breaks a domain, or that the stability check's rounding
+ * moves, rules the graph out too (knownValueConflict, generators/known.ts).
  */
 export function infeasibility(graph: Graph): string | undefined {
   const types = typesOf(graph);
+  const fwd = forwardBounds(graph, types, () => UNBOUNDED);
+  return intervalInfeasibility(graph, types, new Map(fwd)) ?? knownValueConflict(graph, fwd, types);
+}
+
+/** The interval part of `infeasibility`; `fwd` (forward bounds from unbounded leaves) is narrowed in place. */
+function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorType>, fwd: Map<string, Bounds>): string | undefined {
   const readers = readerConstraints(graph, types);
   if (readers.size === 0) return undefined;
-  const fwd = forwardBounds(graph, types, () => UNBOUNDED);
   const need = new Map<string, Need>();
   for (const [name, cs] of readers) need.set(name, cs.reduce(narrow, ANY));
   const needOf = (x: string): Need => need.get(x) ?? ANY;

@@ -5,10 +5,10 @@ import type { DType, TensorType } from '../../src/ir/index.js';
 import { FLOAT_DTYPES, INT_DTYPES, NUMERIC_DTYPES, broadcastShapes, isFloat, isInt, wrapInt } from '../../src/ir/index.js';
 import { allowed, broadcastPartnerArb } from '../arb.js';
 import { binaryOp, broadcastMap, tfBroadcast } from './elementwise.js';
-import type { DomainConstraint, Instance, OpSpec, TfjsLowering } from './spec.js';
+import type { DomainConstraint, Instance, Interval, OpSpec, TfjsLowering } from './spec.js';
 import { UNBOUNDED } from './spec.js';
 import { defineOp } from './spec.js';
-import { addRange, hull, mulRange, subRange, withRange } from './ranges.js';
+import { addRange, bounded, hull, mulRange, subRange, withRange } from './ranges.js';
 
 type TF = typeof tfjs;
 type T = tfjs.Tensor;
@@ -84,15 +84,41 @@ function divTfjs(tf: TF, a: T, b: T): T {
   return tf.add(tf.floorDiv(a, b), tf.cast(floorIsNotTrunc(tf, a, b), 'int32'));
 }
 
-export const Div = binaryOp({
-  onnx: 'Div',
-  since: 14,
-  dtypes: NUMERIC_DTYPES,
-  fn: divide,
-  domain: divisorDomain,
-  freshInputs: (t) => (isInt(t) ? [1] : []),
-  tfjs: tfBinary(divTfjs),
-});
+/**
+ * Bounds of the real quotient a / b: none where b's interval reaches zero. Integer division truncates toward zero,
+ * past these bounds: outputRanges widens them for integer types.
+ */
+export function divRange(a: Interval, b: Interval): Interval {
+  if (!(b[0] > 0 || b[1] < 0)) return UNBOUNDED;
+  const c = [a[0] / b[0], a[0] / b[1], a[1] / b[0], a[1] / b[1]];
+  if (c.some(Number.isNaN)) return UNBOUNDED;
+  return bounded(Math.min(...c), Math.max(...c));
+}
+
+export const Div = withRange(
+  binaryOp({
+    onnx: 'Div',
+    since: 14,
+    dtypes: NUMERIC_DTYPES,
+    fn: divide,
+    domain: divisorDomain,
+    freshInputs: (t) => (isInt(t) ? [1] : []),
+    tfjs: tfBinary(divTfjs),
+  }),
+  ([a = UNBOUNDED, b = UNBOUNDED]) => [divRange(a, b)],
+);
+
+/**
+ * Bounds of a remainder: below |b| in magnitude; fmod=1 takes the dividend's sign and is no larger than it, fmod=0
+ * (integers) takes the divisor's.
+ */
+export function modRange(a: Interval, b: Interval, fmod: number): Interval {
+  const m = Math.max(Math.abs(b[0]), Math.abs(b[1]));
+  if (fmod === 1) return bounded(a[0] >= 0 ? 0 : Math.max(a[0], -m), a[1] <= 0 ? 0 : Math.min(a[1], m));
+  if (b[0] > 0) return bounded(0, b[1]);
+  if (b[1] < 0) return bounded(b[0], 0);
+  return bounded(-m, m);
+}
 
 /**
  * fmod=1 is C fmod (sign of the dividend; JS `%`); fmod=0 is the integer-only Python-style modulus whose result
@@ -130,6 +156,7 @@ const modBase = binaryOp({
 
 export const Mod = defineOp({
   ...modBase,
+  range: ([a = UNBOUNDED, b = UNBOUNDED], attrs) => [modRange(a, b, attrs['fmod'] === 1 ? 1 : 0)],
   infer(inputs, attrs, opset) {
     const x = inputs[0];
     if (x && isFloat(x.dtype) && attrs['fmod'] !== 1) return `Mod: fmod must be 1 for ${x.dtype} inputs`;

@@ -3,7 +3,8 @@
  * produce (the generator drops graphs whose domains no value within them satisfies); loose is fine, tight helps
  * the generator and the input search's sampling hints.
  */
-import type { Attrs } from '../../src/ir/index.js';
+import type { Attrs, DType } from '../../src/ir/index.js';
+import { isInt } from '../../src/ir/index.js';
 import type { Interval, OpSpec } from './spec.js';
 import { defineOp, UNBOUNDED } from './spec.js';
 
@@ -75,7 +76,7 @@ export const ELEMENTWISE: ReadonlySet<string> = new Set([
   'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Expand', 'Tile', 'Concat',
 ]);
 
-type Shaped = readonly ({ readonly shape: readonly number[] } | undefined)[];
+type Shaped = readonly ({ readonly shape: readonly number[]; readonly dtype?: DType } | undefined)[];
 
 function axisLength(types: Shaped, attrs: Attrs, fallback: number): number | undefined {
   const shape = types[0]?.shape;
@@ -104,8 +105,117 @@ export function outputRanges(spec: OpSpec | undefined, inputs: readonly Interval
     case 'LogSoftmax':
       if (axisLength(types, attrs, -1) === 1) out[0] = spec.onnx === 'Softmax' ? [1, 1] : [0, 0];
       break;
+    case 'Div': {
+      // integer division truncates toward zero: a quotient bound away from zero moves to the whole number below it
+      const r = out[0]!;
+      const dt = types[0]?.dtype;
+      if (dt === undefined || isInt(dt)) out[0] = bounded(r[0] > 0 ? Math.floor(r[0]) : r[0], r[1] < 0 ? Math.ceil(r[1]) : r[1]);
+      break;
+    }
+    case 'MatMul':
+    case 'Gemm':
+    case 'Conv':
+    case 'ConvTranspose': {
+      const r = linearRange(spec.onnx, inputs, types, attrs);
+      if (r) out[0] = meetOr(out[0]!, r);
+      break;
+    }
+    default: {
+      // sums of at most as many terms as the input holds: bounded where the terms are (sign alone says less)
+      const n = types[0]?.shape.reduce((a, d) => a * d, 1);
+      const r = inputs[0];
+      if (n === undefined || n < 1 || !r) break;
+      const sum = termsRange(spec.onnx, r, n, attrs);
+      if (sum) out[0] = meetOr(out[0]!, sum);
+    }
   }
   return out;
+}
+
+/** Operators whose output bounds come from their input shapes alone (outputRanges), without a declared `range`. */
+export const SHAPE_RANGED: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose']);
+
+/** A sum of k terms within `r`, k from kMin to kMax. */
+function sumOf(r: Interval, kMin: number, kMax: number): Interval {
+  if (kMax === 0) return [0, 0];
+  return bounded(r[0] >= 0 ? kMin * r[0] : kMax * r[0], r[1] <= 0 ? kMin * r[1] : kMax * r[1]);
+}
+
+function scaled(r: Interval, c: number): Interval {
+  return mulRange(r, [c, c]);
+}
+
+/**
+ * Bounds of a sum of products: MatMul and Gemm sum K products of an element of each operand (K the shared
+ * dimension), Conv and ConvTranspose at most K (input channels per group times the kernel; fewer where padding or
+ * strides leave positions out, none at all in places) plus the bias.
+ */
+function linearRange(op: string, inputs: readonly Interval[], types: Shaped, attrs: Attrs): Interval | undefined {
+  const [a, b, c] = inputs;
+  const sa = types[0]?.shape;
+  const sb = types[1]?.shape;
+  if (!a || !b || !sa || !sb) return undefined;
+  const prod = mulRange(a, b);
+  const numelOf = (s: readonly number[]): number => s.reduce((x, d) => x * d, 1);
+  switch (op) {
+    case 'MatMul': {
+      const k = sa[sa.length - 1];
+      return k === undefined ? undefined : sumOf(prod, k, k);
+    }
+    case 'Gemm': {
+      const k = attrs['transA'] === 1 ? sa[0] : sa[1];
+      if (k === undefined) return undefined;
+      const alpha = typeof attrs['alpha'] === 'number' ? attrs['alpha'] : 1;
+      const beta = typeof attrs['beta'] === 'number' ? attrs['beta'] : 1;
+      const ab = scaled(sumOf(prod, k, k), alpha);
+      return c && types[2] ? addRange(ab, scaled(c, beta)) : ab;
+    }
+    case 'Conv':
+    case 'ConvTranspose': {
+      const group = typeof attrs['group'] === 'number' && attrs['group'] > 0 ? attrs['group'] : 1;
+      const k = op === 'Conv' ? numelOf(sb.slice(1)) : Math.ceil((sa[1] ?? 1) / group) * numelOf(sb.slice(2));
+      const pads = attrs['pads'];
+      const auto = attrs['auto_pad'];
+      const full = op === 'Conv' && !(typeof auto === 'string' && auto.startsWith('SAME')) && !(Array.isArray(pads) && pads.some((p) => p !== 0));
+      const sum = sumOf(prod, full ? k : 0, k);
+      return c && types[2] ? addRange(sum, c) : sum;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The intersection of two intervals that both bound the same values (the first when they do not meet). */
+function meetOr(a: Interval, b: Interval): Interval {
+  const lo = Math.max(a[0], b[0]);
+  const hi = Math.min(a[1], b[1]);
+  return lo <= hi ? [lo, hi] : a;
+}
+
+/**
+ * Bounds of a sum-like reduction or scan over at most `n` elements within `r` (n: the input's element count, which
+ * bounds every lane); undefined for other operators.
+ */
+function termsRange(op: string, r: Interval, n: number, attrs: Attrs): Interval | undefined {
+  const m = Math.max(Math.abs(r[0]), Math.abs(r[1]));
+  // a sum of k terms, k from kMin to n
+  const sums = (kMin: number): Interval => sumOf(r, kMin, n);
+  switch (op) {
+    case 'ReduceSum':
+      return sums(1);
+    case 'CumSum':
+      return attrs['exclusive'] === 1 ? hull(sums(1), [0, 0]) : sums(1);
+    case 'ReduceL1':
+      return bounded(0, n * m);
+    case 'ReduceL2':
+      return bounded(0, Math.sqrt(n) * m);
+    case 'ReduceSumSquare':
+      return bounded(0, n * m * m);
+    case 'ReduceLogSumExp':
+      return bounded(r[0], r[1] + Math.log(n));
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -5,11 +5,14 @@
  * Gradient search starts from values sampled within hints that interval reasoning derives from the domains
  * downstream (generators/values.ts leafHints), then alternates two moves, keeping progress between them:
  * - an Adam step (tfjs autodiff through the operators' own lowerings) on the float leaves upstream of the first
- *   offending node, minimising the domain violations of every node up to it; operators whose true gradient is
- *   zero or missing get a straight-through proxy;
- * - where no gradient reaches (integer or bool paths, comparisons, Where's condition, ArgMax) or the gradient
- *   stalls, a local mutation: some elements of one leaf feeding the offending node are redrawn, and the change is
- *   kept only when the graph is no worse off (the first violation moves later, or fewer elements break it).
+ *   offending node, minimising the domain violations of every node up to it, each bound with a margin; operators
+ *   whose true gradient is zero or missing get a straight-through proxy. A node that is unstable (values at a
+ *   discontinuity: Floor's input at an integer, an ArgMax tie, a Sqrt of a computed zero) gets a loss that moves
+ *   its inputs off the discontinuity where one is known (stabilityLoss);
+ * - where no gradient reaches (integer or bool paths, Where's condition) or the gradient stalls, a local
+ *   mutation: some elements of one leaf feeding the offending node are redrawn, and the change is kept only when
+ *   the graph is no worse off (the first violation moves later, or fewer elements break it). Every few mutations
+ *   the gradient gets another try from where they left the values (rounded values sit on plateaus).
  * Sampling, the baseline, redraws every leaf feeding the offending node from the leaves' own constraints.
  * All randomness comes from the seed.
  */
@@ -22,13 +25,14 @@ import { intervalFor, leafConstraints, leafHints, sampleTensor } from '../../gen
 import { evalTfjsNodes, leafTensors, type LoweringWrap } from '../backends/tfjs.js';
 import type { Graph, Initializer, Node, Tensor, TensorType } from '../ir/index.js';
 import { castValue, isFloat } from '../ir/index.js';
+import { withDefaults } from '../reference/interpreter.js';
 import { firstViolation, holds, nodeConstraints, type Violation } from './violations.js';
 
 export type SearchMethod = 'gradient' | 'sampling';
 
 export interface SearchOptions {
   readonly method?: SearchMethod;
-  /** Evaluations of the reference before giving up (default 64). */
+  /** Evaluations of the reference before giving up (default 128). */
   readonly maxIterations?: number;
   /** Adam step size, in units of the input range (default 0.5). */
   readonly learningRate?: number;
@@ -56,6 +60,8 @@ let variableNo = 0;
 
 /** Gradient steps without progress at one node before a mutation is tried instead. */
 const STALL = 4;
+/** Mutations after the gradient stalled before it gets two more steps from where they left the values. */
+const RETRY = 4;
 /** Largest magnitude a gradient step may move a leaf to: far past the sampling range, short of overflow. */
 const STEP_LIMIT = 1e3;
 
@@ -80,24 +86,122 @@ function upstreamLeaves(graph: Graph, target: Node): Set<string> {
   return leaves;
 }
 
-/** Per-element loss for a constraint: zero inside the domain, growing with the distance outside it. */
+/**
+ * Per-element loss for a constraint: zero well inside the domain, growing with the distance outside it. Every bound
+ * gets a margin (closed ones too): a value right at a bound is one rounding away from breaking it, and a node that
+ * holds with no room to spare is what the next step for a later node breaks.
+ */
 function constraintLoss(tf: TF, c: DomainConstraint, v: tfjs.Tensor): tfjs.Tensor {
-  const margin = 1e-2;
+  const margin = 1e-2 * Math.max(1, Math.abs(c.value));
   const x = v.toFloat();
   switch (c.rel) {
     case 'gt':
-      return tf.relu(tf.sub(c.value + margin, x));
     case 'ge':
-      return tf.relu(tf.sub(c.value, x));
+      return tf.relu(tf.sub(c.value + margin, x));
     case 'lt':
-      return tf.relu(tf.sub(x, c.value - margin));
     case 'le':
-      return tf.relu(tf.sub(x, c.value));
+      return tf.relu(tf.sub(x, c.value - margin));
     case 'abs-le':
-      return tf.relu(tf.sub(tf.abs(x), c.value));
+      return tf.relu(tf.sub(tf.abs(x), Math.max(c.value - margin, c.value / 2)));
     case 'abs-ge':
-      return tf.relu(tf.sub(c.value + margin, tf.abs(x)));
+      // |x| has no gradient at 0, where quantised values (Floor, Round, Relu's zero branch) often sit: the side is
+      // fixed per element (non-negative values move up), so the loss pulls zeros off zero
+      return awayFromZero(tf, x, c.value + margin);
   }
+}
+
+/** Operators whose instability (values at a discontinuity) has a loss that moves their inputs off it. */
+const STABILISED: ReadonlySet<string> = new Set([
+  'Floor', 'Ceil', 'Round', 'Sign', 'Sqrt', 'Log', 'Reciprocal', 'Cast', 'Mod', 'Less', 'LessOrEqual', 'Greater',
+  'GreaterOrEqual', 'Equal', 'ArgMax', 'ArgMin',
+]);
+
+/** The side of zero each element lies on (+1 at zero itself), a constant: what a one-sided margin pushes along. */
+function side(tf: TF, d: tfjs.Tensor): tfjs.Tensor {
+  return tf.sub(tf.mul(tf.cast(tf.greaterEqual(d, 0), 'float32'), 2), 1);
+}
+
+/** Per-element loss pushing `d` at least `margin` away from zero, on the side it already lies on. */
+function awayFromZero(tf: TF, d: tfjs.Tensor, margin: number): tfjs.Tensor {
+  return tf.relu(tf.sub(margin, tf.mul(d, side(tf, d))));
+}
+
+/**
+ * A loss that moves the inputs of an unstable node off the discontinuity its perturbed evaluation crossed, at the
+ * output elements that moved (`moved`, flat indices of its first output; all when empty): Floor's input away from
+ * the nearest integer, a comparison's operands apart, an ArgMax lane's two largest values apart, a Sqrt's input up
+ * from zero. Undefined for operators without one (the search then mutates).
+ */
+function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefined)[], moved: readonly number[]): tfjs.Tensor | undefined {
+  const x = ins[0];
+  if (!x || !STABILISED.has(node.op)) return undefined;
+  const attrs = withDefaults(node);
+  const f = x.toFloat();
+  let per: tfjs.Tensor | undefined;
+  switch (node.op) {
+    case 'Floor':
+    case 'Ceil':
+      per = awayFromZero(tf, tf.sub(f, tf.round(f)), 0.25);
+      break;
+    case 'Round':
+      per = awayFromZero(tf, tf.sub(f, tf.add(tf.floor(f), 0.5)), 0.25);
+      break;
+    case 'Sign':
+    case 'Reciprocal':
+      per = awayFromZero(tf, f, 1e-2);
+      break;
+    case 'Sqrt':
+    case 'Log':
+      per = tf.relu(tf.sub(1e-2, f));
+      break;
+    case 'Cast': {
+      const to = attrs['to'];
+      // float to float has no step of its own (ONNX FLOAT, FLOAT16, DOUBLE, BFLOAT16)
+      if (x.dtype !== 'float32' || to === 1 || to === 10 || to === 11 || to === 16) return undefined;
+      // to bool: zero against anything else; to an integer type: truncation's steps
+      per = to === 9 ? awayFromZero(tf, f, 1e-2) : awayFromZero(tf, tf.sub(f, tf.round(f)), 0.25);
+      break;
+    }
+    case 'Mod': {
+      const y = ins[1];
+      if (!y || x.dtype !== 'float32') return undefined;
+      const q = tf.div(f, y.toFloat());
+      per = awayFromZero(tf, tf.sub(q, tf.round(q)), 0.1);
+      break;
+    }
+    case 'Less':
+    case 'LessOrEqual':
+    case 'Greater':
+    case 'GreaterOrEqual':
+    case 'Equal': {
+      const y = ins[1];
+      if (!y || x.dtype !== 'float32') return undefined;
+      per = awayFromZero(tf, tf.sub(f, y.toFloat()), 1e-2);
+      break;
+    }
+    case 'ArgMax':
+    case 'ArgMin': {
+      if (x.dtype !== 'float32' || x.rank === 0) return undefined;
+      const v = node.op === 'ArgMin' ? tf.neg(f) : f;
+      const axis = ((attrs['axis'] as number) + x.rank) % x.rank;
+      const n = x.shape[axis]!;
+      if (n < 2) return undefined;
+      // the largest value of each lane against the largest of the rest (a tie for first leaves a zero gap)
+      const top = tf.max(v, axis, true);
+      const iota = tf.reshape(tf.range(0, n, 1, 'int32'), x.shape.map((d, i) => (i === axis ? n : 1)));
+      const first = tf.cast(tf.equal(iota, tf.expandDims(tf.argMax(v, axis), axis)), 'float32');
+      const rest = tf.max(tf.sub(v, tf.mul(first, 1e9)), axis, true);
+      per = tf.relu(tf.sub(1e-2, tf.sub(top, rest)));
+      break;
+    }
+  }
+  if (!per) return undefined;
+  const flat = tf.reshape(per, [-1]);
+  const size = flat.shape[0]!;
+  if (moved.length === 0 || moved.some((k) => k >= size)) return tf.sum(flat);
+  const mask = new Float32Array(size);
+  for (const k of moved) mask[k] = 1;
+  return tf.sum(tf.mul(flat, tf.tensor1d(mask)));
 }
 
 /** Sums `dy` down to `shape` (undoing broadcasting), for straight-through gradients. */
@@ -108,9 +212,53 @@ function reduceTo(tf: TF, dy: tfjs.Tensor, shape: readonly number[]): tfjs.Tenso
   return g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i]) ? g : tf.zeros([...shape]);
 }
 
-/** Straight-through proxies for operators that ask for them. */
-function proxyWrap(tf: TF): LoweringWrap {
+/**
+ * CumSum with its true gradient (a cumulative sum of dy the other way along the axis): tfjs 4.22's registered one
+ * transposes the result for every axis but the last, which gives wrong values (or a shape error) there.
+ */
+function cumsumWithGrad(tf: TF, node: Node, lower: (inputs: readonly (tfjs.Tensor | undefined)[]) => tfjs.Tensor[]) {
+  return (inputs: readonly (tfjs.Tensor | undefined)[]): tfjs.Tensor[] => {
+    const x = inputs[0];
+    const a = inputs[1];
+    if (!x || x.dtype !== 'float32' || !a) return lower(inputs);
+    const attrs = withDefaults(node);
+    const raw = a.dataSync()[0] ?? 0;
+    const axis = raw < 0 ? raw + x.rank : raw;
+    const exclusive = attrs['exclusive'] === 1;
+    const reverse = attrs['reverse'] === 1;
+    const body = (...args: unknown[]): { value: tfjs.Tensor; gradFunc: (dy: tfjs.Tensor) => tfjs.Tensor[] } => {
+      const xs = args[0] as tfjs.Tensor;
+      const value = lower([xs, ...inputs.slice(1)])[0]!;
+      return { value, gradFunc: (dy) => [tf.cumsum(dy, axis, exclusive, !reverse)] };
+    };
+    const f = tf.customGrad(body as unknown as Parameters<TF['customGrad']>[0]);
+    return [f(x)];
+  };
+}
+
+/**
+ * Trilu with its gradient: the same mask applied to dy (tfjs has none for the ops its lowering uses on some shapes:
+ * "Argument tensors passed to stack must be a Tensor[]", which would leave every graph holding a Trilu to mutations).
+ */
+function triluWithGrad(tf: TF, lower: (inputs: readonly (tfjs.Tensor | undefined)[]) => tfjs.Tensor[]) {
+  return (inputs: readonly (tfjs.Tensor | undefined)[]): tfjs.Tensor[] => {
+    const x = inputs[0];
+    if (!x || x.dtype !== 'float32') return lower(inputs);
+    const rest = inputs.slice(1);
+    const body = (...args: unknown[]): { value: tfjs.Tensor; gradFunc: (dy: tfjs.Tensor) => tfjs.Tensor[] } => {
+      const xs = args[0] as tfjs.Tensor;
+      return { value: lower([xs, ...rest])[0]!, gradFunc: (dy) => [lower([dy, ...rest])[0]!] };
+    };
+    const f = tf.customGrad(body as unknown as Parameters<TF['customGrad']>[0]);
+    return [f(x)];
+  };
+}
+
+/** Straight-through proxies for operators that ask for them (and true gradients tfjs gets wrong or lacks). */
+export function proxyWrap(tf: TF): LoweringWrap {
   return (node, lower) => {
+    if (node.op === 'CumSum') return cumsumWithGrad(tf, node, lower);
+    if (node.op === 'Trilu') return triluWithGrad(tf, lower);
     if (!findOp(node.op)?.proxyGrad) return lower;
     return (inputs) => {
       const present = inputs.filter((t): t is tfjs.Tensor => t !== undefined && t.dtype === 'float32');
@@ -288,7 +436,13 @@ function gradientStep(tf: TF, state: State, leaves: ReadonlyMap<string, Leaf>, m
               if (t && t.dtype === 'float32') loss = tf.add(loss, tf.sum(constraintLoss(tf, c, t)));
             }
           }
-          if (v.constraints.length === 0) {
+          if (v.unstable) {
+            const ins = v.node.inputs.map((x) => (x === '' ? undefined : local.get(x)));
+            const st = stabilityLoss(tf, v.node, ins, v.moved ?? []);
+            // without one (an input type or form it does not cover), a step has nothing to aim at
+            if (!st) throw new Error(`no stability loss for ${v.node.op}`);
+            loss = tf.add(loss, st);
+          } else if (v.constraints.length === 0) {
             // an overflow with no declared domain: pull the node's float inputs toward moderate magnitudes
             for (const x of v.node.inputs) {
               const t = x === '' ? undefined : local.get(x);
@@ -445,7 +599,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
   const gradient = method === 'gradient';
   // the search differentiates on tfjs-cpu; another tfjs backend loaded in this process must not take over
   if (tf && tf.getBackend() !== 'cpu') void tf.setBackend('cpu');
-  const maxIterations = o.maxIterations ?? 64;
+  const maxIterations = o.maxIterations ?? 128;
   const rng = randomFromSeed(seed ^ 0x5eed);
   const leaves = searchableLeaves(graph, gradient);
   const values = new Map<string, Float64Array>();
@@ -463,6 +617,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
   const lr0 = o.learningRate ?? 0.5;
   let lr = lr0;
   let stall = 0;
+  let sinceGradient = 0;
   let fallbacks = 0;
   let it = 1;
   for (; it < maxIterations && cur.violation; it++) {
@@ -472,17 +627,18 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
       cur = evaluate(state, leaves);
       continue;
     }
-    const stepped = !v.unstable && stall < STALL && tf ? gradientStep(tf, state, leaves, moments, v, lr) : undefined;
+    const stepped = (!v.unstable || STABILISED.has(v.node.op)) && stall < STALL && tf ? gradientStep(tf, state, leaves, moments, v, lr) : undefined;
     if (stepped) {
       const next = evaluate(stepped, leaves);
       // a step may trade elements at the node for distance, but never an earlier node for this one
       if (next.score.at >= cur.score.at) {
-        stall = better(next.score, cur.score) ? 0 : stall + 1;
+        const improved = better(next.score, cur.score);
+        stall = improved ? 0 : stall + 1;
         if (next.score.at > cur.score.at) {
           // a new node to fix: fresh step size and moments
           lr = lr0;
           moments.clear();
-        } else lr = Math.max(lr * 0.9, 0.02);
+        } else if (!improved) lr = Math.max(lr * 0.7, 0.02);
         state = stepped;
         cur = next;
       } else {
@@ -492,6 +648,16 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
       continue;
     }
     fallbacks++;
+    if (stall >= STALL && (!v.unstable || STABILISED.has(v.node.op))) {
+      // every few mutations, the gradient gets another chance from where they left the values (a plateau of rounded
+      // values, or a step size decayed too far, is not a dead end)
+      if (++sinceGradient >= RETRY) {
+        sinceGradient = 0;
+        stall = STALL - 2;
+        lr = lr0 / 2;
+        moments.clear();
+      }
+    }
     const mutated = mutate(rng, state, leaves, cur, moments);
     if (!mutated) break;
     const next = evaluate(mutated, leaves);

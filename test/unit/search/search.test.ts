@@ -7,12 +7,13 @@ import type * as tfjs from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { caseSeed, generateGraph, randomFromSeed, resolveOptions } from '../../../generators/graph.js';
 import { findOp } from '../../../generators/ops/index.js';
-import { outputRanges } from '../../../generators/ops/ranges.js';
+import { outputRanges, SHAPE_RANGED } from '../../../generators/ops/ranges.js';
 import type { Interval } from '../../../generators/ops/spec.js';
 import { intervalFor, leafHints, sampleFeeds } from '../../../generators/values.js';
 import type { DType, Graph, Initializer, Node, Tensor, ValueInfo } from '../../../src/ir/index.js';
 import { interpret } from '../../../src/reference/interpreter.js';
-import { loadSearchTf, searchInputs } from '../../../src/search/search.js';
+import { evalTfjsNodes, leafTensors } from '../../../src/backends/tfjs.js';
+import { loadSearchTf, proxyWrap, searchInputs } from '../../../src/search/search.js';
 import { firstViolation, holds, nodeConstraints } from '../../../src/search/violations.js';
 
 let tf: typeof tfjs;
@@ -131,6 +132,116 @@ describe('input search', () => {
     expect(solved).toBeGreaterThanOrEqual(3);
   });
 
+  it('steers a divisor through a reduction of Relus and a quotient through Div by their signs', () => {
+    // Reciprocal(ReduceProd(Relu(x))): every x of a lane positive, the product of five away from zero
+    const prod = graphOf(
+      [{ name: 'x', ...f32([6, 5]) }],
+      [],
+      [
+        { op: 'Relu', ins: ['x'], out: 'r' },
+        { op: 'ReduceProd', ins: ['r'], out: 'p', attrs: { axes: [1], keepdims: 1 } },
+        { op: 'Reciprocal', ins: ['p'], out: 'q' },
+      ],
+      { r: f32([6, 5]), p: f32([6, 1]), q: f32([6, 1]) },
+    );
+    expect(intervalFor('float32', leafHints(prod).get('x') ?? []).lo).toBeGreaterThan(0);
+    // Sqrt(Abs(a) / b): b positive, which no gradient finds (it pushes b toward minus infinity)
+    const div = graphOf(
+      [
+        { name: 'a', ...f32([8, 4]) },
+        { name: 'b', ...f32([4]) },
+      ],
+      [],
+      [
+        { op: 'Abs', ins: ['a'], out: 'm' },
+        { op: 'Div', ins: ['m', 'b'], out: 'd' },
+        { op: 'Sqrt', ins: ['d'], out: 's' },
+      ],
+      { m: f32([8, 4]), d: f32([8, 4]), s: f32([8, 4]) },
+    );
+    expect(intervalFor('float32', leafHints(div).get('b') ?? []).lo).toBeGreaterThan(0);
+    for (const g of [prod, div]) {
+      for (let seed = 0; seed < 4; seed++) {
+        const r = searchInputs(g, seed, tf);
+        expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+        expect(firstViolation(r.graph, r.feeds).violation).toBeUndefined();
+      }
+    }
+  });
+
+  it('moves values off a discontinuity by gradient: Floor(Floor(HardSigmoid(x))) needs the inner Floor at 1', () => {
+    // where the inner Floor gives 0 (a computed zero), rounding moves it to either side of the outer one's step; 1
+    // needs HardSigmoid saturated, x >= 2.5, which redraws within [-3, 3] hit once in twelve per element
+    const g = graphOf(
+      [{ name: 'x', ...f32([40]) }],
+      [],
+      [
+        { op: 'HardSigmoid', ins: ['x'], out: 'h' },
+        { op: 'Floor', ins: ['h'], out: 'f' },
+        { op: 'Floor', ins: ['f'], out: 'g' },
+      ],
+      { h: f32([40]), f: f32([40]), g: f32([40]) },
+    );
+    for (let seed = 0; seed < 4; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      expect(firstViolation(r.graph, r.feeds).violation).toBeUndefined();
+    }
+  });
+
+  it("differentiates CumSum along any axis and Trilu as the reference computes them (tfjs's own gradients are wrong or missing)", () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([3, 4]) }],
+      [{ name: 'axis', dtype: 'int64', shape: [], kind: 'constant', data: [0] }],
+      [
+        { op: 'CumSum', ins: ['x', 'axis'], out: 'c', attrs: { exclusive: 1 } },
+        { op: 'Trilu', ins: ['c'], out: 't' },
+      ],
+      { c: f32([3, 4]), t: f32([3, 4]) },
+    );
+    const x = Float64Array.from({ length: 12 }, (_, k) => Math.sin(k + 0.5));
+    const w = Array.from({ length: 12 }, (_, k) => Math.cos(3 * k + 1));
+    const loss = (data: Float64Array): number => Array.from(interpret(g, { x: { dtype: 'float32', shape: [3, 4], data } }).get('t')!.data).reduce((a, v, k) => a + v * w[k]!, 0);
+    const grad = tf.tidy(() => {
+      const env = leafTensors(tf, g, { x: { dtype: 'float32', shape: [3, 4], data: x } });
+      const v = tf.variable(env.get('x')!, true, 'gradient_check_x');
+      const { grads } = tf.variableGrads(() => {
+        const local = new Map(env);
+        local.set('x', v);
+        evalTfjsNodes(tf, g, g.nodes, local, proxyWrap(tf));
+        return tf.sum(tf.mul(local.get('t')!, tf.tensor(w, [3, 4]))) as tfjs.Scalar;
+      }, [v]);
+      const out = Array.from(grads['gradient_check_x']!.dataSync());
+      v.dispose();
+      return out;
+    });
+    x.forEach((_, k) => {
+      const up = Float64Array.from(x);
+      const down = Float64Array.from(x);
+      up[k]! += 1e-4;
+      down[k]! -= 1e-4;
+      expect(grad[k]!, `element ${k}`).toBeCloseTo((loss(up) - loss(down)) / 2e-4, 2);
+    });
+    // Acos of a running sum along the first axis: the search gets there by gradient
+    const search = graphOf(
+      [
+        { name: 'w', ...f32([4, 1]) },
+        { name: 'y', ...f32([4, 5]) },
+      ],
+      [{ name: 'axis', dtype: 'int32', shape: [], kind: 'constant', data: [0] }],
+      [
+        { op: 'Sub', ins: ['w', 'y'], out: 'd' },
+        { op: 'CumSum', ins: ['d', 'axis'], out: 'c' },
+        { op: 'Acos', ins: ['c'], out: 'a' },
+      ],
+      { d: f32([4, 5]), c: f32([4, 5]), a: f32([4, 5]) },
+    );
+    for (let seed = 0; seed < 4; seed++) {
+      const r = searchInputs(search, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+    }
+  });
+
   it('searches weights, and never touches constants', () => {
     const g = graphOf(
       [{ name: 'x', ...f32([6]) }],
@@ -188,6 +299,7 @@ describe('operator ranges', () => {
     'Add', 'Sub', 'Mul', 'Max', 'Min', 'Sum', 'Mean', 'Cast', 'Clip', 'PRelu', 'Softmax', 'LogSoftmax', 'ArgMax',
     'ArgMin', 'CumSum', 'Trilu', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'ReduceSum', 'ReduceMean',
     'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp',
+    'Div', 'Mod', 'MatMul', 'Gemm', 'Conv', 'ConvTranspose',
   ]);
 
   it('contain every value the reference computes from inputs within the given bounds', () => {
@@ -212,7 +324,7 @@ describe('operator ranges', () => {
       }
       for (const n of g.nodes) {
         const spec = findOp(n.op);
-        if (!spec?.range || !EXACT.has(n.op)) continue;
+        if (!spec || (!spec.range && !SHAPE_RANGED.has(n.op)) || !EXACT.has(n.op)) continue;
         const values = n.inputs.map((x) => (x === '' ? undefined : env.get(x)));
         // bounds are promised for inputs within the operator's domain (an integer product may wrap outside it)
         const broken = nodeConstraints(n, values).some((c) => Array.from(values[c.input]?.data ?? []).some((v) => !holds(c, v)));

@@ -1,0 +1,430 @@
+/**
+ * Values a graph computes whatever its inputs and weights hold: the zeros Trilu writes, Pad's constant, the first
+ * element of an exclusive CumSum, the positions of a ConvTranspose that no input element reaches (without a bias),
+ * a Softmax over one element, and what elementwise operators make of them. Per-tensor intervals cannot say "this
+ * tensor holds a 0 somewhere", so they cannot see that Log(Trilu(x)) has no valid values; element-wise known values
+ * can.
+ *
+ * Every tensor is tracked as a full tensor plus a mask of the elements known exactly (fixed by the graph alone). The
+ * evaluation uses the operators' own reference kernels:
+ * - elementwise operators (MAP) run on the known elements only, gathered by broadcasting into flat tensors, so no
+ *   unknown value ever reaches the kernel;
+ * - operators that move, sum or average float elements (TAINT) run with NaN in place of every unknown element: their
+ *   kernels propagate NaN into every output element that depends on one, so an output element that comes out as a
+ *   number depends on known elements only (a property test checks these kernels against real evaluations);
+ * - every other operator, or any operator with an unknown integer or bool input, knows nothing of its outputs, unless
+ *   all its inputs are known or its interval range is one point (Softmax over one element is 1).
+ *
+ * A graph is infeasible when a known element breaks a domain, is not finite, or moves under the stability check's
+ * perturbation (evaluated the same way: search/violations.ts), since every input and weight value meets it there.
+ */
+import type { Attrs, DType, Graph, Node, Tensor, TensorType } from '../src/ir/index.js';
+import { broadcastIndex, isFloat, numel } from '../src/ir/index.js';
+import { withDefaults } from '../src/reference/interpreter.js';
+import { pathTolerances, type Tolerance } from '../oracles/tolerance.js';
+import { findOp } from './ops/index.js';
+import { outputRanges } from './ops/ranges.js';
+import type { DomainConstraint, Interval } from './ops/spec.js';
+import { UNBOUNDED } from './ops/spec.js';
+
+/** A tensor with the elements known exactly marked (data elsewhere is meaningless). */
+interface Known {
+  readonly t: Tensor;
+  readonly mask: Uint8Array;
+  /** How many elements are known. */
+  readonly count: number;
+}
+
+/** Elementwise operators (multidirectional or unidirectional broadcasting): each output element reads one of each input. */
+const MAP: ReadonlySet<string> = new Set([
+  'Abs', 'Neg', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh',
+  'Acosh', 'Atanh', 'Erf', 'Floor', 'Ceil', 'Round', 'Sign', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'HardSigmoid',
+  'Tanh', 'Softplus', 'Softsign', 'HardSwish', 'Celu', 'ThresholdedRelu', 'PRelu', 'Cast', 'Add', 'Sub', 'Mul', 'Div',
+  'Pow', 'Mod', 'Max', 'Min', 'Sum', 'Mean', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'And', 'Or',
+  'Xor', 'Not', 'Where',
+]);
+
+/**
+ * Operators whose float kernels propagate NaN to every output element that reads it (copies, sums, products, means,
+ * NaN-propagating Math.max): run with NaN for unknown float elements. Their integer inputs (shapes, pads, indices,
+ * axes) must be known in full.
+ */
+const TAINT: ReadonlySet<string> = new Set([
+  'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Expand', 'Tile', 'Concat', 'Split', 'Slice', 'Gather', 'Pad',
+  'Trilu', 'MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization',
+  'LayerNormalization', 'InstanceNormalization', 'Softmax', 'LogSoftmax', 'ReduceSum', 'ReduceMean', 'ReduceMax',
+  'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare', 'CumSum',
+]);
+
+/** Operators that write values of their own (padding, zeroed triangles, unreached positions), known from nothing. */
+const SOURCES: ReadonlySet<string> = new Set(['Trilu', 'Pad', 'CumSum', 'Conv', 'ConvTranspose', 'AveragePool']);
+
+/**
+ * Whether the node may write values of its own, by its attributes (a cheap filter before its kernel runs): zero
+ * padding, the zeroed triangle, an exclusive scan's first element, windows or positions no input element reaches
+ * (which hold the bias, so only without one, or with a known one).
+ */
+function isSource(n: Node, biasKnown: (name: string) => boolean): boolean {
+  const a = n.attrs;
+  switch (n.op) {
+    case 'Trilu':
+      return true;
+    case 'Pad':
+      return (a['mode'] ?? 'constant') === 'constant';
+    case 'CumSum':
+      return a['exclusive'] === 1;
+    case 'ConvTranspose':
+      return !n.inputs[2] || biasKnown(n.inputs[2]);
+    case 'Conv':
+    case 'AveragePool': {
+      if (n.op === 'Conv' && n.inputs[2] && !biasKnown(n.inputs[2])) return false;
+      const pads = a['pads'];
+      const auto = a['auto_pad'];
+      return (typeof auto === 'string' && auto.startsWith('SAME')) || (Array.isArray(pads) && pads.some((p) => typeof p === 'number' && p > 0));
+    }
+    default:
+      return false;
+  }
+}
+
+/** Below this magnitude a float32 value is denormal or flushed (FLOAT32_TINY in src/reference/interpreter.ts). */
+const FLOAT32_TINY = 1e-30;
+/** Largest magnitude a float32 tensor may hold (FLOAT32_LIMIT in src/search/violations.ts). */
+const FLOAT32_LIMIT = 1e30;
+
+/** The interpreter's perturbation of a computed float (src/reference/interpreter.ts `perturbed`), at element `i`. */
+function perturbOne(v: number, i: number, dtype: DType, rel: number, sign: 1 | -1): number {
+  const s = i % 2 === 0 ? sign : -sign;
+  const tiny = dtype === 'float32' ? FLOAT32_TINY : 0;
+  if (Math.abs(v) < tiny || v === 0) return rel * s;
+  return Number.isInteger(v) ? v : v * (1 + rel * s) + rel * s;
+}
+
+function holds(c: Omit<DomainConstraint, 'input'>, v: number): boolean {
+  switch (c.rel) {
+    case 'gt':
+      return v > c.value;
+    case 'ge':
+      return v >= c.value;
+    case 'lt':
+      return v < c.value;
+    case 'le':
+      return v <= c.value;
+    case 'abs-le':
+      return Math.abs(v) <= c.value;
+    case 'abs-ge':
+      return Math.abs(v) >= c.value;
+  }
+}
+
+function full(t: Tensor): Known {
+  const mask = new Uint8Array(t.data.length).fill(1);
+  return { t, mask, count: mask.length };
+}
+
+function fromNaN(t: Tensor): Known | undefined {
+  const mask = new Uint8Array(t.data.length);
+  let count = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!Number.isNaN(t.data[i]!)) {
+      mask[i] = 1;
+      count++;
+    }
+  }
+  return count > 0 ? { t, mask, count } : undefined;
+}
+
+/** Elementwise: the kernel on the output positions whose every input element is known, gathered into flat tensors. */
+function evalMap(node: Node, attrs: Attrs, opset: number, ins: readonly (Known | undefined)[], outType: TensorType): Known | undefined {
+  const spec = findOp(node.op)!;
+  const outShape = outType.shape;
+  const n = numel(outShape);
+  const present = ins.map((k, i) => (node.inputs[i] === '' ? undefined : k));
+  // Clip's bounds are scalars the kernel reads as such
+  const scalarSlots = node.op === 'Clip' ? new Set([1, 2]) : new Set<number>();
+  const maps = node.inputs.map((name, i) => (name === '' || scalarSlots.has(i) ? undefined : broadcastIndex(present[i]!.t.shape, outShape)));
+  const mask = new Uint8Array(n);
+  const pos: number[] = [];
+  for (let j = 0; j < n; j++) {
+    let ok = true;
+    for (let i = 0; i < maps.length && ok; i++) {
+      const m = maps[i];
+      if (m) ok = present[i]!.mask[m[j]!] === 1;
+    }
+    if (ok) pos.push(j);
+  }
+  if (pos.length === 0) return undefined;
+  const args = node.inputs.map((name, i): Tensor | undefined => {
+    if (name === '') return undefined;
+    const k = present[i]!;
+    if (scalarSlots.has(i)) return k.t;
+    const m = maps[i]!;
+    const data = new Float64Array(pos.length);
+    pos.forEach((j, q) => (data[q] = k.t.data[m[j]!]!));
+    return { dtype: k.t.dtype, shape: [pos.length], data };
+  });
+  const out = spec.reference(args, attrs, opset, 1)[0];
+  if (!out || out.data.length !== pos.length) return undefined;
+  const data = new Float64Array(n);
+  pos.forEach((j, q) => {
+    data[j] = out.data[q]!;
+    mask[j] = 1;
+  });
+  return { t: { dtype: out.dtype, shape: [...outShape], data }, mask, count: pos.length };
+}
+
+/** Attributes with defaults, once per node (the evaluations run up to three times). */
+const attrCache = new WeakMap<Node, Attrs | null>();
+
+function attrsOf(node: Node): Attrs | undefined {
+  let a = attrCache.get(node);
+  if (a === undefined) {
+    try {
+      a = withDefaults(node);
+    } catch {
+      a = null;
+    }
+    attrCache.set(node, a);
+  }
+  return a ?? undefined;
+}
+
+/** What the reference kernel of `node` knows of its outputs, given what is known of its inputs. */
+function evalNode(node: Node, opset: number, ins: readonly (Known | undefined)[], types: ReadonlyMap<string, TensorType>): (Known | undefined)[] {
+  const none = node.outputs.map(() => undefined);
+  const spec = findOp(node.op);
+  if (!spec) return none;
+  const used = node.inputs.map((name, i) => (name === '' ? undefined : ins[i]));
+  const anyKnown = used.some((k) => k !== undefined);
+  const source = SOURCES.has(node.op) && isSource(node, (x) => ins[node.inputs.indexOf(x)] !== undefined);
+  if (!anyKnown && !source) return none;
+  const attrs = attrsOf(node);
+  if (!attrs) return none;
+  const outTypes = node.outputs.map((o) => types.get(o));
+  try {
+    const allKnown = node.inputs.every((name, i) => name === '' || (used[i] !== undefined && used[i]!.count === used[i]!.mask.length));
+    if (allKnown) {
+      const outs = spec.reference(used.map((k) => k?.t), attrs, opset, node.outputs.length);
+      return node.outputs.map((_, k) => (outs[k] ? full(outs[k]) : undefined));
+    }
+    if (MAP.has(node.op)) {
+      const t = outTypes[0];
+      if (!t || node.inputs.some((name, i) => name !== '' && used[i] === undefined)) return none;
+      return [evalMap(node, attrs, opset, used, t)];
+    }
+    if (TAINT.has(node.op)) {
+      // only the operators that write values of their own know anything without a known float input
+      const floatKnown = node.inputs.some((name, i) => name !== '' && used[i] !== undefined && isFloat(used[i]!.t.dtype));
+      if (!floatKnown && !source) return none;
+      const args: (Tensor | undefined)[] = [];
+      for (const [i, name] of node.inputs.entries()) {
+        if (name === '') {
+          args.push(undefined);
+          continue;
+        }
+        const k = used[i];
+        const type = types.get(name);
+        if (!type) return none;
+        if (!isFloat(type.dtype)) {
+          // shapes, pads, axes, indices: needed in full
+          if (!k || k.count !== k.mask.length) return none;
+          args.push(k.t);
+          continue;
+        }
+        const data = new Float64Array(numel(type.shape)).fill(NaN);
+        if (k) for (let e = 0; e < data.length; e++) if (k.mask[e] === 1) data[e] = k.t.data[e]!;
+        args.push({ dtype: type.dtype, shape: [...type.shape], data });
+      }
+      if (outTypes.some((t) => !t || !isFloat(t.dtype))) return none;
+      const outs = spec.reference(args, attrs, opset, node.outputs.length);
+      return node.outputs.map((_, k) => (outs[k] ? fromNaN(outs[k]) : undefined));
+    }
+  } catch {
+    return none;
+  }
+  return none;
+}
+
+/** One evaluation: unperturbed (sign 0) or perturbed like the stability check. */
+function run(
+  graph: Graph,
+  types: ReadonlyMap<string, TensorType>,
+  point: ReadonlyMap<string, number>,
+  sign: 0 | 1 | -1,
+  visit: (node: Node, ins: readonly (Known | undefined)[], outs: readonly (Known | undefined)[]) => string | undefined,
+  only?: ReadonlySet<Node>,
+): string | undefined {
+  const env = new Map<string, Known>();
+  for (const c of graph.initializers) if (c.kind === 'constant') env.set(c.name, full({ dtype: c.dtype, shape: [...c.shape], data: Float64Array.from(c.data) }));
+  for (const node of graph.nodes) {
+    const ins = node.inputs.map((x) => (x === '' ? undefined : env.get(x)));
+    // a node outside `only` knows nothing of its outputs, but what it reads still meets its domain or not
+    const outs = only && !only.has(node) ? node.outputs.map(() => undefined) : evalNode(node, graph.opset, ins, types);
+    for (const [k, o] of node.outputs.entries()) {
+      if (o === '') continue;
+      const type = types.get(o);
+      let known = outs[k];
+      const v = point.get(o);
+      if (v !== undefined && type) {
+        // the operator's range is this one value whatever comes in
+        const data = new Float64Array(numel(type.shape)).fill(v);
+        known = full({ dtype: type.dtype, shape: [...type.shape], data });
+      }
+      if (!known) continue;
+      if (sign !== 0 && isFloat(known.t.dtype)) {
+        const rel = known.t.dtype === 'float64' ? PERTURB.float64 : PERTURB.float32;
+        const data = Float64Array.from(known.t.data);
+        for (let e = 0; e < data.length; e++) if (known.mask[e] === 1) data[e] = perturbOne(data[e]!, e, known.t.dtype, rel, sign);
+        known = { ...known, t: { ...known.t, data } };
+      }
+      env.set(o, known);
+    }
+    const why = visit(node, ins, node.outputs.map((o) => (o === '' ? undefined : env.get(o))));
+    if (why) return why;
+  }
+  return undefined;
+}
+
+/** The stability check's relative perturbation (PERTURBATION in src/search/violations.ts). */
+const PERTURB = { float32: 2 ** -20, float64: 2 ** -46 } as const;
+
+/**
+ * Whether any node output can hold a known element, by a pass over names alone (constants, sources and one-value
+ * ranges, through the operators that pass knowledge on), before any kernel runs: most graphs know nothing.
+ */
+function mayKnow(graph: Graph, types: ReadonlyMap<string, TensorType>, point: ReadonlyMap<string, number>): Set<Node> {
+  const may = new Set(graph.initializers.filter((c) => c.kind === 'constant').map((c) => c.name));
+  const nodes = new Set<Node>();
+  for (const n of graph.nodes) {
+    const ins = n.inputs.filter((x) => x !== '');
+    const known = (SOURCES.has(n.op) && isSource(n, (x) => may.has(x))) || n.outputs.some((o) => point.has(o)) || (ins.length > 0 && ins.every((x) => may.has(x)))
+      || (MAP.has(n.op) ? false : TAINT.has(n.op) && ins.some((x) => may.has(x) && isFloat(types.get(x)?.dtype ?? 'bool')));
+    if (!known) continue;
+    for (const o of n.outputs) may.add(o);
+    nodes.add(n);
+  }
+  return nodes;
+}
+
+/** The known elements of every tensor, unperturbed: for tests and diagnostics. */
+export function knownValues(graph: Graph, bounds: ReadonlyMap<string, Interval> = new Map(), sign: 0 | 1 | -1 = 0): Map<string, { data: Float64Array; mask: Uint8Array }> {
+  const types = typesOf(graph);
+  const out = new Map<string, { data: Float64Array; mask: Uint8Array }>();
+  run(graph, types, points(graph, types, bounds, sign !== 0), sign, (node, _ins, outs) => {
+    node.outputs.forEach((o, k) => {
+      const x = outs[k];
+      if (x) out.set(o, { data: Float64Array.from(x.t.data), mask: x.mask });
+    });
+    return undefined;
+  });
+  return out;
+}
+
+function typesOf(graph: Graph): Map<string, TensorType> {
+  const types = new Map<string, TensorType>();
+  for (const v of [...graph.inputs, ...graph.initializers, ...graph.valueInfo, ...graph.outputs]) types.set(v.name, v);
+  return types;
+}
+
+/** Operators whose range can be one value whatever the input holds (by the input's shape: outputRanges). */
+const INTRINSIC: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'ArgMax', 'ArgMin']);
+
+/**
+ * Node outputs whose forward bounds are one finite value. With `intrinsic`, only those whose operator gives that
+ * value whatever its inputs hold (Softmax over one element): the perturbed evaluations feed inputs that the bounds,
+ * which assume unperturbed values, do not cover.
+ */
+function points(graph: Graph, types: ReadonlyMap<string, TensorType>, bounds: ReadonlyMap<string, Interval>, intrinsic: boolean): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const n of graph.nodes) {
+    const own = intrinsic
+      ? !INTRINSIC.has(n.op)
+        ? []
+        : outputRanges(findOp(n.op), n.inputs.map(() => UNBOUNDED), n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length)
+      : undefined;
+    for (const [k, o] of n.outputs.entries()) {
+      const b = own ? (own[k] ?? UNBOUNDED) : bounds.get(o);
+      if (b && b[0] === b[1] && Number.isFinite(b[0]) && types.has(o)) out.set(o, b[0]);
+    }
+  }
+  return out;
+}
+
+function describeValue(v: number): string {
+  return Number.isNaN(v) ? 'NaN' : String(v);
+}
+
+/**
+ * Why the values the graph fixes on its own rule out every input and weight value (see the file comment), or
+ * undefined. `bounds`: forward bounds of every tensor from unbounded leaves (forwardBounds in values.ts); `types`:
+ * every tensor's type by name.
+ */
+export function knownValueConflict(graph: Graph, bounds: ReadonlyMap<string, Interval>, types: ReadonlyMap<string, TensorType> = typesOf(graph)): string | undefined {
+  const point = points(graph, types, bounds, false);
+  const may = mayKnow(graph, types, point);
+  if (may.size === 0) return undefined;
+  const base = new Map<string, Known>();
+  // the nodes that know something: the perturbed evaluations need no others
+  const knowing = new Set<Node>();
+  let floats = false;
+  const why = run(graph, types, point, 0, (node, ins, outs) => {
+    const spec = findOp(node.op);
+    if (spec?.domain && ins.some((k) => k !== undefined)) {
+      const present = node.inputs.map((x) => (x === '' ? undefined : types.get(x))).filter((t): t is TensorType => t !== undefined);
+      for (const c of spec.domain(present, node.attrs)) {
+        const k = ins[c.input];
+        if (!k) continue;
+        for (let e = 0; e < k.mask.length; e++) {
+          if (k.mask[e] === 1 && !holds(c, k.t.data[e]!)) {
+            return `${node.inputs[c.input]} (input ${c.input} of ${node.op}) holds ${describeValue(k.t.data[e]!)} whatever the inputs, outside ${c.rel} ${c.value}`;
+          }
+        }
+      }
+    }
+    for (const [k, o] of node.outputs.entries()) {
+      const x = outs[k];
+      if (!x) continue;
+      base.set(o, x);
+      knowing.add(node);
+      // rounding moves a computed float unless it is a non-zero whole number (which backends compute exactly)
+      if (isFloat(x.t.dtype) && !floats) {
+        for (let e = 0; e < x.mask.length && !floats; e++) {
+          const v = x.t.data[e]!;
+          if (x.mask[e] === 1 && !(Number.isInteger(v) && v !== 0 && Math.abs(v) >= FLOAT32_TINY)) floats = true;
+        }
+      }
+      const limit = x.t.dtype === 'float32' ? FLOAT32_LIMIT : Infinity;
+      for (let e = 0; e < x.mask.length; e++) {
+        if (x.mask[e] === 1 && !(Math.abs(x.t.data[e]!) < limit)) return `${o} (${node.op} output) holds ${describeValue(x.t.data[e]!)} whatever the inputs`;
+      }
+    }
+    return undefined;
+  }, may);
+  if (why || !floats) return why;
+  let tols: Map<string, Tolerance> | undefined;
+  const own = points(graph, types, bounds, true);
+  for (const sign of [1, -1] as const) {
+    const moved = run(graph, types, own, sign, (node, _ins, outs) => {
+      for (const [k, o] of node.outputs.entries()) {
+        const a = outs[k];
+        const b = base.get(o);
+        if (!a || !b || !isFloat(b.t.dtype)) continue;
+        tols ??= pathTolerances(graph);
+        const t = tols.get(o) ?? { rtol: 0, atol: 0 };
+        const atol = t.atol / 2;
+        const rtol = t.rtol / 2;
+        for (let e = 0; e < b.mask.length; e++) {
+          if (b.mask[e] !== 1 || a.mask[e] !== 1) continue;
+          const x = b.t.data[e]!;
+          const y = a.t.data[e]!;
+          if (Object.is(x, y) || x === y) continue;
+          const bad = !Number.isFinite(x) || !Number.isFinite(y) ? !(Number.isNaN(x) && Number.isNaN(y)) : !(Math.abs(y - x) <= atol + rtol * Math.abs(x));
+          if (bad) return `${o} (${node.op} output) holds ${describeValue(x)} whatever the inputs, which the stability check's rounding moves to ${describeValue(y)}`;
+        }
+      }
+      return undefined;
+    }, knowing);
+    if (moved) return moved;
+  }
+  return undefined;
+}

@@ -1,0 +1,152 @@
+/**
+ * Values a graph fixes whatever its inputs hold (generators/known.ts): graphs where one breaks a domain or moves
+ * under the stability check's rounding are infeasible; near misses (the value is no longer fixed, or fine where it
+ * lands) are kept; and the tracked values are what the reference computes, unperturbed and perturbed.
+ */
+import { describe, expect, it } from 'vitest';
+import { caseSeed, generateGraph, randomFromSeed, resolveOptions } from '../../../generators/graph.js';
+import { knownValues } from '../../../generators/known.js';
+import { forwardBounds, infeasibility, sampleTensor } from '../../../generators/values.js';
+import type { DType, Graph, Initializer, Node, Tensor, TensorType, ValueInfo } from '../../../src/ir/index.js';
+import { interpret } from '../../../src/reference/interpreter.js';
+import { PERTURBATION } from '../../../src/search/violations.js';
+
+type Shape = { dtype: DType; shape: number[] };
+const f32 = (shape: number[]): Shape => ({ dtype: 'float32', shape });
+
+/** A graph from named nodes; `types` gives every produced tensor's type (float32 of `shape` when missing). */
+function chain(
+  inputs: readonly ValueInfo[],
+  nodes: readonly { op: string; ins: string[]; out: string; attrs?: Node['attrs'] }[],
+  shape: number[],
+  types: Record<string, Shape> = {},
+  initializers: readonly Initializer[] = [],
+): Graph {
+  const consumed = new Set(nodes.flatMap((n) => n.ins));
+  const produced = nodes.map((n) => ({ name: n.out, ...(types[n.out] ?? f32(shape)) }));
+  return {
+    opset: 17,
+    inputs: [...inputs],
+    initializers: [...initializers],
+    nodes: nodes.map((n, i) => ({ op: n.op, name: `n${i}`, inputs: n.ins, outputs: [n.out], attrs: n.attrs ?? {} })),
+    outputs: produced.filter((t) => !consumed.has(t.name)),
+    valueInfo: produced.filter((t) => consumed.has(t.name)),
+  };
+}
+
+const input = (name: string, shape: number[], dtype: DType = 'float32'): ValueInfo => ({ name, dtype, shape });
+const constant = (name: string, dtype: DType, shape: number[], data: number[]): Initializer => ({ name, dtype, shape, kind: 'constant', data });
+
+describe('values a graph fixes on its own', () => {
+  it("rejects Log of Trilu's zeros; keeps them once a free tensor is added, or when Trilu zeroes nothing", () => {
+    const log = chain([input('x', [3, 3])], [{ op: 'Trilu', ins: ['x'], out: 't' }, { op: 'Log', ins: ['t'], out: 'l' }], [3, 3]);
+    expect(infeasibility(log)).toMatch(/Log.*whatever the inputs/);
+    // a divisor of Trilu's zeros, where the quotient itself is not fixed (y is free)
+    const div = chain([input('x', [3, 3]), input('y', [3, 3])], [{ op: 'Trilu', ins: ['x'], out: 't' }, { op: 'Div', ins: ['y', 't'], out: 'q' }], [3, 3]);
+    expect(infeasibility(div)).toMatch(/Div.*whatever the inputs/);
+    const added = chain([input('x', [3, 3]), input('y', [3, 3])], [
+      { op: 'Trilu', ins: ['x'], out: 't' },
+      { op: 'Add', ins: ['t', 'y'], out: 'a' },
+      { op: 'Log', ins: ['a'], out: 'l' },
+    ], [3, 3]);
+    expect(infeasibility(added)).toBeUndefined();
+    // upper triangle from diagonal -2 on: nothing of a 3x3 matrix is zeroed
+    const none = chain([input('x', [3, 3])], [{ op: 'Trilu', ins: ['x', 'k'], out: 't' }, { op: 'Log', ins: ['t'], out: 'l' }], [3, 3], {}, [
+      constant('k', 'int64', [], [-2]),
+    ]);
+    expect(infeasibility(none)).toBeUndefined();
+  });
+
+  it("follows fixed values through elementwise operators: Exp(0) - 1 is 0 for Log, Exp(0) - 0.5 is fine", () => {
+    const graph = (c: number): Graph =>
+      chain([input('x', [3, 3])], [
+        { op: 'Trilu', ins: ['x'], out: 't' },
+        { op: 'Exp', ins: ['t'], out: 'e' },
+        { op: 'Sub', ins: ['e', 'c'], out: 'd' },
+        { op: 'Log', ins: ['d'], out: 'l' },
+      ], [3, 3], {}, [constant('c', 'float32', [], [c])]);
+    expect(infeasibility(graph(1))).toMatch(/Log/);
+    expect(infeasibility(graph(0.5))).toBeUndefined();
+  });
+
+  it("rejects Sqrt of a negative Pad constant; keeps a positive one, or no padding at all", () => {
+    const graph = (value: number, pads: number[]): Graph =>
+      chain([input('x', [2])], [{ op: 'Pad', ins: ['x', 'p', 'v'], out: 'y' }, { op: 'Sqrt', ins: ['y'], out: 's' }], [2], {
+        y: f32([2 + pads[0]! + pads[1]!]),
+        s: f32([2 + pads[0]! + pads[1]!]),
+      }, [constant('p', 'int64', [2], pads), constant('v', 'float32', [], [value])]);
+    expect(infeasibility(graph(-1, [1, 0]))).toMatch(/Sqrt/);
+    expect(infeasibility(graph(2, [1, 0]))).toBeUndefined();
+    expect(infeasibility(graph(-1, [0, 0]))).toBeUndefined();
+  });
+
+  it('rejects positions of a ConvTranspose that no input reaches (0 without a bias) under Log; keeps it with a bias', () => {
+    // stride 2 over 2 positions with a kernel of 1: output positions 0, 2 are reached, 1 is not
+    const nodes = (bias: boolean) => [
+      { op: 'ConvTranspose', ins: ['x', 'w', ...(bias ? ['b'] : [])], out: 'c', attrs: { strides: [2] } },
+      { op: 'Log', ins: ['c'], out: 'l' },
+    ];
+    const ins = [input('x', [1, 1, 2]), input('w', [1, 1, 1])];
+    expect(infeasibility(chain(ins, nodes(false), [1, 1, 3]))).toMatch(/Log/);
+    expect(infeasibility(chain([...ins, input('b', [1])], nodes(true), [1, 1, 3]))).toBeUndefined();
+  });
+
+  it("rejects a computed zero that the stability check's rounding moves across a discontinuity", () => {
+    // an exclusive CumSum starts at 0, which the rounding moves to either side of Floor's step; inclusive does not
+    const floor = (exclusive: number): Graph =>
+      chain([input('x', [4])], [
+        { op: 'CumSum', ins: ['x', 'axis'], out: 's', attrs: { exclusive } },
+        { op: 'Floor', ins: ['s'], out: 'f' },
+      ], [4], {}, [constant('axis', 'int64', [], [0])]);
+    expect(infeasibility(floor(1))).toMatch(/rounding moves/);
+    expect(infeasibility(floor(0))).toBeUndefined();
+    // Sqrt of Trilu's zeros: the domain (>= 0) holds, but a zero moved below it is NaN
+    const sqrt = chain([input('x', [3, 3])], [{ op: 'Trilu', ins: ['x'], out: 't' }, { op: 'Sqrt', ins: ['t'], out: 's' }], [3, 3]);
+    expect(infeasibility(sqrt)).toMatch(/rounding moves/);
+  });
+
+  it('tracks what the reference computes, unperturbed and perturbed, for valid values of generated graphs', () => {
+    const ops = [
+      'Trilu', 'Pad', 'CumSum', 'ConvTranspose', 'Conv', 'AveragePool', 'Relu', 'Exp', 'Sigmoid', 'Add', 'Mul', 'Sub',
+      'Floor', 'Cast', 'Clip', 'Where', 'Greater', 'Reshape', 'Transpose', 'Slice', 'Gather', 'Concat', 'Split', 'Expand',
+      'Tile', 'ReduceSum', 'ReduceMax', 'ReduceMean', 'ReduceL2', 'MatMul', 'Gemm', 'Softmax', 'LogSoftmax', 'ArgMax',
+      'BatchNormalization', 'LayerNormalization', 'InstanceNormalization', 'GlobalAveragePool',
+    ];
+    const o = resolveOptions({ nodes: 8, include: ops });
+    let compared = 0;
+    const wrong: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const g = generateGraph(caseSeed(91, i), o);
+      const types = new Map<string, TensorType>([...g.inputs, ...g.initializers, ...g.valueInfo, ...g.outputs].map((t) => [t.name, t]));
+      const bounds = forwardBounds(g, types, () => [-Infinity, Infinity]);
+      for (const sign of [0, 1, -1] as const) {
+        const known = knownValues(g, bounds, sign);
+        if (known.size === 0) continue;
+        const rng = randomFromSeed(i);
+        const feeds: Record<string, Tensor> = {};
+        for (const x of g.inputs) feeds[x.name] = sampleTensor(rng, x);
+        const graph = { ...g, initializers: g.initializers.map((w) => (w.kind === 'weight' ? { ...w, data: Array.from(sampleTensor(rng, w).data) } : w)) };
+        const env = interpret(graph, feeds, sign === 0 ? {} : { perturb: PERTURBATION, perturbSign: sign });
+        // values hold for valid values only: up to the first node that reads a non-finite tensor
+        const valid = new Set<string>();
+        for (const n of g.nodes) {
+          if (n.inputs.some((x) => x !== '' && !Array.from(env.get(x)!.data).every(Number.isFinite))) break;
+          for (const out of n.outputs) valid.add(out);
+        }
+        for (const [name, k] of known) {
+          if (!valid.has(name)) continue;
+          const actual = env.get(name)!.data;
+          k.mask.forEach((m, e) => {
+            if (m !== 1) return;
+            compared++;
+            const a = actual[e]!;
+            const b = k.data[e]!;
+            if (!(Object.is(a, b) || a === b || (Number.isNaN(a) && Number.isNaN(b)))) wrong.push(`case ${i} sign ${sign} ${name}[${e}]: ${b}, reference ${a}`);
+          });
+        }
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(compared).toBeGreaterThan(1000);
+  });
+});
