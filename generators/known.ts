@@ -24,8 +24,8 @@ import { withDefaults } from '../src/reference/interpreter.js';
 import { pathTolerances, type Tolerance } from '../oracles/tolerance.js';
 import { findOp } from './ops/index.js';
 import { outputRanges } from './ops/ranges.js';
-import type { DomainConstraint, Interval } from './ops/spec.js';
-import { UNBOUNDED } from './ops/spec.js';
+import type { Interval } from './ops/spec.js';
+import { holds, UNBOUNDED } from './ops/spec.js';
 
 /** A tensor with the elements known exactly marked (data elsewhere is meaningless). */
 interface Known {
@@ -100,22 +100,6 @@ function perturbOne(v: number, i: number, dtype: DType, rel: number, sign: 1 | -
   return Number.isInteger(v) ? v : v * (1 + rel * s) + rel * s;
 }
 
-function holds(c: Omit<DomainConstraint, 'input'>, v: number): boolean {
-  switch (c.rel) {
-    case 'gt':
-      return v > c.value;
-    case 'ge':
-      return v >= c.value;
-    case 'lt':
-      return v < c.value;
-    case 'le':
-      return v <= c.value;
-    case 'abs-le':
-      return Math.abs(v) <= c.value;
-    case 'abs-ge':
-      return Math.abs(v) >= c.value;
-  }
-}
 
 function full(t: Tensor): Known {
   const mask = new Uint8Array(t.data.length).fill(1);

@@ -59,6 +59,24 @@ export interface DomainConstraint {
   readonly value: number;
 }
 
+/** Whether value `v` satisfies constraint `c` (its input index aside). */
+export function holds(c: Pick<DomainConstraint, 'rel' | 'value'>, v: number): boolean {
+  switch (c.rel) {
+    case 'gt':
+      return v > c.value;
+    case 'ge':
+      return v >= c.value;
+    case 'lt':
+      return v < c.value;
+    case 'le':
+      return v <= c.value;
+    case 'abs-le':
+      return Math.abs(v) <= c.value;
+    case 'abs-ge':
+      return Math.abs(v) >= c.value;
+  }
+}
+
 /** What a tfjs lowering receives besides the input tensors. */
 export interface TfjsContext {
   /** The ONNX types of the node's inputs (undefined for omitted optional inputs). */

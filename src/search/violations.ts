@@ -3,7 +3,9 @@
  * (float32 tensors also stay clear of float32 overflow) and every operator's domain constraints hold.
  */
 import { findOp } from '../../generators/ops/index.js';
-import type { DomainConstraint } from '../../generators/ops/spec.js';
+import { holds, type DomainConstraint } from '../../generators/ops/spec.js';
+
+export { holds };
 import type { Graph, Node, Tensor, TensorType } from '../ir/index.js';
 import { interpret } from '../reference/interpreter.js';
 import { compareTensor } from '../../oracles/closeness.js';
@@ -31,22 +33,6 @@ export interface Violation {
  */
 export const PERTURBATION = { float32: 2 ** -20, float64: 2 ** -46 } as const;
 
-export function holds(c: DomainConstraint, v: number): boolean {
-  switch (c.rel) {
-    case 'gt':
-      return v > c.value;
-    case 'ge':
-      return v >= c.value;
-    case 'lt':
-      return v < c.value;
-    case 'le':
-      return v <= c.value;
-    case 'abs-le':
-      return Math.abs(v) <= c.value;
-    case 'abs-ge':
-      return Math.abs(v) >= c.value;
-  }
-}
 
 function bad(t: Tensor): boolean {
   const limit = t.dtype === 'float32' ? FLOAT32_LIMIT : Infinity;
