@@ -8,7 +8,9 @@ import { compareTensor } from '../../oracles/closeness.js';
 import { pathTolerances, toleranceFor, type Tolerance } from '../../oracles/tolerance.js';
 import type { IsolatedBackend } from '../backends/isolated.js';
 import type { DType, Graph, Node, Tensor } from '../ir/index.js';
+import { PROBE_GRAPH } from '../backends/probe-model.js';
 import { exportModel } from '../onnx/index.js';
+import { cut, keepOutputs, type Candidate } from '../triage/transforms.js';
 
 export interface Divergence {
   readonly node: string;
@@ -96,23 +98,10 @@ const MAX_WALK_RUNS = 12;
 /** Backend runs a crash localisation may spend: a binary search over graph prefixes plus two confirmations. */
 const MAX_CRASH_RUNS = 8;
 
-/** A control model that every working backend runs: Add of two float32 [2,3] inputs. */
-const CONTROL: Graph = {
-  opset: 13,
-  inputs: [
-    { name: 'a', dtype: 'float32', shape: [2, 3] },
-    { name: 'b', dtype: 'float32', shape: [2, 3] },
-  ],
-  initializers: [],
-  nodes: [{ op: 'Add', name: 'control', inputs: ['a', 'b'], outputs: ['c'], attrs: {} }],
-  outputs: [{ name: 'c', dtype: 'float32', shape: [2, 3] }],
-  valueInfo: [],
-};
-
 /**
  * Names the node a crash comes from: the shortest prefix of the graph (in graph order) that still crashes
  * `backend` the same way, found by binary search, ends with it. The node alone, fed with the reference values
- * of its inputs, must crash too, and a control model must not (a backend that crashes on everything points at
+ * of its inputs, must crash too, and the availability probe's model must not (a backend that crashes on everything points at
  * no operator); otherwise the crash stays unattributed. Each crash restarts the backend's worker, so the
  * search is bounded (MAX_CRASH_RUNS).
  */
@@ -132,36 +121,29 @@ export async function localiseCrash(
     const o = await backend.run(path, g, f, g.outputs.map((x) => x.name));
     return o.kind === 'crash' && o.signal === signal;
   };
-  const types = new Map([...graph.inputs, ...graph.valueInfo, ...graph.outputs].map((v) => [v.name, v]));
-  // the graph cut after its first m nodes: every output of those nodes exposed
-  const prefix = (m: number): Graph => {
-    const nodes = graph.nodes.slice(0, m);
-    const outputs = nodes.flatMap((n) => n.outputs.filter((o) => o !== '' && types.has(o)).map((o) => types.get(o)!));
-    return { ...graph, nodes, outputs, valueInfo: [] };
-  };
+  // outputs the graph declares a type for (an unused optional output may have none)
+  const declared = new Set([...graph.valueInfo, ...graph.outputs].map((v) => v.name));
+  const produced = (nodes: readonly Node[]): string[] => nodes.flatMap((n) => n.outputs.filter((o) => declared.has(o)));
+  // the graph cut after its first m nodes, every output of those nodes exposed
+  const prefix = (m: number): Candidate | undefined => keepOutputs(graph, feeds, produced(graph.nodes.slice(0, m)));
   let lo = 1;
   let hi = graph.nodes.length;
   while (lo < hi && runs < MAX_CRASH_RUNS - 2) {
     const mid = (lo + hi) >> 1;
-    if (await crashes(prefix(mid), feeds)) hi = mid;
+    const p = prefix(mid);
+    if (!p) return undefined;
+    if (await crashes(p.graph, p.feeds)) hi = mid;
     else lo = mid + 1;
   }
   if (lo !== hi) return undefined;
   const node = graph.nodes[hi - 1]!;
-  // the node alone: its computed inputs become graph inputs holding their reference values
-  const computed = new Set(graph.nodes.flatMap((n) => n.outputs));
-  const alone: Graph = {
-    ...graph,
-    inputs: [...graph.inputs, ...node.inputs.filter((i) => i !== '' && computed.has(i) && types.has(i)).map((i) => types.get(i)!)],
-    nodes: [node],
-    outputs: node.outputs.filter((o) => o !== '' && types.has(o)).map((o) => types.get(o)!),
-    valueInfo: [],
-  };
-  const aloneFeeds: Record<string, Tensor> = { ...feeds };
-  for (const i of node.inputs) if (computed.has(i) && env.has(i)) aloneFeeds[i] = env.get(i)!;
-  if (alone.inputs.some((i) => !aloneFeeds[i.name]) || !(await crashes(alone, aloneFeeds))) return undefined;
+  // the node alone: its computed inputs cut into graph inputs holding their reference values
+  const cone = keepOutputs(graph, feeds, produced([node]));
+  const computed = new Set(produced(graph.nodes));
+  const fed = node.inputs.filter((i) => computed.has(i));
+  const alone = cone && fed.length > 0 ? cut(cone.graph, cone.feeds, env, fed) : cone;
+  if (!alone || alone.graph.nodes.length !== 1 || !(await crashes(alone.graph, alone.feeds))) return undefined;
   const control = { a: { dtype: 'float32' as const, shape: [2, 3], data: new Float64Array(6).fill(1) }, b: { dtype: 'float32' as const, shape: [2, 3], data: new Float64Array(6).fill(2) } };
-  if (await crashes(CONTROL, control)) return undefined;
-  const out = node.outputs.find((o) => o !== '' && types.has(o));
-  return { node: node.name, op: node.op, dtype: types.get(out ?? '')?.dtype ?? 'float32', reproducedWithIntermediates: true };
+  if (await crashes(PROBE_GRAPH, control)) return undefined;
+  return { node: node.name, op: node.op, dtype: alone.graph.outputs[0]!.dtype, reproducedWithIntermediates: true };
 }
