@@ -299,8 +299,9 @@ export async function runCampaign(
       detail = verdict.reason;
       const l = performance.now();
       const h = await harnessHit(e, slot.backends, graph, feeds, { workDir: work, versions, tolerances: cfg.tolerances ?? {} });
-      ms.localise += performance.now() - l;
-      slot.busyMs += performance.now() - l;
+      const localiseMs = performance.now() - l;
+      ms.localise += localiseMs;
+      slot.busyMs += localiseMs;
       harnessKey = h?.key;
       const kept = harnessKey ? (saved.get(harnessKey) ?? 0) : 0;
       events.onHarnessBug?.(k, h ? `${verdict.reason} (first at ${h.op ?? '?'}:${h.dtype ?? '?'})` : verdict.reason);

@@ -112,3 +112,12 @@ export function statusContradiction(c: Pick<GateCase, 'status' | 'baseline' | 'c
   if (failing.length === 0) return undefined;
   return `its status says fixed in ${fixedIn}, but it fails on ${failing.map((s) => `${versions[s]} (${s})`).join(' and ')}`;
 }
+
+/** Every case whose status contradicts its runs, with the warning to print. */
+export function statusWarnings(r: Pick<GateReport, 'cases' | 'baseline' | 'candidate'>): { id: string; status?: string; warning: string }[] {
+  const versions = { baseline: r.baseline.version, candidate: r.candidate.version };
+  return r.cases.flatMap((c) => {
+    const warning = statusContradiction(c, versions);
+    return warning ? [{ id: c.id, ...(c.status !== undefined ? { status: c.status } : {}), warning }] : [];
+  });
+}

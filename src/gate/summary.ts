@@ -1,6 +1,6 @@
 /** The gate's text output: a table of every case, the details that need a reader, and the verdict. */
 import { isAbsolute, relative } from 'node:path';
-import { gateExitCode, isBlocking, statusContradiction, verdictLine } from './classify.js';
+import { gateExitCode, isBlocking, statusWarnings, verdictLine } from './classify.js';
 import { describeRule } from './rules.js';
 import type { GateCase, GateReport, SideResult } from './types.js';
 
@@ -65,11 +65,7 @@ export function formatSummary(r: GateReport, cwd = process.cwd()): string {
       out.push(`could not run ${c.id}: ${c.reason ?? ''}`);
     }
   }
-  const versions = { baseline: r.baseline.version, candidate: r.candidate.version };
-  for (const c of r.cases) {
-    const why = statusContradiction(c, versions);
-    if (why) out.push(`status out of date ${c.id}: ${why}`);
-  }
+  for (const w of statusWarnings(r)) out.push(`status out of date ${w.id}: ${w.warning}`);
   for (const s of r.stale) out.push(`stale expectation ${s.id}: no new failure matches it (${s.now}); reason given: ${s.reason}`);
   for (const p of r.problems) out.push(`problem: ${p}`);
   if (r.fuzz && r.fuzz.harnessBugs > 0) out.push(`note: the fuzz campaign hit ${r.fuzz.harnessBugs} harness bug(s); see ${r.fuzz.dir}`);
@@ -80,10 +76,5 @@ export function formatSummary(r: GateReport, cwd = process.cwd()): string {
 
 /** The report as JSON (`--json`), with each case's class and the exit code. */
 export function reportJson(r: GateReport): Record<string, unknown> {
-  const versions = { baseline: r.baseline.version, candidate: r.candidate.version };
-  const statusWarnings = r.cases.flatMap((c) => {
-    const why = statusContradiction(c, versions);
-    return why ? [{ id: c.id, status: c.status, warning: why }] : [];
-  });
-  return { ...r, statusWarnings, exitCode: gateExitCode(r), verdict: verdictLine(r) };
+  return { ...r, statusWarnings: statusWarnings(r), exitCode: gateExitCode(r), verdict: verdictLine(r) };
 }

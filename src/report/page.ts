@@ -66,6 +66,11 @@ svg.graph .io-node.output rect { fill: #fff4dc; stroke: #b07a10; }
 
 const LEGEND = '<p class="legend"><span class="input">graph input</span><span class="weight">weight</span><span class="constant">constant</span><span class="op">operator</span><span class="diverged">first divergent operator</span><span class="output">graph output</span> edges: tensor: dtype[shape]</p>';
 
+/** Harness-bug cases in all (the table has one row per group). */
+function harnessCases(d: ReportData): number {
+  return d.harnessBugs.reduce((n, h) => n + h.hits, 0);
+}
+
 function harnessBugs(d: ReportData, href: (absDir: string) => string): string {
   if (d.harnessBugs.length === 0) return '';
   const rows = d.harnessBugs.map((h) => [
@@ -76,8 +81,7 @@ function harnessBugs(d: ReportData, href: (absDir: string) => string): string {
     `<pre class="detail">${esc(h.detail)}</pre>`,
     h.caseDir ? `<a href="${esc(href(`${d.dir}/${h.caseDir}`))}">${esc(h.caseDir)}</a><br><code class="cmd">${esc(h.replay ?? '')}</code>` : '—',
   ]);
-  const cases = d.harnessBugs.reduce((n, h) => n + h.hits, 0);
-  return `<section id="harness-bugs"><h2>Harness bugs (${cases})</h2><p class="note">The reference alone disagreed with every backend, or the reference or generator failed: not filed against a backend. Grouped by the operator where the backends leave the reference. Backends that share one implementation (every onnxruntime flavour) agree on its bugs too, so read the case (or <code>onnxsmith reduce</code> it) before blaming the reference.</p>${table(['first case', 'kind', 'where', 'cases', 'reason', 'case folder'], rows)}</section>`;
+  return `<section id="harness-bugs"><h2>Harness bugs (${harnessCases(d)})</h2><p class="note">The reference alone disagreed with every backend, or the reference or generator failed: not filed against a backend. Grouped by the operator where the backends leave the reference. Backends that share one implementation (every onnxruntime flavour) agree on its bugs too, so read the case (or <code>onnxsmith reduce</code> it) before blaming the reference.</p>${table(['first case', 'kind', 'where', 'cases', 'reason', 'case folder'], rows)}</section>`;
 }
 
 function bucketList(d: ReportData, href: (absDir: string) => string): string {
@@ -96,7 +100,7 @@ export function renderPage(d: ReportData, href: (absDir: string) => string): str
     ['coverage', 'Coverage'],
     ['buckets', `Buckets (${d.buckets.length})`],
     ...d.buckets.map((b, i): [string, string] => [bucketAnchor(b.bucket.slug), `#${i + 1}`]),
-    ...(d.harnessBugs.length ? [['harness-bugs', `Harness bugs (${d.harnessBugs.reduce((n, h) => n + h.hits, 0)})`] satisfies [string, string]] : []),
+    ...(d.harnessBugs.length ? [['harness-bugs', `Harness bugs (${harnessCases(d)})`] satisfies [string, string]] : []),
   ];
   return `<!DOCTYPE html>
 <html lang="en">

@@ -111,6 +111,9 @@ export async function evaluateCase(
   return { verdict, reference, env, results, hits, ms: { reference: referenceMs, backends: backendsMs, localise: localiseMs, perBackend } };
 }
 
+/** How every harness-bug key starts: the reference, not a backend, stands alone. */
+export const HARNESS_KEY_PREFIX = 'reference|harness-bug|';
+
 /**
  * A harness-bug evaluation as a hit: the first backend whose values left the reference (all of them agree with
  * each other) stands for the group, localised to the node where it leaves the reference. The key names the
@@ -129,7 +132,7 @@ export async function harnessHit(
   if (!first || first.verdict.kind !== 'fail' || first.outcome.kind !== 'ok') return undefined;
   const backend = backends.find((b) => b.spec === first.backend)!;
   const divergence = await localise(backend, graph, e.env, feeds, first.outcome.outputs, o.workDir, o.tolerances ?? {});
-  const key = `reference|harness-bug|${first.verdict.stage}|${divergence?.op ?? '?'}:${divergence?.dtype ?? '?'}`;
+  const key = `${HARNESS_KEY_PREFIX}${first.verdict.stage}|${divergence?.op ?? '?'}:${divergence?.dtype ?? '?'}`;
   return {
     key,
     slug: bucketSlug(key, hashOf(key)),

@@ -17,7 +17,7 @@ import type { Graph, Tensor } from '../ir/index.js';
 import { graphHash } from '../ir/index.js';
 import { exportModel, importModel } from '../onnx/index.js';
 import { readInputs } from '../run/inputs.js';
-import { evaluateCase, harnessHit, outputsOf, runRecord, type Evaluation, type Hit } from './evaluate.js';
+import { evaluateCase, HARNESS_KEY_PREFIX, harnessHit, outputsOf, runRecord, type Evaluation, type Hit } from './evaluate.js';
 import { reduce, type ReduceResult } from './reduce.js';
 import type { Candidate } from './transforms.js';
 import { triageOfHit } from './triage-files.js';
@@ -100,7 +100,7 @@ export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<Cas
       return h ? { ...e, hits: [h] } : e;
     };
     const first = await evaluate(meta.graph, loaded.feeds);
-    const own = (h: Hit): boolean => (harness ? h.key.startsWith('reference|harness-bug|') : h.culprit === meta.culprit && (!meta.symptom || h.symptom === meta.symptom));
+    const own = (h: Hit): boolean => (harness ? h.key.startsWith(HARNESS_KEY_PREFIX) : h.culprit === meta.culprit && (!meta.symptom || h.symptom === meta.symptom));
     const key = meta.bucketKey && first.hits.some((h) => h.key === meta.bucketKey) ? meta.bucketKey : first.hits.find(own)?.key;
     if (!key) {
       const seen = first.hits.map((h) => h.key).join('; ') || first.verdict.kind;
