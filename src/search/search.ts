@@ -212,6 +212,12 @@ function reduceTo(tf: TF, dy: tfjs.Tensor, shape: readonly number[]): tfjs.Tenso
   return g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i]) ? g : tf.zeros([...shape]);
 }
 
+/** `value(x)`, differentiated as `grad(dy)` with respect to x (the node's other inputs held constant). */
+function withGradient(tf: TF, x: tfjs.Tensor, value: (xs: tfjs.Tensor) => tfjs.Tensor, grad: (dy: tfjs.Tensor) => tfjs.Tensor): tfjs.Tensor {
+  const body = (...args: unknown[]): { value: tfjs.Tensor; gradFunc: (dy: tfjs.Tensor) => tfjs.Tensor[] } => ({ value: value(args[0] as tfjs.Tensor), gradFunc: (dy) => [grad(dy)] });
+  return tf.customGrad(body as unknown as Parameters<TF['customGrad']>[0])(x);
+}
+
 /**
  * CumSum with its true gradient (a cumulative sum of dy the other way along the axis): tfjs 4.22's registered one
  * transposes the result for every axis but the last, which gives wrong values (or a shape error) there.
@@ -226,13 +232,7 @@ function cumsumWithGrad(tf: TF, node: Node, lower: (inputs: readonly (tfjs.Tenso
     const axis = raw < 0 ? raw + x.rank : raw;
     const exclusive = attrs['exclusive'] === 1;
     const reverse = attrs['reverse'] === 1;
-    const body = (...args: unknown[]): { value: tfjs.Tensor; gradFunc: (dy: tfjs.Tensor) => tfjs.Tensor[] } => {
-      const xs = args[0] as tfjs.Tensor;
-      const value = lower([xs, ...inputs.slice(1)])[0]!;
-      return { value, gradFunc: (dy) => [tf.cumsum(dy, axis, exclusive, !reverse)] };
-    };
-    const f = tf.customGrad(body as unknown as Parameters<TF['customGrad']>[0]);
-    return [f(x)];
+    return [withGradient(tf, x, (xs) => lower([xs, ...inputs.slice(1)])[0]!, (dy) => tf.cumsum(dy, axis, exclusive, !reverse))];
   };
 }
 
@@ -245,12 +245,7 @@ function triluWithGrad(tf: TF, lower: (inputs: readonly (tfjs.Tensor | undefined
     const x = inputs[0];
     if (!x || x.dtype !== 'float32') return lower(inputs);
     const rest = inputs.slice(1);
-    const body = (...args: unknown[]): { value: tfjs.Tensor; gradFunc: (dy: tfjs.Tensor) => tfjs.Tensor[] } => {
-      const xs = args[0] as tfjs.Tensor;
-      return { value: lower([xs, ...rest])[0]!, gradFunc: (dy) => [lower([dy, ...rest])[0]!] };
-    };
-    const f = tf.customGrad(body as unknown as Parameters<TF['customGrad']>[0]);
-    return [f(x)];
+    return [withGradient(tf, x, (xs) => lower([xs, ...rest])[0]!, (dy) => lower([dy, ...rest])[0]!)];
   };
 }
 
