@@ -7,7 +7,7 @@
  *
  * Every tensor is tracked as a full tensor plus a mask of the elements known exactly (fixed by the graph alone). The
  * evaluation uses the operators' own reference kernels:
- * - elementwise operators (MAP) run on the known elements only, gathered by broadcasting into flat tensors, so no
+ * - elementwise operators (ELEMENTWISE_MAPS) run on the known elements only, gathered by broadcasting into flat tensors, so no
  *   unknown value ever reaches the kernel;
  * - operators that move, sum or average float elements (TAINT) run with NaN in place of every unknown element: their
  *   kernels propagate NaN into every output element that depends on one, so an output element that comes out as a
@@ -20,10 +20,10 @@
  */
 import type { Attrs, DType, Graph, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { broadcastIndex, isFloat, numel } from '../src/ir/index.js';
-import { withDefaults } from '../src/reference/interpreter.js';
+import { perturbOutput, withDefaults } from '../src/reference/interpreter.js';
 import { pathTolerances, type Tolerance } from '../oracles/tolerance.js';
 import { findOp } from './ops/index.js';
-import { outputRanges } from './ops/ranges.js';
+import { ELEMENTWISE_MAPS, outputRanges } from './ops/ranges.js';
 import type { Interval } from './ops/spec.js';
 import { holds, UNBOUNDED } from './ops/spec.js';
 
@@ -35,14 +35,6 @@ interface Known {
   readonly count: number;
 }
 
-/** Elementwise operators (multidirectional or unidirectional broadcasting): each output element reads one of each input. */
-const MAP: ReadonlySet<string> = new Set([
-  'Abs', 'Neg', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh',
-  'Acosh', 'Atanh', 'Erf', 'Floor', 'Ceil', 'Round', 'Sign', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'HardSigmoid',
-  'Tanh', 'Softplus', 'Softsign', 'HardSwish', 'Celu', 'ThresholdedRelu', 'PRelu', 'Cast', 'Add', 'Sub', 'Mul', 'Div',
-  'Pow', 'Mod', 'Max', 'Min', 'Sum', 'Mean', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'And', 'Or',
-  'Xor', 'Not', 'Where',
-]);
 
 /**
  * Operators whose float kernels propagate NaN to every output element that reads it (copies, sums, products, means,
@@ -92,13 +84,6 @@ const FLOAT32_TINY = 1e-30;
 /** Largest magnitude a float32 tensor may hold (FLOAT32_LIMIT in src/search/violations.ts). */
 const FLOAT32_LIMIT = 1e30;
 
-/** The interpreter's perturbation of a computed float (src/reference/interpreter.ts `perturbed`), at element `i`. */
-function perturbOne(v: number, i: number, dtype: DType, rel: number, sign: 1 | -1): number {
-  const s = i % 2 === 0 ? sign : -sign;
-  const tiny = dtype === 'float32' ? FLOAT32_TINY : 0;
-  if (Math.abs(v) < tiny || v === 0) return rel * s;
-  return Number.isInteger(v) ? v : v * (1 + rel * s) + rel * s;
-}
 
 
 function full(t: Tensor): Known {
@@ -191,7 +176,7 @@ function evalNode(node: Node, opset: number, ins: readonly (Known | undefined)[]
       const outs = spec.reference(used.map((k) => k?.t), attrs, opset, node.outputs.length);
       return node.outputs.map((_, k) => (outs[k] ? full(outs[k]) : undefined));
     }
-    if (MAP.has(node.op)) {
+    if (ELEMENTWISE_MAPS.has(node.op)) {
       const t = outTypes[0];
       if (!t || node.inputs.some((name, i) => name !== '' && used[i] === undefined)) return none;
       return [evalMap(node, attrs, opset, used, t)];
@@ -256,9 +241,11 @@ function run(
       }
       if (!known) continue;
       if (sign !== 0 && isFloat(known.t.dtype)) {
-        const rel = known.t.dtype === 'float64' ? PERTURB.float64 : PERTURB.float32;
+        // as the interpreter's stability check does (an output element known here reads known input elements only)
+        const rel = PERTURB[known.t.dtype === 'float64' ? 'float64' : 'float32'];
+        const moved = perturbOutput(node.op, ins.map((k) => k?.t), known.t, rel, sign).data;
         const data = Float64Array.from(known.t.data);
-        for (let e = 0; e < data.length; e++) if (known.mask[e] === 1) data[e] = perturbOne(data[e]!, e, known.t.dtype, rel, sign);
+        for (let e = 0; e < data.length; e++) if (known.mask[e] === 1) data[e] = moved[e]!;
         known = { ...known, t: { ...known.t, data } };
       }
       env.set(o, known);
@@ -282,7 +269,7 @@ function mayKnow(graph: Graph, types: ReadonlyMap<string, TensorType>, point: Re
   for (const n of graph.nodes) {
     const ins = n.inputs.filter((x) => x !== '');
     const known = (SOURCES.has(n.op) && isSource(n, (x) => may.has(x))) || n.outputs.some((o) => point.has(o)) || (ins.length > 0 && ins.every((x) => may.has(x)))
-      || (MAP.has(n.op) ? false : TAINT.has(n.op) && ins.some((x) => may.has(x) && isFloat(types.get(x)?.dtype ?? 'bool')));
+      || (ELEMENTWISE_MAPS.has(n.op) ? false : TAINT.has(n.op) && ins.some((x) => may.has(x) && isFloat(types.get(x)?.dtype ?? 'bool')));
     if (!known) continue;
     for (const o of n.outputs) may.add(o);
     nodes.add(n);

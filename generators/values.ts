@@ -565,8 +565,10 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
   }
   // a computed float that its readers pin to one value (Sign's input exactly 0) moves off it under the rounding the
   // stability check applies to every computed float (search/violations.ts), unless it is a non-zero whole number,
-  // which backends compute exactly; graph inputs and weights are fed as they are
+  // which backends compute exactly; graph inputs and weights are fed as they are, and exact operators (a copy, Relu's
+  // zero) round nothing of their own
   for (const n of graph.nodes) {
+    if (findOp(n.op)?.exact) continue;
     for (const o of n.outputs) {
       const t = types.get(o);
       const want = need.get(o);

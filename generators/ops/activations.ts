@@ -12,7 +12,7 @@ import { FLOAT_DTYPES, NUMERIC_DTYPES, broadcastShapes, numel, sameShape } from 
 import { MAX_DIM, floatAttrArb } from '../arb.js';
 import { broadcastMap, unaryOp } from './elementwise.js';
 import type { Instance, Interval, TfjsLowering } from './spec.js';
-import { defineOp, UNBOUNDED } from './spec.js';
+import { defineOp, exactOp, UNBOUNDED } from './spec.js';
 import { hull, mulRange } from './ranges.js';
 
 // ORT CPU registers these only for float ("Could not find an implementation for Elu(6)" on double)
@@ -49,7 +49,7 @@ function expLinearTf(tf: TF, x: T, alpha: number, scale = 1): T {
 }
 
 // ONNX allows int8..int64 too; ORT CPU has no int64 kernel ("Could not find an implementation for Relu(14)")
-export const Relu = unaryOp({
+export const Relu = exactOp(unaryOp({
   proxyGrad: true,
   onnx: 'Relu',
   since: 14,
@@ -57,7 +57,7 @@ export const Relu = unaryOp({
   // Math.max propagates NaN, as max(0, x) in the spec does
   fn: (x) => Math.max(0, x),
   tfjs: tfMap((tf, x) => tf.relu(x)),
-});
+}));
 
 export const LeakyRelu = unaryOp({
   onnx: 'LeakyRelu',
@@ -181,7 +181,7 @@ export const Celu = unaryOp({
   }),
 });
 
-export const ThresholdedRelu = unaryOp({
+export const ThresholdedRelu = exactOp(unaryOp({
   proxyGrad: true,
   onnx: 'ThresholdedRelu',
   since: 10,
@@ -192,7 +192,7 @@ export const ThresholdedRelu = unaryOp({
   // step(x − alpha) is x > alpha (float subtraction keeps the sign and yields 0 only for equal values) and, unlike
   // a comparison, has a gradient, so the rest of the graph stays differentiable
   tfjs: tfMap((tf, x, a) => tf.mul(x, tf.step(tf.sub(x, num(a, 'alpha', 1))))),
-});
+}));
 
 /**
  * A slope shape that broadcasts unidirectionally to `x`: a suffix of x's dims (leading axes dropped), each

@@ -7,7 +7,7 @@ import { allowed, broadcastPartnerArb } from '../arb.js';
 import { binaryOp, broadcastMap, tfBroadcast } from './elementwise.js';
 import type { DomainConstraint, Instance, Interval, OpSpec, TfjsLowering } from './spec.js';
 import { UNBOUNDED } from './spec.js';
-import { defineOp } from './spec.js';
+import { defineOp, exactOp } from './spec.js';
 import { addRange, bounded, hull, mulRange, subRange, withRange } from './ranges.js';
 
 type TF = typeof tfjs;
@@ -365,7 +365,7 @@ function variadicOp(d: VariadicDecl): OpSpec {
 const tfSum = foldWith((tf, a, b) => tf.add(a, b));
 
 // Math.max/min propagate NaN, as ONNX Max/Min do for floating-point inputs (so do tf.maximum/tf.minimum)
-export const Max = withRange(
+export const Max = exactOp(withRange(
   variadicOp({
     onnx: 'Max',
     since: 13,
@@ -374,8 +374,8 @@ export const Max = withRange(
     tfjs: foldWith((tf, a, b) => tf.maximum(a, b)),
   }),
   (rs) => [rs.length === 0 ? UNBOUNDED : [Math.max(...rs.map((r) => r[0])), Math.max(...rs.map((r) => r[1]))]],
-);
-export const Min = withRange(
+));
+export const Min = exactOp(withRange(
   variadicOp({
     onnx: 'Min',
     since: 13,
@@ -384,7 +384,7 @@ export const Min = withRange(
     tfjs: foldWith((tf, a, b) => tf.minimum(a, b)),
   }),
   (rs) => [rs.length === 0 ? UNBOUNDED : [Math.min(...rs.map((r) => r[0])), Math.min(...rs.map((r) => r[1]))]],
-);
+));
 export const Sum = withRange(
   variadicOp({ onnx: 'Sum', since: 13, dtypes: FLOAT_DTYPES, fn: (v) => v.reduce((s, x) => s + x, 0), tfjs: tfSum }),
   (rs) => [rs.length === 0 ? UNBOUNDED : rs.reduce(addRange)],

@@ -165,6 +165,7 @@ function clipTf(tf: typeof tfjs, inputs: readonly (tfjs.Tensor | undefined)[], c
 /** Clip-13: y = min(max, max(x, min)); so min > max gives max everywhere. */
 export const Clip = defineOp({
   onnx: 'Clip',
+  exact: true,
   proxyGrad: true,
   since: 13,
   dtypes: NUMERIC_DTYPES,

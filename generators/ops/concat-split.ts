@@ -44,6 +44,7 @@ export const Concat = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange([0, 1, 2, 3, 4, 5, 6, 7]),
   onnx: 'Concat',
+  exact: true,
   since: 13,
   dtypes: DTYPES,
   ranks: [1, 5],
@@ -198,6 +199,7 @@ export const Split: OpSpec = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange(),
   onnx: 'Split',
+  exact: true,
   since: 13,
   dtypes: DTYPES,
   ranks: [1, 5],

@@ -34,6 +34,7 @@ export const Expand = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange(),
   onnx: 'Expand',
+  exact: true,
   since: 13,
   dtypes: DTYPES,
   ranks: [0, 5],
@@ -129,6 +130,7 @@ export const Tile = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange(),
   onnx: 'Tile',
+  exact: true,
   since: 13,
   dtypes: DTYPES,
   ranks: [1, 5],

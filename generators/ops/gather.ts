@@ -47,6 +47,7 @@ export const Gather = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange(),
   onnx: 'Gather',
+  exact: true,
   since: 13,
   dtypes: DTYPES,
   ranks: [1, 5],

@@ -137,6 +137,7 @@ export const Pad = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange([0, 2], (attrs) => ((attrs.mode ?? 'constant') === 'constant' ? 0 : undefined)),
   onnx: 'Pad',
+  exact: true,
   since: 13,
   dtypes: DTYPES,
   ranks: [1, 5],

@@ -27,7 +27,7 @@ import {
   windowOffsets,
 } from './conv-geometry.js';
 import type { InferInput, Instance, OpSpec, TfjsLowering } from './spec.js';
-import { defineOp, passRange, UNBOUNDED } from './spec.js';
+import { defineOp, exactOp, passRange, UNBOUNDED } from './spec.js';
 import { hull } from './ranges.js';
 
 const MAX_DTYPES: readonly DType[] = ['float32', 'float64'];
@@ -290,6 +290,7 @@ export const MaxPool = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange(),
   onnx: 'MaxPool',
+  exact: true,
   since: 12,
   dtypes: MAX_DTYPES,
   ranks: [3, 5],
@@ -472,7 +473,7 @@ function globalPool(
 }
 
 export const GlobalAveragePool = globalPool('GlobalAveragePool', GLOBAL_DTYPES, 0, (a, v) => a + v, (a, n) => a / n, (tf, x, axes) => tf.mean(x, axes, true));
-export const GlobalMaxPool = globalPool('GlobalMaxPool', GLOBAL_DTYPES, -Infinity, (a, v) => Math.max(a, v), (a) => a, (tf, x, axes) => tf.max(x, axes, true));
+export const GlobalMaxPool = exactOp(globalPool('GlobalMaxPool', GLOBAL_DTYPES, -Infinity, (a, v) => Math.max(a, v), (a) => a, (tf, x, axes) => tf.max(x, axes, true)));
 
 /** This family's operators, in registry order. */
 export const poolOps: readonly OpSpec[] = [MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool];

@@ -61,6 +61,15 @@ export function withRange(spec: OpSpec, range: (inputs: readonly Interval[], att
   return defineOp({ ...spec, range });
 }
 
+/** Elementwise operators (multidirectional or unidirectional broadcasting): each output element reads one of each input. */
+export const ELEMENTWISE_MAPS: ReadonlySet<string> = new Set([
+  'Abs', 'Neg', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh',
+  'Acosh', 'Atanh', 'Erf', 'Floor', 'Ceil', 'Round', 'Sign', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'HardSigmoid',
+  'Tanh', 'Softplus', 'Softsign', 'HardSwish', 'Celu', 'ThresholdedRelu', 'PRelu', 'Cast', 'Add', 'Sub', 'Mul', 'Div',
+  'Pow', 'Mod', 'Max', 'Min', 'Sum', 'Mean', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'And', 'Or',
+  'Xor', 'Not', 'Where',
+]);
+
 /**
  * Operators whose every output element is a function of one element of each input (broadcasting allowed) or a copy
  * of one, and whose every input element reaches some output element: a bound that every output element must meet

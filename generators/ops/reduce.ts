@@ -12,7 +12,7 @@ import type { Attrs, DType, Tensor, TensorType } from '../../src/ir/index.js';
 import { FLOAT_DTYPES, NUMERIC_DTYPES, broadcastIndex, isInt, numel, wrapInt } from '../../src/ir/index.js';
 import { MAX_DIM } from '../arb.js';
 import type { DomainConstraint, InferInput, Instance, Interval, Operand, OpSpec, TfjsContext, TfjsLowering } from './spec.js';
-import { defineOp, UNBOUNDED } from './spec.js';
+import { defineOp, exactOp, UNBOUNDED } from './spec.js';
 import { prodRange, sumRange } from './ranges.js';
 
 const MAX_RANK = 5;
@@ -345,23 +345,23 @@ export const ReduceMean = reduceOp({
   },
 });
 
-export const ReduceMax = reduceOp({
+export const ReduceMax = exactOp(reduceOp({
   onnx: 'ReduceMax',
   dtypes: NUMERIC_DTYPES,
   axesInputSince: 18,
   agg: (v) => Math.max(...v),
   range: within,
   tfjs: { reduce: (tf, x, axes, keep) => tf.max(x, axes, keep) },
-});
+}));
 
-export const ReduceMin = reduceOp({
+export const ReduceMin = exactOp(reduceOp({
   onnx: 'ReduceMin',
   dtypes: NUMERIC_DTYPES,
   axesInputSince: 18,
   agg: (v) => Math.min(...v),
   range: within,
   tfjs: { reduce: (tf, x, axes, keep) => tf.min(x, axes, keep) },
-});
+}));
 
 /** Magnitudes are bounded so that the product of every reduced slot stays finite (and exact for integers). */
 export const ReduceProd = reduceOp({

@@ -132,6 +132,7 @@ export const Reshape = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange(),
   onnx: 'Reshape',
+  exact: true,
   since: 14,
   dtypes: DTYPES,
   ranks: [0, 5],
@@ -194,6 +195,7 @@ export const Flatten = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange(),
   onnx: 'Flatten',
+  exact: true,
   since: 13,
   dtypes: DTYPES,
   ranks: [0, 5],

@@ -144,6 +144,7 @@ function triluArb(data: Operand, type: TensorType): fc.Arbitrary<Instance> {
 
 export const Trilu = defineOp({
   onnx: 'Trilu',
+  exact: true,
   since: 14,
   dtypes: DTYPES,
   ranks: [2, 5],

@@ -246,6 +246,7 @@ export const Slice = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange(),
   onnx: 'Slice',
+  exact: true,
   since: 13,
   dtypes: DTYPES,
   ranks: [1, 5],

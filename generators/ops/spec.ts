@@ -168,6 +168,13 @@ export interface OpSpec {
    */
   readonly proxyGrad?: boolean;
   /**
+   * Every output element is a copy of an input element or a value the operator writes itself (Reshape, Slice, Max,
+   * Relu, Trilu's zeros): nothing is rounded, so a backend gets the outputs exactly from the inputs it has. The
+   * stability check perturbs only what operators compute (reference/interpreter.ts), so Greater(Squeeze(x), x)
+   * stays false.
+   */
+  readonly exact?: boolean;
+  /**
    * The float type the node computes in when the ONNX definition narrows it below its inputs' (LayerNormalization's
    * stash_type=1 computes float64 inputs in float32); comparisons then use that type's tolerance downstream.
    */
@@ -178,6 +185,11 @@ export interface OpSpec {
    * Absent: unbounded.
    */
   range?(inputs: readonly Interval[], attrs: Attrs): Interval[];
+}
+
+/** The spec marked `exact` (for operators built by shared constructors). */
+export function exactOp(spec: OpSpec): OpSpec {
+  return defineOp({ ...spec, exact: true });
 }
 
 /** Declares an operator; validates the declaration once so a bad spec fails at load, naming the operator. */

@@ -82,6 +82,7 @@ export const Squeeze = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange(),
   onnx: 'Squeeze',
+  exact: true,
   since: 13,
   dtypes: DTYPES,
   ranks: [1, 5],
@@ -139,6 +140,7 @@ export const Unsqueeze = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange(),
   onnx: 'Unsqueeze',
+  exact: true,
   since: 13,
   dtypes: DTYPES,
   ranks: [0, 5],

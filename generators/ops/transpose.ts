@@ -53,6 +53,7 @@ export const Transpose = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange(),
   onnx: 'Transpose',
+  exact: true,
   since: 13,
   dtypes: DTYPES,
   ranks: [1, 5],

@@ -11,7 +11,7 @@ import { FLOAT_DTYPES, NUMERIC_DTYPES } from '../../src/ir/index.js';
 import { unaryOp } from './elementwise.js';
 import { withRange } from './ranges.js';
 import type { DomainConstraint, Interval, OpSpec, TfjsLowering } from './spec.js';
-import { defineOp, UNBOUNDED } from './spec.js';
+import { defineOp, exactOp, UNBOUNDED } from './spec.js';
 
 // ORT CPU registers these only for float ("Could not find an implementation for Tan(7)" on double)
 const FLOAT32_ONLY: readonly DType[] = ['float32'];
@@ -44,9 +44,9 @@ function wrapsInt32(spec: OpSpec): OpSpec {
 }
 
 // tfjs's int32 Abs and Neg store into an Int32Array, which wraps INT32_MIN to itself like the reference
-export const Abs = wrapsInt32(unaryOp({ onnx: 'Abs', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => Math.abs(x), tfjs: tfOp('abs') }));
+export const Abs = exactOp(wrapsInt32(unaryOp({ onnx: 'Abs', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => Math.abs(x), tfjs: tfOp('abs') })));
 
-export const Neg = wrapsInt32(unaryOp({ onnx: 'Neg', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => -x, tfjs: tfOp('neg') }));
+export const Neg = exactOp(wrapsInt32(unaryOp({ onnx: 'Neg', since: 13, dtypes: NUMERIC_DTYPES, fn: (x) => -x, tfjs: tfOp('neg') })));
 
 export const Exp = unaryOp({
   onnx: 'Exp',

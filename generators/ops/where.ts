@@ -15,6 +15,7 @@ export const Where = defineOp({
   // moves or selects input values: the output stays within their bounds
   range: passRange([1, 2]),
   onnx: 'Where',
+  exact: true,
   since: 16,
   // the anchor is X/Y or, when bool, the condition. ORT CPU has no bool X/Y kernel (ONNX allows it):
   // "Could not find an implementation for Where(16)"
