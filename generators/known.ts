@@ -18,7 +18,7 @@
  * A graph is infeasible when a known element breaks a domain, is not finite, or moves under the stability check's
  * perturbation (evaluated the same way: search/violations.ts), since every input and weight value meets it there.
  */
-import type { Attrs, DType, Graph, Node, Tensor, TensorType } from '../src/ir/index.js';
+import type { Attrs, Graph, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { broadcastIndex, isFloat, numel } from '../src/ir/index.js';
 import { perturbOutput, withDefaults } from '../src/reference/interpreter.js';
 import { pathTolerances, type Tolerance } from '../oracles/tolerance.js';
