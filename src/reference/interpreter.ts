@@ -1,7 +1,6 @@
 import { findOp } from '../../generators/ops/index.js';
 import type { Attrs, AttrValue, Graph, Node, Tensor } from '../ir/index.js';
-import { broadcastIndex, tensor } from '../ir/index.js';
-import { ELEMENTWISE_MAPS } from '../../generators/ops/ranges.js';
+import { tensor } from '../ir/index.js';
 
 /** The reference cannot evaluate this graph (an operator or attribute form it does not implement). */
 export class ReferenceUnsupported extends Error {
@@ -44,7 +43,7 @@ const FLOAT32_TINY = 1e-30;
 /**
  * The stability check's perturbation of element `i` (value `v`) of a computed float tensor: relative, alternating in
  * sign by element. Non-zero integers are what exact arithmetic produces (a saturated clamp, Floor, a count): backends
- * get them exactly, so they stay; zero is also what cancellation produces (x - mean), so it moves by the absolute term.
+ * get them exactly, so they stay; a zero (or a float32 denormal, which backends may flush) moves by the absolute term.
  */
 function perturbElement(v: number, i: number, dtype: 'float32' | 'float64', rel: number, sign: 1 | -1): number {
   const s = i % 2 === 0 ? sign : -sign;
@@ -54,34 +53,27 @@ function perturbElement(v: number, i: number, dtype: 'float32' | 'float64', rel:
 }
 
 /**
- * Output `out` of an `op` node perturbed like the stability check does, given the node's inputs. An exact operator
- * (a copy, a selection) rounds nothing. A zero that an elementwise operator computes from a zero (Sqrt(0), 0 * x)
- * or from whole numbers alone (Log(1), 3 - 3) is exact too: only a zero from cancellation moves.
+ * Operators that can turn inputs whose float64 result is exactly 0 into a non-zero float32 one: they compute through
+ * intermediates of their own (x - mean(x) over equal values, a folded scale and shift, log of a rounded sum).
  */
-export function perturbOutput(op: string, inputs: readonly (Tensor | undefined)[], out: Tensor, rel: number, sign: 1 | -1): Tensor {
-  const spec = findOp(op);
-  if (spec?.exact) return out;
+const CANCELLING: ReadonlySet<string> = new Set([
+  'BatchNormalization', 'LayerNormalization', 'InstanceNormalization', 'Softmax', 'LogSoftmax', 'ReduceLogSumExp', 'Resize',
+]);
+
+/**
+ * Output `out` of an `op` node perturbed like the stability check does. An exact operator (a copy, a selection)
+ * rounds nothing. Neither does any other at an element where, from the perturbed inputs, it computes exactly 0: what
+ * gives that is structure, not luck (Sqrt(0), 0 * x, x - x, Log(1), a sum of zeros), and a backend computes it exactly
+ * too; only the operators in CANCELLING move a zero of their own.
+ */
+export function perturbOutput(op: string, out: Tensor, rel: number, sign: 1 | -1): Tensor {
+  if (findOp(op)?.exact) return out;
   const dtype = out.dtype === 'float64' ? 'float64' : 'float32';
-  const map = ELEMENTWISE_MAPS.has(op);
-  let reads: { data: Tensor['data']; idx: Int32Array }[] | undefined;
+  const keepZeros = !CANCELLING.has(op);
   const data = new Float64Array(out.data.length);
   for (let i = 0; i < data.length; i++) {
     const v = out.data[i]!;
-    if (v === 0 && map) {
-      reads ??= inputs.flatMap((x) => (x ? [{ data: x.data, idx: broadcastIndex(x.shape, out.shape) }] : []));
-      let zero = false;
-      let whole = true;
-      for (const r of reads) {
-        const x = r.data[r.idx[i]!]!;
-        if (x === 0) zero = true;
-        if (!Number.isInteger(x)) whole = false;
-      }
-      if (zero || whole) {
-        data[i] = v;
-        continue;
-      }
-    }
-    data[i] = perturbElement(v, i, dtype, rel, sign);
+    data[i] = v === 0 && keepZeros ? v : perturbElement(v, i, dtype, rel, sign);
   }
   return { ...out, data };
 }
@@ -114,7 +106,7 @@ export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>,
       const t = outs[k];
       if (!t) throw new ReferenceUnsupported(`reference: ${node.op} output ${k} ('${name}') is not implemented`);
       const rel = t.dtype === 'float32' || t.dtype === 'float64' ? opts.perturb?.[t.dtype] : undefined;
-      env.set(name, rel === undefined ? t : perturbOutput(node.op, inputs, t, rel, opts.perturbSign ?? 1));
+      env.set(name, rel === undefined ? t : perturbOutput(node.op, t, rel, opts.perturbSign ?? 1));
     });
   }
   return env;

@@ -312,6 +312,19 @@ describe('input search', () => {
     const v = firstViolation(compared('Mul', ['one']), feeds).violation;
     expect(v?.unstable).toBe(true);
     expect(v?.node.op).toBe('Greater');
+    // a zero computed from equal operands or from zeros is exact (Sign of it is 0 everywhere); e - e * 1 is not
+    const signOf = (second: { op: string; ins: string[] }[]): Graph =>
+      graphOf(
+        [{ name: 'x', ...f32([3]) }],
+        [{ name: 'one', kind: 'constant', dtype: 'float32', shape: [], data: [1] }],
+        [{ op: 'Exp', ins: ['x'], out: 'e' }, ...second.map((n, i) => ({ ...n, out: `s${i}` })), { op: 'Sign', ins: [`s${second.length - 1}`], out: 'g' }],
+        { e: f32([3]), s0: f32([3]), s1: f32([3]), g: f32([3]) },
+      );
+    expect(firstViolation(signOf([{ op: 'Sub', ins: ['e', 'e'] }]), feeds).violation).toBeUndefined();
+    expect(firstViolation(signOf([{ op: 'Sub', ins: ['e', 'e'] }, { op: 'Sqrt', ins: ['s0'] }]), feeds).violation).toBeUndefined();
+    const cancelled = firstViolation(signOf([{ op: 'Mul', ins: ['e', 'one'] }, { op: 'Sub', ins: ['e', 's0'] }]), feeds).violation;
+    expect(cancelled?.unstable).toBe(true);
+    expect(cancelled?.node.op).toBe('Sign');
   });
 });
 
