@@ -407,8 +407,16 @@ function floatLeavesFeeding(graph: Graph, leaves: ReadonlyMap<string, Leaf>, v: 
  * to it (fixing one node must not break an earlier one). Returns the moved state, or undefined when no useful
  * gradient exists (a lowering is missing, tfjs has no gradient for an operator on the path, or it vanishes).
  */
-function gradientStep(tf: TF, state: State, leaves: ReadonlyMap<string, Leaf>, moments: Map<string, Moments>, v: Violation, lr: number): State | undefined {
-  const movable = floatLeavesFeeding(state.graph, leaves, v);
+function gradientStep(
+  tf: TF,
+  state: State,
+  leaves: ReadonlyMap<string, Leaf>,
+  moments: Map<string, Moments>,
+  v: Violation,
+  lr: number,
+  frozen: ReadonlySet<string>,
+): State | undefined {
+  const movable = floatLeavesFeeding(state.graph, leaves, v).filter((l) => !frozen.has(l.name));
   if (movable.length === 0) return undefined;
   const { graph: current, feeds } = state.materialise(leaves);
   const typeOf = new Map([...current.inputs, ...current.initializers, ...current.valueInfo, ...current.outputs].map((t) => [t.name, t]));
@@ -612,8 +620,17 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
   const lr0 = o.learningRate ?? 0.5;
   let lr = lr0;
   let stall = 0;
+  // leaves a step must leave alone: moving them broke a node before the offending one
+  const frozen = new Set<string>();
   let sinceGradient = 0;
   let fallbacks = 0;
+  // the fewest offending elements and the least distance seen at the current node, each on its own: a step that
+  // beats neither is no progress, however the two trade (oscillating around a plateau is a stall)
+  let best = cur.score;
+  const progress = (s: Score): boolean => s.at > best.at || (s.at === best.at && (s.count < best.count || s.dist < 0.98 * best.dist));
+  const record = (s: Score): void => {
+    best = s.at > best.at ? s : { at: s.at, count: Math.min(s.count, best.count), dist: Math.min(s.dist, best.dist) };
+  };
   let it = 1;
   for (; it < maxIterations && cur.violation; it++) {
     const v = cur.violation;
@@ -622,23 +639,35 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
       cur = evaluate(state, leaves);
       continue;
     }
-    const stepped = (!v.unstable || STABILISED.has(v.node.op)) && stall < STALL && tf ? gradientStep(tf, state, leaves, moments, v, lr) : undefined;
+    const stepped = (!v.unstable || STABILISED.has(v.node.op)) && stall < STALL && tf ? gradientStep(tf, state, leaves, moments, v, lr, frozen) : undefined;
     if (stepped) {
       const next = evaluate(stepped, leaves);
       // a step may trade elements at the node for distance, but never an earlier node for this one
       if (next.score.at >= cur.score.at) {
-        const improved = better(next.score, cur.score);
-        stall = improved ? 0 : stall + 1;
+        // closer overall, if at more elements (a scale shrinking every product at once), is progress too
+        const moved = progress(next.score);
+        stall = moved ? 0 : stall + 1;
         if (next.score.at > cur.score.at) {
           // a new node to fix: fresh step size and moments
           lr = lr0;
           moments.clear();
-        } else if (!improved) lr = Math.max(lr * 0.7, 0.02);
+        } else if (!moved) lr = Math.max(lr * 0.7, 0.02);
+        record(next.score);
+        // held for one step only: the next one may need them
+        frozen.clear();
         state = stepped;
         cur = next;
       } else {
-        stall++;
-        lr = Math.max(lr * 0.5, 0.02);
+        // the step broke an earlier node: the leaves feeding that node hold still while the others try again (a
+        // scale that only the offending node reads fixes it without touching what an earlier domain needs)
+        const before = frozen.size;
+        for (const l of upstreamLeaves(state.graph, next.violation!.node)) frozen.add(l);
+        const rest = floatLeavesFeeding(state.graph, leaves, v).some((l) => !frozen.has(l.name));
+        if (!rest || frozen.size === before) {
+          frozen.clear();
+          stall++;
+          lr = Math.max(lr * 0.5, 0.02);
+        }
       }
       continue;
     }
@@ -648,6 +677,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
       // values, or a step size decayed too far, is not a dead end)
       if (++sinceGradient >= RETRY) {
         sinceGradient = 0;
+        frozen.clear();
         stall = STALL - 2;
         lr = lr0 / 2;
         moments.clear();
@@ -661,6 +691,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
         stall = 0;
         lr = lr0;
       }
+      record(next.score);
       state = mutated;
       cur = next;
     }
