@@ -297,6 +297,15 @@ function typesOf(graph: Graph): Map<string, TensorType> {
   return types;
 }
 
+/**
+ * Binary operators that give one value whatever x holds when both operands are the same tensor x: Sub(x, x) is 0 on
+ * every backend (and in the perturbed evaluation, whose x is the same on both sides), Div(x, x) is 1 (x = 0 breaks
+ * Div's own domain), and comparisons of x with itself are decided.
+ */
+const SELF_CONSTANT: Readonly<Record<string, number>> = {
+  Sub: 0, Div: 1, Equal: 1, LessOrEqual: 1, GreaterOrEqual: 1, Less: 0, Greater: 0, Xor: 0,
+};
+
 /** Operators whose range can be one value whatever the input holds (by the input's shape: outputRanges). */
 const INTRINSIC: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'ArgMax', 'ArgMin']);
 
@@ -308,6 +317,11 @@ const INTRINSIC: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'ArgMax
 function points(graph: Graph, types: ReadonlyMap<string, TensorType>, bounds: ReadonlyMap<string, Interval>, intrinsic: boolean): Map<string, number> {
   const out = new Map<string, number>();
   for (const n of graph.nodes) {
+    const self = n.inputs.length === 2 && n.inputs[0] === n.inputs[1] && n.inputs[0] !== '' ? SELF_CONSTANT[n.op] : undefined;
+    if (self !== undefined && n.outputs[0] && types.has(n.outputs[0])) {
+      out.set(n.outputs[0], self);
+      continue;
+    }
     const own = intrinsic
       ? !INTRINSIC.has(n.op)
         ? []

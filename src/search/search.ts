@@ -189,7 +189,9 @@ function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefine
       // the largest value of each lane against the largest of the rest (a tie for first leaves a zero gap)
       const top = tf.max(v, axis, true);
       const iota = tf.reshape(tf.range(0, n, 1, 'int32'), x.shape.map((d, i) => (i === axis ? n : 1)));
-      const first = tf.cast(tf.equal(iota, tf.expandDims(tf.argMax(v, axis), axis)), 'float32');
+      // which position is first is a constant of the step (a copy off the tape: tfjs has no gradient for Equal)
+      const at = tf.argMax(v, axis);
+      const first = tf.cast(tf.equal(iota, tf.expandDims(tf.tensor(at.dataSync(), at.shape, 'int32'), axis)), 'float32');
       const rest = tf.max(tf.sub(v, tf.mul(first, 1e9)), axis, true);
       per = tf.relu(tf.sub(1e-2, tf.sub(top, rest)));
       break;
@@ -463,7 +465,7 @@ function gradientStep(
         for (const x of vars) x.dispose();
       }
     });
-  } catch {
+  } catch (e) {
     return undefined;
   }
   const next = state.clone();

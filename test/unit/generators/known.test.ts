@@ -117,6 +117,25 @@ describe('values a graph fixes on its own', () => {
     for (const op of ['Trilu', 'Mul', 'Max']) expect(infeasibility(sqrt(op)), op).toBeUndefined();
   });
 
+  it('knows what an operator makes of one tensor on both sides: x - x is 0, x / x is 1, x < x is false', () => {
+    const twice = (op: string, next: string): Graph =>
+      chain([input('x', [2, 3])], [
+        { op: 'Exp', ins: ['x'], out: 'e' },
+        { op, ins: ['e', 'e'], out: 'd' },
+        { op: next, ins: ['d'], out: 'y' },
+      ], [2, 3]);
+    // Log(x - x) and Atanh(x / x) have no valid values; Log(x / x) = 0 and Atanh(x - x) = 0 are fine
+    expect(infeasibility(twice('Sub', 'Log'))).toMatch(/holds 0 whatever the inputs/);
+    expect(infeasibility(twice('Div', 'Atanh'))).toMatch(/holds 1 whatever the inputs/);
+    expect(infeasibility(twice('Div', 'Log'))).toBeUndefined();
+    expect(infeasibility(twice('Sub', 'Atanh'))).toBeUndefined();
+    const known = knownValues(twice('Sub', 'Atanh'));
+    expect(Array.from(known.get('d')!.data)).toEqual([0, 0, 0, 0, 0, 0]);
+    // two different tensors holding equal values are not the same tensor
+    const two = chain([input('x', [2, 3]), input('z', [2, 3])], [{ op: 'Sub', ins: ['x', 'z'], out: 'd' }, { op: 'Log', ins: ['d'], out: 'y' }], [2, 3]);
+    expect(infeasibility(two)).toBeUndefined();
+  });
+
   it('tracks what the reference computes, unperturbed and perturbed, for valid values of generated graphs', () => {
     const ops = [
       'Trilu', 'Pad', 'CumSum', 'ConvTranspose', 'Conv', 'AveragePool', 'Relu', 'Exp', 'Sigmoid', 'Add', 'Mul', 'Sub',

@@ -169,22 +169,43 @@ describe('input search', () => {
     }
   });
 
-  it('moves values off a discontinuity by gradient: Floor(Floor(HardSigmoid(x))) needs the inner Floor at 1', () => {
-    // where the inner Floor gives 0 (a computed zero), rounding moves it to either side of the outer one's step; 1
-    // needs HardSigmoid saturated, x >= 2.5, which redraws within [-3, 3] hit once in twelve per element
+  it('moves values off a discontinuity by gradient: Floor(2 * Sigmoid(Round(x))) sits on a step wherever Round gives 0', () => {
+    // Sigmoid(0) = 0.5 is computed, so rounding moves 2 * 0.5 to either side of Floor's step at 1; Round gives 0 for
+    // x in (-0.5, 0.5), a sixth of [-3, 3], so some of 40 elements start there; only Round's proxy gradient reaches x
     const g = graphOf(
       [{ name: 'x', ...f32([40]) }],
-      [],
+      [{ name: 'two', kind: 'constant', dtype: 'float32', shape: [], data: [2] }],
       [
-        { op: 'HardSigmoid', ins: ['x'], out: 'h' },
-        { op: 'Floor', ins: ['h'], out: 'f' },
-        { op: 'Floor', ins: ['f'], out: 'g' },
+        { op: 'Round', ins: ['x'], out: 'r' },
+        { op: 'Sigmoid', ins: ['r'], out: 'h' },
+        { op: 'Mul', ins: ['h', 'two'], out: 'm' },
+        { op: 'Floor', ins: ['m'], out: 'f' },
       ],
-      { h: f32([40]), f: f32([40]), g: f32([40]) },
+      { r: f32([40]), h: f32([40]), m: f32([40]), f: f32([40]) },
     );
     for (let seed = 0; seed < 4; seed++) {
       const r = searchInputs(g, seed, tf);
       expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      expect(firstViolation(r.graph, r.feeds).violation).toBeUndefined();
+    }
+  });
+
+  it('breaks ties for ArgMax by gradient: ArgMax(Sigmoid(Round(x))) ties wherever Round gives equal values in a lane', () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([6, 4]) }],
+      [],
+      [
+        { op: 'Round', ins: ['x'], out: 'r' },
+        { op: 'Sigmoid', ins: ['r'], out: 'h' },
+        { op: 'ArgMax', ins: ['h'], out: 'a', attrs: { axis: 1 } },
+      ],
+      { r: f32([6, 4]), h: f32([6, 4]), a: { dtype: 'int64', shape: [6, 1] } },
+    );
+    for (let seed = 0; seed < 4; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      // the tie loss differentiates (its first-position mask is a constant of the step): no mutation needed
+      expect(r.fallbacks).toBe(0);
       expect(firstViolation(r.graph, r.feeds).violation).toBeUndefined();
     }
   });
