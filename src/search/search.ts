@@ -465,7 +465,7 @@ function gradientStep(
         for (const x of vars) x.dispose();
       }
     });
-  } catch (e) {
+  } catch {
     return undefined;
   }
   const next = state.clone();
