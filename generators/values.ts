@@ -3,7 +3,7 @@
  * input search starts from (and falls back to); it never reads Math.random.
  */
 import type * as fc from 'fast-check';
-import type { DType, Graph, Node, Tensor, TensorType } from '../src/ir/index.js';
+import type { DType, Graph, Initializer, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { castValue, isFloat, isInt, numel } from '../src/ir/index.js';
 import { findOp } from './ops/index.js';
 import type { DomainConstraint, Interval as Bounds } from './ops/spec.js';
@@ -403,7 +403,12 @@ function preimage(dom: Bounds, own: Need, maybe: (piece: Bounds) => boolean): Bo
       high = maybe([m, high[1]]) ? [m, high[1]] : [high[0], m];
     }
   }
-  return [low[0], high[1]];
+  // an end that is one closed point of its piece (Ceil(x) = 0 needs x <= 0, and every piece holding 0 passes):
+  // where nothing past the point works, the point is the end
+  const past = (v: number): number => 1e-12 * Math.max(1, Math.abs(v));
+  const lo = low[1] > low[0] && !maybe([low[0], low[1] - past(low[1])]) ? low[1] : low[0];
+  const hi = high[1] > high[0] && !maybe([high[0] + past(high[0]), high[1]]) ? high[0] : high[1];
+  return [lo, hi];
 }
 
 function numelOf(t: TensorType | undefined): number {
@@ -432,10 +437,37 @@ export function infeasibility(graph: Graph): string | undefined {
   return intervalInfeasibility(graph, types, new Map(fwd)) ?? knownValueConflict(graph, fwd, types);
 }
 
+/**
+ * Whether every output element of `n` is a copy of an element of its data input (input 0), and at least one is:
+ * Slice, Gather and Split with a non-empty output, Trilu that keeps some element (k known).
+ */
+function copiesSome(n: Node, types: ReadonlyMap<string, TensorType>, constants: ReadonlyMap<string, Initializer>): boolean {
+  const x = types.get(n.inputs[0] ?? '');
+  if (!x || numelOf(x) === 0) return false;
+  switch (n.op) {
+    case 'Slice':
+    case 'Gather':
+    case 'Split':
+      return n.outputs.some((o) => o !== '' && numelOf(types.get(o)) > 0);
+    case 'Trilu': {
+      const kName = n.inputs[1];
+      const k = kName ? constants.get(kName)?.data[0] : 0;
+      if (k === undefined || x.shape.length < 2) return false;
+      const h = x.shape[x.shape.length - 2]!;
+      const w = x.shape[x.shape.length - 1]!;
+      // upper keeps j - i >= k, whose largest is w - 1; lower keeps j - i <= k, whose smallest is 1 - h
+      return (n.attrs['upper'] ?? 1) === 1 ? w - 1 >= k : 1 - h <= k;
+    }
+    default:
+      return false;
+  }
+}
+
 /** The interval part of `infeasibility`; `fwd` (forward bounds from unbounded leaves) is narrowed in place. */
 function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorType>, fwd: Map<string, Bounds>): string | undefined {
   const readers = readerConstraints(graph, types);
   if (readers.size === 0) return undefined;
+  const constants = new Map(graph.initializers.filter((i) => i.kind === 'constant').map((i) => [i.name, i]));
   const need = new Map<string, Need>();
   for (const [name, cs] of readers) need.set(name, cs.reduce(narrow, ANY));
   const needOf = (x: string): Need => need.get(x) ?? ANY;
@@ -460,6 +492,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
   // preimages already computed, for rounds that find the same bounds again
   const memo = new Map<string, { args: number[]; pre: Bounds | undefined }>();
   const backward = (): string | undefined => {
+    const copies: { x: string; op: string; n: Need }[] = [];
     for (let k = graph.nodes.length - 1; k >= 0; k--) {
       const n = graph.nodes[k]!;
       if (!n.outputs.some((o) => need.has(o))) continue;
@@ -482,6 +515,13 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
       if (reduced) {
         const x = n.inputs[0]!;
         need.set(x, { ...needOf(x), lo: Math.max(needOf(x).lo, reduced[0]), hi: Math.min(needOf(x).hi, reduced[1]) });
+        continue;
+      }
+      if (copiesSome(n, types, constants)) {
+        // each output element is a copy of an element of the data input: what every output element must meet, the
+        // copied input elements must meet too, on top of what every input element must (Acosh(x) with Atanh of a
+        // Slice of x); checked once the pass has gathered what every input element must
+        for (const w of wanted) copies.push({ x: n.inputs[0]!, op: n.op, n: w.n });
         continue;
       }
       if (!spec?.range || !ELEMENTWISE.has(n.op)) continue;
@@ -511,6 +551,11 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
         const own = needOf(x);
         need.set(x, { ...own, lo: pre[0] > dom[0] ? Math.max(own.lo, pre[0]) : own.lo, hi: pre[1] < dom[1] ? Math.min(own.hi, pre[1]) : own.hi });
       }
+    }
+    for (const c of copies) {
+      const own = needOf(c.x);
+      const both: Need = { lo: Math.max(own.lo, c.n.lo), hi: Math.min(own.hi, c.n.hi), gap: Math.max(own.gap, c.n.gap) };
+      if (!allowed(boundsOf(c.x), both, integral.has(c.x))) return `${c.x} (input 0 of ${c.op}): the elements ${c.op} copies cannot meet ${JSON.stringify(c.n)} and ${JSON.stringify(own)} at once`;
     }
     return undefined;
   };

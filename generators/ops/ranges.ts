@@ -230,9 +230,17 @@ function termsRange(op: string, r: Interval, n: number, attrs: Attrs): Interval 
 /**
  * Whether every output element of the node can lie within `need` at once, beyond what per-element bounds say: the n
  * elements of a Softmax lane sum to 1, so their bounds must straddle 1/n (LogSoftmax: -log n); a bound that only
- * touches it leaves a lane of equal inputs as the one solution, which no sample hits.
+ * touches it leaves a lane of equal inputs as the one solution, which no sample hits. A LayerNormalization lane
+ * without a bias sums to 0.
  */
 export function jointlyReachable(op: string, need: Interval, types: Shaped, attrs: Attrs): boolean {
+  if (op === 'LayerNormalization') {
+    // without a bias and with one scale for the whole lane, a lane is a multiple of a zero-mean vector: its elements
+    // cannot all lie on one side of 0 (Log of it, or a ReduceLogSum over it, has no valid values)
+    const scale = types[1];
+    const one = scale !== undefined && scale.shape.every((d) => d === 1);
+    return types[2] !== undefined || !one || !(need[0] > 0 || need[1] < 0);
+  }
   if (op !== 'Softmax' && op !== 'LogSoftmax') return true;
   const n = axisLength(types, attrs, -1);
   if (n === undefined || n <= 1) return true;

@@ -73,6 +73,38 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(one)).toBeDefined();
   });
 
+  it('rejects a Slice, Gather or Trilu whose copies must meet what the tensor they copy cannot: Log(Slice(x)) with Atanh(Ceil(x))', () => {
+    // Atanh(Ceil(x)) needs Ceil(x) = 0, so x in (-1, 0]; Log of any copied element needs it > 0
+    const copy = (op: string, attrs: Node['attrs'] = {}, extra: string[] = [], inits: Initializer[] = [], outShape = [2]): Graph =>
+      chain([x([2, 3])], [
+        { op: 'Ceil', ins: ['x'], out: 'c' },
+        { op: 'Atanh', ins: ['c'], out: 'a' },
+        { op, ins: ['x', ...extra], out: 's', attrs },
+        { op: 'Log', ins: ['s'], out: 'l' },
+      ], [2, 3], { s: f32(outShape), l: f32(outShape) }, inits);
+    const i64 = (name: string, data: number[], shape = [data.length]): Initializer => ({ name, dtype: 'int64', shape, kind: 'constant', data });
+    expect(infeasibility(copy('Slice', {}, ['b', 'e', 'ax'], [i64('b', [1]), i64('e', [3]), i64('ax', [1])], [2, 2]))).toMatch(/Slice copies/);
+    expect(infeasibility(copy('Gather', { axis: 1 }, ['i'], [i64('i', [0], [1])], [2, 1]))).toMatch(/Gather copies/);
+    expect(infeasibility(copy('Trilu', {}, [], [], [2, 3]))).toMatch(/Trilu copies/);
+    // a Trilu that keeps nothing copies nothing (its zeros are known.ts's business: Log(0) is rejected there)
+    expect(infeasibility(copy('Trilu', {}, ['k'], [i64('k', [3], [])], [2, 3]))).not.toMatch(/Trilu copies/);
+    // without the Atanh, x may be positive: fine
+    const alone = chain([x([2, 3])], [{ op: 'Slice', ins: ['x', 'b', 'e', 'ax'], out: 's' }, { op: 'Log', ins: ['s'], out: 'l' }], [2, 3],
+      { s: f32([2, 2]), l: f32([2, 2]) }, [i64('b', [1]), i64('e', [3]), i64('ax', [1])]);
+    expect(infeasibility(alone)).toBeUndefined();
+  });
+
+  it('rejects Log of a LayerNormalization lane without a bias and with one scale (it sums to 0); keeps it with either', () => {
+    const ln = (scale: number[], bias: boolean): Graph =>
+      chain([x([3, 4]), { name: 's', dtype: 'float32', shape: scale }, ...(bias ? [{ name: 'b', dtype: 'float32' as DType, shape: [4] }] : [])], [
+        { op: 'LayerNormalization', ins: ['x', 's', ...(bias ? ['b'] : [])], out: 'l', attrs: { axis: -1 } },
+        { op: 'Log', ins: ['l'], out: 'y' },
+      ], [3, 4]);
+    expect(infeasibility(ln([1], false))).toMatch(/LayerNormalization lanes/);
+    expect(infeasibility(ln([4], false))).toBeUndefined();
+    expect(infeasibility(ln([1], true))).toBeUndefined();
+  });
+
   it('rejects a computed float pinned to one value, which the stability check rounding moves; not a pinned input', () => {
     // Sign(sum) must be 0, so the sum exactly 0: perturbed, Sign flips; the same with whole numbers summed
     const nodes = [
