@@ -327,6 +327,30 @@ function transposeWindow(x: readonly number[], w: readonly number[], attrs: Attr
 const CONV_TRANSPOSE: ConvKind = { op: 'ConvTranspose', transpose: true, window: transposeWindow };
 
 /**
+ * tf.conv3dTranspose with 'valid' padding and gradients, which tfjs 4.22 lacks (no gradient for
+ * Conv3DBackpropInputV2: the input search could not step through a 3-D ConvTranspose). A transposed convolution is
+ * the adjoint of the convolution with the same filter and strides, so dL/dx is conv3d(dy, f) and dL/df is that
+ * convolution's filter gradient taken against x.
+ */
+function conv3dTranspose(tf: TF, x: TfTensor, f: TfTensor, shape: [number, number, number, number, number], strides: [number, number, number]): TfTensor {
+  type Body = { value: TfTensor; gradFunc: (dy: TfTensor, saved: TfTensor[]) => TfTensor[] };
+  const body = (...args: unknown[]): Body => {
+    const [xs, fs, save] = args as [tfjs.Tensor5D, tfjs.Tensor5D, (ts: TfTensor[]) => void];
+    // the inputs are intermediates of the caller's tape, gone by the time gradients run unless saved
+    save([xs, fs]);
+    return {
+      value: tf.conv3dTranspose(xs, fs, shape, strides, 'valid'),
+      gradFunc: (dy, [xv, fv]) => [
+        tf.conv3d(dy as tfjs.Tensor5D, fv as tfjs.Tensor5D, strides, 'valid'),
+        // the filter gradient of conv3d(dy, f) against x (the kernel tfjs's own Conv3D gradient runs; not exported)
+        tf.engine().runKernel('Conv3DBackpropFilterV2', { x: dy, dy: xv! }, { strides, pad: 'valid', filterShape: fv!.shape }) as TfTensor,
+      ],
+    };
+  };
+  return tf.customGrad(body as unknown as Parameters<TF['customGrad']>[0])(x, f);
+}
+
+/**
  * ConvTranspose on tfjs: conv2dTranspose/conv3dTranspose (which take no dilations: the filter carries them) to
  * the full transposed size with 'valid' padding, one call per group; then the ONNX window is cut out of it
  * (pads at the start, output_padding and output_shape as zeros past the end, where no input reaches).
@@ -347,7 +371,7 @@ const convTransposeTfjs: TfjsLowering = {
     let y = perGroup(tf, g, xl, f, (xg, fg) =>
       n === 2
         ? tf.conv2dTranspose(xg as tfjs.Tensor4D, fg as tfjs.Tensor4D, [N, full[0]!, full[1]!, mpg], win.strides as [number, number], 'valid')
-        : tf.conv3dTranspose(xg as tfjs.Tensor5D, fg as tfjs.Tensor5D, [N, full[0]!, full[1]!, full[2]!, mpg], win.strides as [number, number, number], 'valid'),
+        : conv3dTranspose(tf, xg, fg, [N, full[0]!, full[1]!, full[2]!, mpg], win.strides as [number, number, number]),
     );
     const begin = win.pads.slice(0, n);
     const front = begin.map((p) => Math.max(0, -p));
