@@ -49,6 +49,46 @@ function finiteEverywhere(g: Graph, feeds: Record<string, Tensor>): boolean {
 
 const f32 = (shape: number[]): { dtype: DType; shape: number[] } => ({ dtype: 'float32', shape });
 
+/**
+ * Checks the search's tfjs gradient of sum(w * out) with respect to every float graph input against central
+ * differences of the float64 reference, at fixed smooth input values.
+ */
+function expectReferenceGradient(g: Graph, out: string): void {
+  const outType = [...g.outputs, ...g.valueInfo].find((t) => t.name === out)!;
+  const w = Array.from({ length: outType.shape.reduce((a, d) => a * d, 1) }, (_, k) => Math.cos(3 * k + 1));
+  const feeds: Record<string, Tensor> = {};
+  g.inputs.forEach((i, n) => {
+    const size = i.shape.reduce((a, d) => a * d, 1);
+    feeds[i.name] = { dtype: i.dtype, shape: [...i.shape], data: Float64Array.from({ length: size }, (_, k) => Math.sin(k + 0.5 + 7 * n)) };
+  });
+  const loss = (name: string, data: Float64Array): number =>
+    Array.from(interpret(g, { ...feeds, [name]: { ...feeds[name]!, data } }).get(out)!.data).reduce((a, v, k) => a + v * w[k]!, 0);
+  for (const i of g.inputs) {
+    const grad = tf.tidy(() => {
+      const env = leafTensors(tf, g, feeds);
+      const v = tf.variable(env.get(i.name)!, true, `gradient_check_${i.name}_${variableCount++}`);
+      const { grads } = tf.variableGrads(() => {
+        const local = new Map(env);
+        local.set(i.name, v);
+        evalTfjsNodes(tf, g, g.nodes, local, proxyWrap(tf));
+        return tf.sum(tf.mul(local.get(out)!, tf.tensor(w, outType.shape))) as tfjs.Scalar;
+      }, [v]);
+      const values = Array.from(grads[v.name]!.dataSync());
+      v.dispose();
+      return values;
+    });
+    const x = feeds[i.name]!.data;
+    for (let k = 0; k < x.length; k++) {
+      const up = Float64Array.from(x);
+      const down = Float64Array.from(x);
+      up[k]! += 1e-4;
+      down[k]! -= 1e-4;
+      expect(grad[k]!, `${i.name}[${k}]`).toBeCloseTo((loss(i.name, up) - loss(i.name, down)) / 2e-4, 2);
+    }
+  }
+}
+let variableCount = 0;
+
 describe('input search', () => {
   it('finds values for Log(Asin(x)), which needs x in (0, 1) everywhere, and every intermediate is finite', () => {
     const shape = [4, 6];
@@ -220,29 +260,7 @@ describe('input search', () => {
       ],
       { c: f32([3, 4]), t: f32([3, 4]) },
     );
-    const x = Float64Array.from({ length: 12 }, (_, k) => Math.sin(k + 0.5));
-    const w = Array.from({ length: 12 }, (_, k) => Math.cos(3 * k + 1));
-    const loss = (data: Float64Array): number => Array.from(interpret(g, { x: { dtype: 'float32', shape: [3, 4], data } }).get('t')!.data).reduce((a, v, k) => a + v * w[k]!, 0);
-    const grad = tf.tidy(() => {
-      const env = leafTensors(tf, g, { x: { dtype: 'float32', shape: [3, 4], data: x } });
-      const v = tf.variable(env.get('x')!, true, 'gradient_check_x');
-      const { grads } = tf.variableGrads(() => {
-        const local = new Map(env);
-        local.set('x', v);
-        evalTfjsNodes(tf, g, g.nodes, local, proxyWrap(tf));
-        return tf.sum(tf.mul(local.get('t')!, tf.tensor(w, [3, 4]))) as tfjs.Scalar;
-      }, [v]);
-      const out = Array.from(grads['gradient_check_x']!.dataSync());
-      v.dispose();
-      return out;
-    });
-    x.forEach((_, k) => {
-      const up = Float64Array.from(x);
-      const down = Float64Array.from(x);
-      up[k]! += 1e-4;
-      down[k]! -= 1e-4;
-      expect(grad[k]!, `element ${k}`).toBeCloseTo((loss(up) - loss(down)) / 2e-4, 2);
-    });
+    expectReferenceGradient(g, 't');
     // Acos of a running sum along the first axis: the search gets there by gradient
     const search = graphOf(
       [
@@ -261,6 +279,19 @@ describe('input search', () => {
       const r = searchInputs(search, seed, tf);
       expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
     }
+  });
+
+  it('differentiates a 3-D ConvTranspose with respect to input and weight (tfjs 4.22 has no gradient for it)', () => {
+    const g = graphOf(
+      [
+        { name: 'x', ...f32([1, 2, 2, 3, 2]) },
+        { name: 'w', ...f32([2, 1, 2, 1, 2]) },
+      ],
+      [],
+      [{ op: 'ConvTranspose', ins: ['x', 'w'], out: 'y', attrs: { strides: [2, 1, 2], pads: [1, 0, 0, 0, 0, 1] } }],
+      { y: f32([1, 1, 3, 3, 3]) },
+    );
+    expectReferenceGradient(g, 'y');
   });
 
   it('searches weights, and never touches constants', () => {
