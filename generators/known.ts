@@ -46,7 +46,14 @@ const TAINT: ReadonlySet<string> = new Set([
   'Trilu', 'MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization',
   'LayerNormalization', 'InstanceNormalization', 'Softmax', 'LogSoftmax', 'ReduceSum', 'ReduceMean', 'ReduceMax',
   'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare', 'CumSum',
+  'GlobalMaxPool',
 ]);
+
+/**
+ * Operators that select a maximum whose kernels skip NaN (a comparison with it is false, so NaN taint would be
+ * unsound): run once with +Infinity and once with -Infinity for the unknown float elements, known where both agree.
+ */
+const SELECTS: ReadonlySet<string> = new Set(['MaxPool']);
 
 /** Operators that write values of their own (padding, zeroed triangles, unreached positions), known from nothing. */
 const SOURCES: ReadonlySet<string> = new Set(['Trilu', 'Pad', 'CumSum', 'Conv', 'ConvTranspose', 'AveragePool']);
@@ -89,6 +96,19 @@ const FLOAT32_LIMIT = 1e30;
 function full(t: Tensor): Known {
   const mask = new Uint8Array(t.data.length).fill(1);
   return { t, mask, count: mask.length };
+}
+
+/** The elements where `a` and `b` hold the same finite value. */
+function agreed(a: Tensor, b: Tensor): Known | undefined {
+  const mask = new Uint8Array(a.data.length);
+  let count = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (a.data[i] === b.data[i] && Number.isFinite(a.data[i]!)) {
+      mask[i] = 1;
+      count++;
+    }
+  }
+  return count > 0 ? { t: a, mask, count } : undefined;
 }
 
 function fromNaN(t: Tensor): Known | undefined {
@@ -181,32 +201,48 @@ function evalNode(node: Node, opset: number, ins: readonly (Known | undefined)[]
       if (!t || node.inputs.some((name, i) => name !== '' && used[i] === undefined)) return none;
       return [evalMap(node, attrs, opset, used, t)];
     }
-    if (TAINT.has(node.op)) {
+    const selects = SELECTS.has(node.op);
+    if (TAINT.has(node.op) || selects) {
       // only the operators that write values of their own know anything without a known float input
       const floatKnown = node.inputs.some((name, i) => name !== '' && used[i] !== undefined && isFloat(used[i]!.t.dtype));
       if (!floatKnown && !source) return none;
-      const args: (Tensor | undefined)[] = [];
-      for (const [i, name] of node.inputs.entries()) {
-        if (name === '') {
-          args.push(undefined);
-          continue;
-        }
-        const k = used[i];
-        const type = types.get(name);
-        if (!type) return none;
-        if (!isFloat(type.dtype)) {
-          // shapes, pads, axes, indices: needed in full
-          if (!k || k.count !== k.mask.length) return none;
-          args.push(k.t);
-          continue;
-        }
-        const data = new Float64Array(numel(type.shape)).fill(NaN);
-        if (k) for (let e = 0; e < data.length; e++) if (k.mask[e] === 1) data[e] = k.t.data[e]!;
-        args.push({ dtype: type.dtype, shape: [...type.shape], data });
-      }
       if (outTypes.some((t) => !t || !isFloat(t.dtype))) return none;
-      const outs = spec.reference(args, attrs, opset, node.outputs.length);
-      return node.outputs.map((_, k) => (outs[k] ? fromNaN(outs[k]) : undefined));
+      // the inputs with `fill` for every unknown float element; undefined when an integer input is not known in full
+      const filled = (fill: number): (Tensor | undefined)[] | undefined => {
+        const args: (Tensor | undefined)[] = [];
+        for (const [i, name] of node.inputs.entries()) {
+          if (name === '') {
+            args.push(undefined);
+            continue;
+          }
+          const k = used[i];
+          const type = types.get(name);
+          if (!type) return undefined;
+          if (!isFloat(type.dtype)) {
+            // shapes, pads, axes, indices: needed in full
+            if (!k || k.count !== k.mask.length) return undefined;
+            args.push(k.t);
+            continue;
+          }
+          const data = new Float64Array(numel(type.shape)).fill(fill);
+          if (k) for (let e = 0; e < data.length; e++) if (k.mask[e] === 1) data[e] = k.t.data[e]!;
+          args.push({ dtype: type.dtype, shape: [...type.shape], data });
+        }
+        return args;
+      };
+      if (!selects) {
+        const args = filled(NaN);
+        if (!args) return none;
+        const outs = spec.reference(args, attrs, opset, node.outputs.length);
+        return node.outputs.map((_, k) => (outs[k] ? fromNaN(outs[k]) : undefined));
+      }
+      // a maximum or minimum is known where it is the same whether the unknown elements are +Infinity or -Infinity
+      const up = filled(Infinity);
+      const down = filled(-Infinity);
+      if (!up || !down) return none;
+      const a = spec.reference(up, attrs, opset, node.outputs.length);
+      const b = spec.reference(down, attrs, opset, node.outputs.length);
+      return node.outputs.map((_, k) => (a[k] && b[k] ? agreed(a[k], b[k]) : undefined));
     }
   } catch {
     return none;
@@ -269,7 +305,7 @@ function mayKnow(graph: Graph, types: ReadonlyMap<string, TensorType>, point: Re
   for (const n of graph.nodes) {
     const ins = n.inputs.filter((x) => x !== '');
     const known = (SOURCES.has(n.op) && isSource(n, (x) => may.has(x))) || n.outputs.some((o) => point.has(o)) || (ins.length > 0 && ins.every((x) => may.has(x)))
-      || (ELEMENTWISE_MAPS.has(n.op) ? false : TAINT.has(n.op) && ins.some((x) => may.has(x) && isFloat(types.get(x)?.dtype ?? 'bool')));
+      || (ELEMENTWISE_MAPS.has(n.op) ? false : (TAINT.has(n.op) || SELECTS.has(n.op)) && ins.some((x) => may.has(x) && isFloat(types.get(x)?.dtype ?? 'bool')));
     if (!known) continue;
     for (const o of n.outputs) may.add(o);
     nodes.add(n);

@@ -117,6 +117,22 @@ describe('values a graph fixes on its own', () => {
     for (const op of ['Trilu', 'Mul', 'Max']) expect(infeasibility(sqrt(op)), op).toBeUndefined();
   });
 
+  it('knows a MaxPool window that only reads known values (a negative Pad constant), and no window that reads unknown ones', () => {
+    const pooled = (pads: number[], value: number): Graph =>
+      chain([input('x', [1, 1, 2, 2])], [
+        { op: 'Pad', ins: ['x', 'p', 'v'], out: 'q' },
+        { op: 'MaxPool', ins: ['q'], out: 'm', attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
+        { op: 'Log', ins: ['m'], out: 'l' },
+      ], [1, 1, 2, 2], { q: f32([1, 1, 2 + pads[2]! + pads[6]!, 2 + pads[3]! + pads[7]!]), m: f32([1, 1, (2 + pads[2]! + pads[6]!) / 2, (2 + pads[3]! + pads[7]!) / 2]) },
+      [constant('p', 'int64', [8], pads), constant('v', 'float32', [], [value])]);
+    // padding two rows on top: the top windows read only -2, which Log rejects; the bottom ones read x
+    expect(infeasibility(pooled([0, 0, 2, 0, 0, 0, 0, 0], -2))).toMatch(/holds -2 whatever the inputs/);
+    expect(infeasibility(pooled([0, 0, 2, 0, 0, 0, 0, 0], 2))).toBeUndefined();
+    // one padded row: every window reads some of x, whose maximum may be anything
+    const known = knownValues(pooled([0, 0, 1, 0, 0, 0, 1, 0], -2));
+    expect(known.get('m')).toBeUndefined();
+  });
+
   it('knows what an operator makes of one tensor on both sides: x - x is 0, x / x is 1, x < x is false', () => {
     const twice = (op: string, next: string): Graph =>
       chain([input('x', [2, 3])], [

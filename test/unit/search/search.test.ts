@@ -71,7 +71,7 @@ function expectReferenceGradient(g: Graph, out: string): void {
         const local = new Map(env);
         local.set(i.name, v);
         evalTfjsNodes(tf, g, g.nodes, local, proxyWrap(tf));
-        return tf.sum(tf.mul(local.get(out)!, tf.tensor(w, outType.shape))) as tfjs.Scalar;
+        return tf.sum(tf.mul(local.get(out)!, tf.tensor(w, [...outType.shape]))) as tfjs.Scalar;
       }, [v]);
       const values = Array.from(grads[v.name]!.dataSync());
       v.dispose();
