@@ -9,6 +9,7 @@ import { findOp } from './ops/index.js';
 import type { DomainConstraint, Interval as Bounds } from './ops/spec.js';
 import { UNBOUNDED } from './ops/spec.js';
 import { knownValueConflict } from './known.js';
+import { withDefaults } from '../src/reference/interpreter.js';
 import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, INTEGRAL_PRESERVING, jointlyReachable, outputRanges, reducedElementNeed } from './ops/ranges.js';
 
 /** The interval values are drawn from when no constraint applies. */
@@ -438,6 +439,31 @@ export function infeasibility(graph: Graph): string | undefined {
 }
 
 /**
+ * The input some of whose elements `n` copies to its outputs, where every output element a reader constrains may be
+ * such a copy: Slice, Gather and Split with a non-empty output and Trilu that keeps some element (k known) copy their
+ * data input into every output element; a Conv or ConvTranspose with a bias copies the bias into the positions no
+ * input element reaches (windows wholly in the padding, gaps between strided taps), when there are any. -1: none.
+ */
+function copiedInput(n: Node, opset: number, types: ReadonlyMap<string, TensorType>, constants: ReadonlyMap<string, Initializer>): number {
+  if ((n.op === 'Conv' || n.op === 'ConvTranspose') && n.inputs[2]) return unreached(n, opset, types) ? 2 : -1;
+  return copiesSome(n, types, constants) ? 0 : -1;
+}
+
+/** Whether some output position of a Conv or ConvTranspose reads no input element (it holds the bias alone). */
+function unreached(n: Node, opset: number, types: ReadonlyMap<string, TensorType>): boolean {
+  const spec = findOp(n.op);
+  const [x, w, b] = n.inputs.map((i) => types.get(i));
+  if (!spec || !x || !w || !b || numelOf(x) * numelOf(w) > 1e5) return false;
+  const fill = (t: TensorType, v: number): Tensor => ({ dtype: 'float64', shape: [...t.shape], data: new Float64Array(numelOf(t)).fill(v) });
+  try {
+    const [y] = spec.reference([fill(x, NaN), fill(w, 1), fill(b, 0)], withDefaults(n), opset);
+    return y !== undefined && y.data.some((v) => !Number.isNaN(v));
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Whether every output element of `n` is a copy of an element of its data input (input 0), and at least one is:
  * Slice, Gather and Split with a non-empty output, Trilu that keeps some element (k known).
  */
@@ -492,7 +518,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
   // preimages already computed, for rounds that find the same bounds again
   const memo = new Map<string, { args: number[]; pre: Bounds | undefined }>();
   const backward = (): string | undefined => {
-    const copies: { x: string; op: string; n: Need }[] = [];
+    const copies: { x: string; i: number; op: string; n: Need }[] = [];
     for (let k = graph.nodes.length - 1; k >= 0; k--) {
       const n = graph.nodes[k]!;
       if (!n.outputs.some((o) => need.has(o))) continue;
@@ -517,12 +543,13 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
         need.set(x, { ...needOf(x), lo: Math.max(needOf(x).lo, reduced[0]), hi: Math.min(needOf(x).hi, reduced[1]) });
         continue;
       }
-      if (copiesSome(n, types, constants)) {
-        // each output element is a copy of an element of the data input: what every output element must meet, the
-        // copied input elements must meet too, on top of what every input element must (Acosh(x) with Atanh of a
-        // Slice of x); checked once the pass has gathered what every input element must
-        for (const w of wanted) copies.push({ x: n.inputs[0]!, op: n.op, n: w.n });
-        continue;
+      const copied = copiedInput(n, graph.opset, types, constants);
+      if (copied >= 0) {
+        // some output elements are copies of an input's elements: what every output element must meet, the copied
+        // elements must meet too, on top of what every element of that input must (Acosh(x) with Atanh of a Slice
+        // of x); checked once the pass has gathered what every input element must
+        for (const w of wanted) copies.push({ x: n.inputs[copied]!, i: copied, op: n.op, n: w.n });
+        if (copied === 0) continue;
       }
       if (!spec?.range || !ELEMENTWISE.has(n.op)) continue;
       const range = spec.range.bind(spec);
@@ -555,7 +582,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
     for (const c of copies) {
       const own = needOf(c.x);
       const both: Need = { lo: Math.max(own.lo, c.n.lo), hi: Math.min(own.hi, c.n.hi), gap: Math.max(own.gap, c.n.gap) };
-      if (!allowed(boundsOf(c.x), both, integral.has(c.x))) return `${c.x} (input 0 of ${c.op}): the elements ${c.op} copies cannot meet ${JSON.stringify(c.n)} and ${JSON.stringify(own)} at once`;
+      if (!allowed(boundsOf(c.x), both, integral.has(c.x))) return `${c.x} (input ${c.i} of ${c.op}): the elements ${c.op} copies cannot meet ${JSON.stringify(c.n)} and ${JSON.stringify(own)} at once`;
     }
     return undefined;
   };

@@ -94,6 +94,19 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(alone)).toBeUndefined();
   });
 
+  it('rejects a ConvTranspose whose gaps (the bias alone) must meet what the bias cannot: Acosh of it with Atanh(b)', () => {
+    // stride 2 with a 1-wide kernel leaves every other position to the bias, which Acosh needs >= 1 and Atanh < 1
+    const conv = (strides: number[]): Graph =>
+      chain([x([1, 1, 3]), { name: 'w', dtype: 'float32', shape: [1, 1, 1] }, { name: 'b', dtype: 'float32', shape: [1] }], [
+        { op: 'ConvTranspose', ins: ['x', 'w', 'b'], out: 'y', attrs: { strides } },
+        { op: 'Acosh', ins: ['y'], out: 'a' },
+        { op: 'Atanh', ins: ['b'], out: 't' },
+      ], [1, 1, 3], { y: f32([1, 1, 2 * strides[0]! + 1]), a: f32([1, 1, 2 * strides[0]! + 1]), t: f32([1]) });
+    expect(infeasibility(conv([2]))).toMatch(/b \(input 2 of ConvTranspose\)/);
+    // stride 1 reaches every position: the weights can lift them all
+    expect(infeasibility(conv([1]))).toBeUndefined();
+  });
+
   it('rejects Log of a LayerNormalization lane without a bias and with one scale (it sums to 0); keeps it with either', () => {
     const ln = (scale: number[], bias: boolean): Graph =>
       chain([x([3, 4]), { name: 's', dtype: 'float32', shape: scale }, ...(bias ? [{ name: 'b', dtype: 'float32' as DType, shape: [4] }] : [])], [
