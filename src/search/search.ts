@@ -24,7 +24,7 @@ import type { DomainConstraint } from '../../generators/ops/spec.js';
 import { intervalFor, leafConstraints, leafHints, sampleTensor } from '../../generators/values.js';
 import { evalTfjsNodes, leafTensors, type LoweringWrap } from '../backends/tfjs.js';
 import type { Graph, Initializer, Node, Tensor, TensorType } from '../ir/index.js';
-import { castValue, isFloat } from '../ir/index.js';
+import { castValue, isFloat, numel } from '../ir/index.js';
 import { withDefaults } from '../reference/interpreter.js';
 import { firstViolation, holds, nodeConstraints, type Violation } from './violations.js';
 
@@ -506,7 +506,10 @@ function gradientStep(
 function mutate(rng: fc.Random, state: State, leaves: ReadonlyMap<string, Leaf>, e: Evaluation, moments: Map<string, Moments>): State | undefined {
   const candidates = [...upstreamLeaves(state.graph, e.violation!.node)].flatMap((name) => leaves.get(name) ?? []);
   if (candidates.length === 0) return undefined;
-  const leaf = candidates[rng.nextInt(0, candidates.length - 1)]!;
+  // a leaf the size of the offending tensor most likely maps onto it element for element: three times the chance
+  const weight = (l: Leaf): number => (e.offending.length > 0 && numel(l.type.shape) === e.size ? 3 : 1);
+  let pick = rng.nextInt(0, candidates.reduce((s, l) => s + weight(l), 0) - 1);
+  const leaf = candidates.find((l) => (pick -= weight(l)) < 0)!;
   const cur = state.values.get(leaf.name)!;
   const fresh = sampleTensor(rng, leaf.type, leaf.draw).data;
   const n = cur.length;
