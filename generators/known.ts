@@ -124,6 +124,35 @@ function fromNaN(t: Tensor): Known | undefined {
 }
 
 /** Elementwise: the kernel on the output positions whose every input element is known, gathered into flat tensors. */
+/**
+ * Input slots of elementwise operators where a 0 makes the result 0 whatever the other operands hold (they are finite
+ * wherever the graph is valid, and Div's divisor is non-zero by its domain): 0 * x, PRelu(0, slope), 0 / y.
+ */
+const ZERO_ABSORBING: Readonly<Record<string, readonly number[]>> = { Mul: [0, 1], PRelu: [0], Div: [0] };
+
+/** `mapped` (what the kernel knows) plus the output elements a known 0 in an absorbing slot fixes at 0. */
+function absorbZeros(node: Node, ins: readonly (Known | undefined)[], outType: TensorType, mapped: Known | undefined): Known | undefined {
+  const slots = ZERO_ABSORBING[node.op];
+  if (!slots) return undefined;
+  const n = numel(outType.shape);
+  const data = mapped ? Float64Array.from(mapped.t.data) : new Float64Array(n);
+  const mask = mapped ? Uint8Array.from(mapped.mask) : new Uint8Array(n);
+  let added = 0;
+  for (const i of slots) {
+    const k = node.inputs[i] ? ins[i] : undefined;
+    if (!k) continue;
+    const m = broadcastIndex(k.t.shape, outType.shape);
+    for (let j = 0; j < n; j++) {
+      if (mask[j] === 1 || k.mask[m[j]!] !== 1 || k.t.data[m[j]!] !== 0) continue;
+      data[j] = 0;
+      mask[j] = 1;
+      added++;
+    }
+  }
+  if (added === 0) return undefined;
+  return { t: { dtype: outType.dtype, shape: [...outType.shape], data }, mask, count: (mapped?.count ?? 0) + added };
+}
+
 function evalMap(node: Node, attrs: Attrs, opset: number, ins: readonly (Known | undefined)[], outType: TensorType): Known | undefined {
   const spec = findOp(node.op)!;
   const outShape = outType.shape;
@@ -198,8 +227,10 @@ function evalNode(node: Node, opset: number, ins: readonly (Known | undefined)[]
     }
     if (ELEMENTWISE_MAPS.has(node.op)) {
       const t = outTypes[0];
-      if (!t || node.inputs.some((name, i) => name !== '' && used[i] === undefined)) return none;
-      return [evalMap(node, attrs, opset, used, t)];
+      if (!t) return none;
+      const complete = node.inputs.every((name, i) => name === '' || used[i] !== undefined);
+      const mapped = complete ? evalMap(node, attrs, opset, used, t) : undefined;
+      return [absorbZeros(node, used, t, mapped) ?? mapped];
     }
     const selects = SELECTS.has(node.op);
     if (TAINT.has(node.op) || selects) {
@@ -305,7 +336,8 @@ function mayKnow(graph: Graph, types: ReadonlyMap<string, TensorType>, point: Re
   for (const n of graph.nodes) {
     const ins = n.inputs.filter((x) => x !== '');
     const known = (SOURCES.has(n.op) && isSource(n, (x) => may.has(x))) || n.outputs.some((o) => point.has(o)) || (ins.length > 0 && ins.every((x) => may.has(x)))
-      || (ELEMENTWISE_MAPS.has(n.op) ? false : (TAINT.has(n.op) || SELECTS.has(n.op)) && ins.some((x) => may.has(x) && isFloat(types.get(x)?.dtype ?? 'bool')));
+      || (ELEMENTWISE_MAPS.has(n.op) ? false : (TAINT.has(n.op) || SELECTS.has(n.op)) && ins.some((x) => may.has(x) && isFloat(types.get(x)?.dtype ?? 'bool')))
+      || (ZERO_ABSORBING[n.op]?.some((i) => n.inputs[i] !== undefined && may.has(n.inputs[i]!)) ?? false);
     if (!known) continue;
     for (const o of n.outputs) may.add(o);
     nodes.add(n);

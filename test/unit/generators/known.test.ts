@@ -133,6 +133,20 @@ describe('values a graph fixes on its own', () => {
     expect(known.get('m')).toBeUndefined();
   });
 
+  it('knows that a fixed 0 times anything is 0: Reciprocal(PRelu(exclusive CumSum, slope)) and Log(0 * y) have no valid values', () => {
+    const absorbed = (op: string, next: string): Graph =>
+      chain([input('x', [4]), input('y', [4])], [
+        { op: 'CumSum', ins: ['x', 'axis'], out: 'c', attrs: { exclusive: 1 } },
+        { op, ins: ['c', 'y'], out: 'm' },
+        { op: next, ins: ['m'], out: 'r' },
+      ], [4], {}, [constant('axis', 'int64', [], [0])]);
+    expect(infeasibility(absorbed('PRelu', 'Reciprocal'))).toMatch(/holds 0 whatever the inputs/);
+    expect(infeasibility(absorbed('Mul', 'Log'))).toMatch(/holds 0 whatever the inputs/);
+    // only the first element is fixed; Add(0, y) is y, which may be anything
+    expect(Array.from(knownValues(absorbed('Mul', 'Log')).get('m')!.mask)).toEqual([1, 0, 0, 0]);
+    expect(infeasibility(absorbed('Add', 'Log'))).toBeUndefined();
+  });
+
   it('knows what an operator makes of one tensor on both sides: x - x is 0, x / x is 1, x < x is false', () => {
     const twice = (op: string, next: string): Graph =>
       chain([input('x', [2, 3])], [
