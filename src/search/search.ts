@@ -677,6 +677,13 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
       continue;
     }
     fallbacks++;
+    if (frozen.size > 0) {
+      // the leaves left movable had no gradient: the step that broke an earlier node failed after all, and the next
+      // one may move every leaf again
+      frozen.clear();
+      stall++;
+      lr = Math.max(lr * 0.5, 0.02);
+    }
     if (stall >= STALL && (!v.unstable || STABILISED.has(v.node.op))) {
       // every few mutations, the gradient gets another chance from where they left the values (a plateau of rounded
       // values, or a step size decayed too far, is not a dead end)
