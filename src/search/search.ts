@@ -113,7 +113,7 @@ function constraintLoss(tf: TF, c: DomainConstraint, v: tfjs.Tensor): tfjs.Tenso
 /** Operators whose instability (values at a discontinuity) has a loss that moves their inputs off it. */
 const STABILISED: ReadonlySet<string> = new Set([
   'Floor', 'Ceil', 'Round', 'Sign', 'Sqrt', 'Log', 'Reciprocal', 'Cast', 'Mod', 'Less', 'LessOrEqual', 'Greater',
-  'GreaterOrEqual', 'Equal', 'ArgMax', 'ArgMin',
+  'GreaterOrEqual', 'Equal', 'ArgMax', 'ArgMin', 'LayerNormalization', 'InstanceNormalization',
 ]);
 
 /** The side of zero each element lies on (+1 at zero itself), a constant: what a one-sided margin pushes along. */
@@ -177,6 +177,17 @@ function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefine
       const y = ins[1];
       if (!y || x.dtype !== 'float32') return undefined;
       per = awayFromZero(tf, tf.sub(f, y.toFloat()), 1e-2);
+      break;
+    }
+    case 'LayerNormalization':
+    case 'InstanceNormalization': {
+      if (x.dtype !== 'float32' || x.rank < (node.op === 'LayerNormalization' ? 1 : 3)) return undefined;
+      const from = node.op === 'LayerNormalization' ? (((attrs['axis'] as number) % x.rank) + x.rank) % x.rank : 2;
+      const axes = Array.from({ length: x.rank - from }, (_, i) => from + i);
+      // a lane of nearly equal values (spread small against their offset) amplifies every rounding of them: the
+      // loss spreads it
+      const { mean, variance } = tf.moments(f, axes, true);
+      per = tf.relu(tf.sub(0.1, tf.div(variance, tf.add(tf.add(tf.square(mean), variance), 1e-6))));
       break;
     }
     case 'ArgMax':

@@ -281,6 +281,30 @@ describe('input search', () => {
     }
   });
 
+  it('spreads a LayerNormalization lane of nearly equal values by gradient (such a lane amplifies every rounding)', () => {
+    // 1 + 0.003 x: lanes of values within a few thousandths of 1, which the stability check rejects
+    const g = graphOf(
+      [{ name: 'x', ...f32([3, 8]) }, { name: 's', ...f32([8]) }],
+      [
+        { name: 'k', kind: 'constant', dtype: 'float32', shape: [], data: [0.003] },
+        { name: 'one', kind: 'constant', dtype: 'float32', shape: [], data: [1] },
+      ],
+      [
+        { op: 'Mul', ins: ['x', 'k'], out: 'm' },
+        { op: 'Add', ins: ['m', 'one'], out: 'a' },
+        { op: 'LayerNormalization', ins: ['a', 's'], out: 'y', attrs: { axis: -1 } },
+      ],
+      { m: f32([3, 8]), a: f32([3, 8]), y: f32([3, 8]) },
+    );
+    for (let seed = 0; seed < 4; seed++) {
+      expect(firstViolation(g, sampleFeeds(g, randomFromSeed(seed))).violation?.unstable).toBe(true);
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      // mostly gradient steps: redraws alone take several times as long
+      expect(r.fallbacks, `seed ${seed}`).toBeLessThan(r.iterations / 2);
+    }
+  });
+
   it('differentiates a 3-D ConvTranspose with respect to input and weight (tfjs 4.22 has no gradient for it)', () => {
     const g = graphOf(
       [
