@@ -24,6 +24,7 @@ import { perturbOutput, withDefaults } from '../src/reference/interpreter.js';
 import { pathTolerances, type Tolerance } from '../oracles/tolerance.js';
 import { findOp } from './ops/index.js';
 import { ELEMENTWISE_MAPS, outputRanges } from './ops/ranges.js';
+import { reducedAxes } from './ops/reduce.js';
 import type { Interval } from './ops/spec.js';
 import { holds, UNBOUNDED } from './ops/spec.js';
 
@@ -374,6 +375,35 @@ const SELF_CONSTANT: Readonly<Record<string, number>> = {
   Sub: 0, Div: 1, Equal: 1, LessOrEqual: 1, GreaterOrEqual: 1, Less: 0, Greater: 0, Xor: 0,
 };
 
+/**
+ * The one value a reduction over a Softmax's axis gives (each lane sums to 1): ReduceSum and ReduceL1 the number of
+ * lanes summed, ReduceLogSum its log, ReduceMean one over the lane length; undefined for anything else. The value is
+ * what exact arithmetic gives, for the domain checks; rounding moves it (the perturbed evaluations leave it out).
+ */
+function softmaxLaneReduction(n: Node, producer: ReadonlyMap<string, Node>, types: ReadonlyMap<string, TensorType>, inits: Graph['initializers']): number | undefined {
+  if (!['ReduceSum', 'ReduceL1', 'ReduceLogSum', 'ReduceMean'].includes(n.op)) return undefined;
+  const p = producer.get(n.inputs[0] ?? '');
+  const x = types.get(n.inputs[0] ?? '');
+  if (!p || p.op !== 'Softmax' || !x || x.shape.length === 0 || x.shape.includes(0)) return undefined;
+  const rank = x.shape.length;
+  const a = (((p.attrs['axis'] as number | undefined) ?? -1) % rank + rank) % rank;
+  const axesName = n.inputs[1];
+  const axesInit = axesName ? inits.find((i) => i.name === axesName && i.kind === 'constant') : undefined;
+  if (axesName && !axesInit) return undefined;
+  const axesInput = axesInit ? { dtype: axesInit.dtype, shape: [...axesInit.shape], data: axesInit.data } : undefined;
+  const axes = reducedAxes(n.op, rank, axesInput, n.attrs);
+  if (axes === null || typeof axes === 'string' || !axes.includes(a)) return undefined;
+  const lanes = axes.reduce((s, d) => (d === a ? s : s * x.shape[d]!), 1);
+  switch (n.op) {
+    case 'ReduceLogSum':
+      return Math.log(lanes);
+    case 'ReduceMean':
+      return 1 / x.shape[a]!;
+    default:
+      return lanes;
+  }
+}
+
 /** Operators whose range can be one value whatever the input holds (by the input's shape: outputRanges). */
 const INTRINSIC: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'ArgMax', 'ArgMin']);
 
@@ -384,7 +414,13 @@ const INTRINSIC: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'ArgMax
  */
 function points(graph: Graph, types: ReadonlyMap<string, TensorType>, bounds: ReadonlyMap<string, Interval>, intrinsic: boolean): Map<string, number> {
   const out = new Map<string, number>();
+  const producer = new Map(graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   for (const n of graph.nodes) {
+    const lanes = intrinsic ? undefined : softmaxLaneReduction(n, producer, types, graph.initializers);
+    if (lanes !== undefined && n.outputs[0]) {
+      out.set(n.outputs[0], lanes);
+      continue;
+    }
     const self = n.inputs.length === 2 && n.inputs[0] === n.inputs[1] && n.inputs[0] !== '' ? SELF_CONSTANT[n.op] : undefined;
     if (self !== undefined && n.outputs[0] && types.has(n.outputs[0])) {
       out.set(n.outputs[0], self);

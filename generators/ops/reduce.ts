@@ -46,7 +46,7 @@ interface TfReduce {
 }
 
 /** Which axes a node reduces: normalised and sorted, or null (none: noop_with_empty_axes), or why the node is invalid. */
-function reducedAxes(
+export function reducedAxes(
   op: string,
   rank: number,
   axesInput: InferInput | undefined,

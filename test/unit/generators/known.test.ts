@@ -147,6 +147,21 @@ describe('values a graph fixes on its own', () => {
     expect(infeasibility(absorbed('Add', 'Log'))).toBeUndefined();
   });
 
+  it("knows a reduction over a Softmax's own axis: each lane sums to 1, so Reciprocal of its ReduceLogSum has no valid values", () => {
+    const reduced = (axis: number, op: string, axes: number[]): Graph =>
+      chain([input('x', [4, 7])], [
+        { op: 'Softmax', ins: ['x'], out: 's', attrs: { axis } },
+        { op, ins: ['s'], out: 'r', attrs: { axes, keepdims: 1 } },
+        { op: 'Reciprocal', ins: ['r'], out: 'y' },
+      ], [4, 7], { r: f32(axes.length === 2 ? [1, 1] : axis === 0 ? [1, 7] : [4, 1]), y: f32(axes.length === 2 ? [1, 1] : axis === 0 ? [1, 7] : [4, 1]) });
+    expect(infeasibility(reduced(0, 'ReduceLogSum', [0]))).toMatch(/holds 0 whatever the inputs/);
+    // over both axes: 7 lanes of 1 sum to 7, log 7 is fine; over the other axis: anything
+    expect(Array.from(knownValues(reduced(0, 'ReduceSum', [0, 1])).get('r')!.data)).toEqual([7]);
+    expect(infeasibility(reduced(0, 'ReduceLogSum', [0, 1]))).toBeUndefined();
+    expect(infeasibility(reduced(0, 'ReduceLogSum', [1]))).toBeUndefined();
+    expect(Array.from(knownValues(reduced(1, 'ReduceMean', [1])).get('r')!.data)).toEqual([1 / 7, 1 / 7, 1 / 7, 1 / 7]);
+  });
+
   it('knows what an operator makes of one tensor on both sides: x - x is 0, x / x is 1, x < x is false', () => {
     const twice = (op: string, next: string): Graph =>
       chain([input('x', [2, 3])], [
