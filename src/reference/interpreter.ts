@@ -1,6 +1,7 @@
 import { findOp } from '../../generators/ops/index.js';
 import type { Attrs, AttrValue, Graph, Node, Tensor } from '../ir/index.js';
 import { tensor } from '../ir/index.js';
+import { ELEMENTWISE_MAPS } from '../../generators/ops/ranges.js';
 
 /** The reference cannot evaluate this graph (an operator or attribute form it does not implement). */
 export class ReferenceUnsupported extends Error {
@@ -41,12 +42,11 @@ export interface InterpretOptions {
 const FLOAT32_TINY = 1e-30;
 
 /**
- * The stability check's perturbation of element `i` (value `v`) of a computed float tensor: relative, alternating in
- * sign by element. Non-zero integers are what exact arithmetic produces (a saturated clamp, Floor, a count): backends
- * get them exactly, so they stay; a zero (or a float32 denormal, which backends may flush) moves by the absolute term.
+ * The stability check's perturbation of a computed float `v`: relative, with the sign `s`. Non-zero integers are what
+ * exact arithmetic produces (a saturated clamp, Floor, a count): backends get them exactly, so they stay; a zero (or a
+ * float32 denormal, which backends may flush) moves by the absolute term.
  */
-function perturbElement(v: number, i: number, dtype: 'float32' | 'float64', rel: number, sign: 1 | -1): number {
-  const s = i % 2 === 0 ? sign : -sign;
+function perturbElement(v: number, s: 1 | -1, dtype: 'float32' | 'float64', rel: number): number {
   const tiny = dtype === 'float32' ? FLOAT32_TINY : 0;
   if (Math.abs(v) < tiny || v === 0) return rel * s;
   return Number.isInteger(v) ? v : v * (1 + rel * s) + rel * s;
@@ -66,16 +66,39 @@ const CANCELLING: ReadonlySet<string> = new Set([
  * gives that is structure, not luck (Sqrt(0), 0 * x, x - x, Log(1), a sum of zeros), and a backend computes it exactly
  * too; only the operators in CANCELLING move a zero of their own.
  */
-export function perturbOutput(op: string, out: Tensor, rel: number, sign: 1 | -1): Tensor {
+export function perturbOutput(op: string, node: string, out: Tensor, rel: number, sign: 1 | -1): Tensor {
   if (findOp(op)?.exact) return out;
   const dtype = out.dtype === 'float64' ? 'float64' : 'float32';
   const keepZeros = !CANCELLING.has(op);
+  // the sign alternates by element; an elementwise operator computes each element from its inputs' alone, the same
+  // way everywhere in the tensor, so equal values in one output move alike (a tie a saturated Clip made stays a tie
+  // after Sigmoid), by a sign drawn from the value and the node (equal values of two nodes move independently)
+  const salt = ELEMENTWISE_MAPS.has(op) ? hashString(node) : undefined;
   const data = new Float64Array(out.data.length);
   for (let i = 0; i < data.length; i++) {
     const v = out.data[i]!;
-    data[i] = v === 0 && keepZeros ? v : perturbElement(v, i, dtype, rel, sign);
+    const even = salt === undefined ? i % 2 === 0 : valueParity(v, salt) === 0;
+    data[i] = v === 0 && keepZeros ? v : perturbElement(v, even ? sign : sign === 1 ? -1 : 1, dtype, rel);
   }
   return { ...out, data };
+}
+
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+
+/** A parity bit drawn from the float64 bits of `v` mixed with `salt` (murmur-style finaliser). */
+function valueParity(v: number, salt: number): number {
+  bits[0] = v;
+  let h = (words[0]! ^ Math.imul(words[1]!, 0x9e3779b1) ^ salt) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & 1;
+}
+
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /**
@@ -106,7 +129,7 @@ export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>,
       const t = outs[k];
       if (!t) throw new ReferenceUnsupported(`reference: ${node.op} output ${k} ('${name}') is not implemented`);
       const rel = t.dtype === 'float32' || t.dtype === 'float64' ? opts.perturb?.[t.dtype] : undefined;
-      env.set(name, rel === undefined ? t : perturbOutput(node.op, t, rel, opts.perturbSign ?? 1));
+      env.set(name, rel === undefined ? t : perturbOutput(node.op, node.name, t, rel, opts.perturbSign ?? 1));
     });
   }
   return env;

@@ -209,6 +209,38 @@ describe('input search', () => {
     }
   });
 
+  it('keeps a tie one elementwise node makes of equal inputs (a saturated Clip), not one between two nodes', () => {
+    // Sigmoid(Clip(x, -0.5)): every x below -0.5 gives the same value, which ArgMin then ties on; one kernel gives
+    // equal outputs for equal inputs. Two Sigmoid nodes of the same values are two computations that may round apart
+    const feeds = { x: { dtype: 'float32' as const, shape: [6], data: Float64Array.from([-2, -1, 0.3, -3, 0.8, -0.9]) } };
+    const lo = { name: 'lo', kind: 'constant' as const, dtype: 'float32' as const, shape: [], data: [-0.5] };
+    const one = graphOf(
+      [{ name: 'x', ...f32([6]) }],
+      [lo],
+      [
+        { op: 'Clip', ins: ['x', 'lo'], out: 'c' },
+        { op: 'Sigmoid', ins: ['c'], out: 's' },
+        { op: 'ArgMin', ins: ['s'], out: 'a', attrs: { axis: 0 } },
+      ],
+      { c: f32([6]), s: f32([6]), a: { dtype: 'int64', shape: [1] } },
+    );
+    expect(firstViolation(one, feeds).violation).toBeUndefined();
+    const two = graphOf(
+      [{ name: 'x', ...f32([6]) }],
+      [lo],
+      [
+        { op: 'Clip', ins: ['x', 'lo'], out: 'c' },
+        { op: 'Sigmoid', ins: ['c'], out: 's' },
+        { op: 'Sigmoid', ins: ['c'], out: 't' },
+        { op: 'Less', ins: ['s', 't'], out: 'l' },
+      ],
+      { c: f32([6]), s: f32([6]), t: f32([6]), l: { dtype: 'bool', shape: [6] } },
+    );
+    const v = firstViolation(two, feeds).violation;
+    expect(v?.unstable).toBe(true);
+    expect(v?.node.op).toBe('Less');
+  });
+
   it('moves values off a discontinuity by gradient: Floor(2 * Sigmoid(Round(x))) sits on a step wherever Round gives 0', () => {
     // Sigmoid(0) = 0.5 is computed, so rounding moves 2 * 0.5 to either side of Floor's step at 1; Round gives 0 for
     // x in (-0.5, 0.5), a sixth of [-3, 3], so some of 40 elements start there; only Round's proxy gradient reaches x
