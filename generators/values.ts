@@ -66,14 +66,19 @@ function drawOne(rng: fc.Random, dtype: DType, iv: Interval): number {
     return iv.lo > 0 ? 1 : iv.hi < 1 ? 0 : b;
   }
   if (isInt(dtype)) {
-    for (;;) {
-      const v = rng.nextInt(Math.ceil(iv.lo), Math.floor(iv.hi));
-      if (Math.abs(v) >= iv.gap) return v;
-      // a gap leaves both sides possible; move outward deterministically
-      const s = v < 0 ? -1 : 1;
-      const w = s * Math.ceil(iv.gap);
-      if (w >= iv.lo && w <= iv.hi) return w;
-    }
+    const lo = Math.ceil(iv.lo);
+    const hi = Math.floor(iv.hi);
+    // no whole number within the bounds (hints can be that narrow): the nearest one; the search says what still fails
+    if (lo > hi) return castValue(Math.round((iv.lo + iv.hi) / 2), dtype);
+    const v = rng.nextInt(lo, hi);
+    if (Math.abs(v) >= iv.gap) return v;
+    // a gap leaves both sides possible: move outward deterministically, to the other side if this one has no room,
+    // and keep v when every whole number within lies in the gap (never draw forever)
+    const s = v < 0 ? -1 : 1;
+    const g = Math.ceil(iv.gap);
+    if (s * g >= lo && s * g <= hi) return s * g;
+    if (-s * g >= lo && -s * g <= hi) return -s * g;
+    return v;
   }
   let v = iv.lo + (iv.hi - iv.lo) * rng.nextDouble();
   if (Math.abs(v) < iv.gap) {

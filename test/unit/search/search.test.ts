@@ -9,7 +9,7 @@ import { caseSeed, generateGraph, randomFromSeed, resolveOptions } from '../../.
 import { findOp } from '../../../generators/ops/index.js';
 import { outputRanges, SHAPE_RANGED } from '../../../generators/ops/ranges.js';
 import type { Interval } from '../../../generators/ops/spec.js';
-import { intervalFor, leafHints, sampleFeeds } from '../../../generators/values.js';
+import { intervalFor, leafHints, sampleFeeds, sampleTensor } from '../../../generators/values.js';
 import type { DType, Graph, Initializer, Node, Tensor, ValueInfo } from '../../../src/ir/index.js';
 import { interpret } from '../../../src/reference/interpreter.js';
 import { evalTfjsNodes, leafTensors } from '../../../src/backends/tfjs.js';
@@ -107,6 +107,20 @@ describe('input search', () => {
       expect(firstViolation(r.graph, r.feeds).violation).toBeUndefined();
       expect(finiteEverywhere(r.graph, r.feeds)).toBe(true);
     }
+  });
+
+  it('samples integer leaves whose bounds hold no whole number, or none outside a gap, without drawing forever', () => {
+    // a campaign hung on this: the integer draw looped until it found a value that did not exist
+    const rng = randomFromSeed(3);
+    const type = { dtype: 'int32' as const, shape: [64] };
+    const none = sampleTensor(rng, type, [{ rel: 'ge', value: 0.2 }, { rel: 'le', value: 0.8 }]);
+    expect(Array.from(none.data).every((v) => v === 1 || v === 0)).toBe(true);
+    // |x| <= 1.5 and |x| >= 1.2: no whole number at all
+    const gapped = sampleTensor(rng, type, [{ rel: 'abs-le', value: 1.5 }, { rel: 'abs-ge', value: 1.2 }]);
+    expect(Array.from(gapped.data).every((v) => Number.isInteger(v) && Math.abs(v) <= 1)).toBe(true);
+    // with room on one side only, every draw lands there
+    const oneSide = sampleTensor(rng, type, [{ rel: 'ge', value: -1 }, { rel: 'le', value: 5 }, { rel: 'abs-ge', value: 2 }]);
+    expect(Array.from(oneSide.data).every((v) => v >= 2 && v <= 5)).toBe(true);
   });
 
   it('samples leaves within hints derived from the domains downstream', () => {
