@@ -50,6 +50,17 @@ const TAINT: ReadonlySet<string> = new Set([
   'GlobalMaxPool',
 ]);
 
+/** Operators whose outputs are sums of products of their inputs' elements (plus a bias). */
+const LINEAR: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose']);
+/**
+ * A value in [0.5, 1.5) scattered by element and fill: two fills of the unknown elements of a LINEAR operator's inputs
+ * give the same sum of products only where no unknown element counts (short of a coincidence of measure zero).
+ */
+function scatter(e: number, fill: number): number {
+  const x = Math.sin((e + 1) * 12.9898 + fill * 78.233) * 43758.5453;
+  return 0.5 + (x - Math.floor(x));
+}
+
 /**
  * Operators that select a maximum whose kernels skip NaN (a comparison with it is false, so NaN taint would be
  * unsound): run once with +Infinity and once with -Infinity for the unknown float elements, known where both agree.
@@ -239,8 +250,8 @@ function evalNode(node: Node, opset: number, ins: readonly (Known | undefined)[]
       const floatKnown = node.inputs.some((name, i) => name !== '' && used[i] !== undefined && isFloat(used[i]!.t.dtype));
       if (!floatKnown && !source) return none;
       if (outTypes.some((t) => !t || !isFloat(t.dtype))) return none;
-      // the inputs with `fill` for every unknown float element; undefined when an integer input is not known in full
-      const filled = (fill: number): (Tensor | undefined)[] | undefined => {
+      // the inputs with `fill(e)` for every unknown float element e; undefined when an integer input is not known in full
+      const filled = (fill: (e: number) => number): (Tensor | undefined)[] | undefined => {
         const args: (Tensor | undefined)[] = [];
         for (const [i, name] of node.inputs.entries()) {
           if (name === '') {
@@ -256,21 +267,31 @@ function evalNode(node: Node, opset: number, ins: readonly (Known | undefined)[]
             args.push(k.t);
             continue;
           }
-          const data = new Float64Array(numel(type.shape)).fill(fill);
-          if (k) for (let e = 0; e < data.length; e++) if (k.mask[e] === 1) data[e] = k.t.data[e]!;
+          const data = new Float64Array(numel(type.shape));
+          for (let e = 0; e < data.length; e++) data[e] = k && k.mask[e] === 1 ? k.t.data[e]! : fill(e);
           args.push({ dtype: type.dtype, shape: [...type.shape], data });
         }
         return args;
       };
+      if (LINEAR.has(node.op)) {
+        // sums of products: known where two different fills of the unknown elements give the same result, which a
+        // known zero factor does (0 * x is 0 for every x; NaN taint would make it NaN)
+        const a = filled((e) => scatter(e, 1));
+        const b = filled((e) => scatter(e, 2));
+        if (!a || !b) return none;
+        const ya = spec.reference(a, attrs, opset, node.outputs.length);
+        const yb = spec.reference(b, attrs, opset, node.outputs.length);
+        return node.outputs.map((_, k) => (ya[k] && yb[k] ? agreed(ya[k], yb[k]) : undefined));
+      }
       if (!selects) {
-        const args = filled(NaN);
+        const args = filled(() => NaN);
         if (!args) return none;
         const outs = spec.reference(args, attrs, opset, node.outputs.length);
         return node.outputs.map((_, k) => (outs[k] ? fromNaN(outs[k]) : undefined));
       }
       // a maximum or minimum is known where it is the same whether the unknown elements are +Infinity or -Infinity
-      const up = filled(Infinity);
-      const down = filled(-Infinity);
+      const up = filled(() => Infinity);
+      const down = filled(() => -Infinity);
       if (!up || !down) return none;
       const a = spec.reference(up, attrs, opset, node.outputs.length);
       const b = spec.reference(down, attrs, opset, node.outputs.length);

@@ -162,6 +162,21 @@ describe('values a graph fixes on its own', () => {
     expect(Array.from(knownValues(reduced(1, 'ReduceMean', [1])).get('r')!.data)).toEqual([1 / 7, 1 / 7, 1 / 7, 1 / 7]);
   });
 
+  it('knows a sum of products whose every term has a fixed 0 factor (MatMul by a zeroed Trilu), and nothing else', () => {
+    const product = (k: number, wName = 't'): Graph =>
+      chain([input('x', [2, 3]), input('w', [3, 3])], [
+        { op: 'Trilu', ins: ['w', 'k'], out: 't' },
+        { op: 'MatMul', ins: ['x', wName], out: 'm' },
+        { op: 'Log', ins: ['m'], out: 'l' },
+      ], [2, 3], { t: f32([3, 3]) }, [constant('k', 'int64', [], [k]), constant('c', 'float32', [3, 3], [1, 0, 0, -1, 0, 0, 0, 0, 0])]);
+    // k = 3 zeroes the whole upper triangle: x @ 0 is 0, which Log rejects
+    expect(infeasibility(product(3))).toMatch(/m \(input 0 of Log\) holds 0 whatever the inputs/);
+    // k = 2 keeps one element (row 0, column 2): column 2 of x @ t depends on x, the others are 0
+    expect(Array.from(knownValues(product(2)).get('m')!.mask)).toEqual([1, 1, 0, 1, 1, 0]);
+    // a known weight whose terms cancel only for equal inputs (x0 - x1) says nothing
+    expect(knownValues(product(0, 'c')).get('m')?.mask.some((v, i) => v === 1 && i % 3 === 0)).not.toBe(true);
+  });
+
   it('knows what an operator makes of one tensor on both sides: x - x is 0, x / x is 1, x < x is false', () => {
     const twice = (op: string, next: string): Graph =>
       chain([input('x', [2, 3])], [
