@@ -548,6 +548,17 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
         need.set(x, { ...needOf(x), lo: Math.max(needOf(x).lo, reduced[0]), hi: Math.min(needOf(x).hi, reduced[1]) });
         continue;
       }
+      if (n.op === 'Concat' && wanted.length === 1) {
+        // every element of every input is an output element: each input must meet what the output must (the
+        // preimage below, with the other inputs anywhere in their bounds, would let them carry the requirement)
+        const w = wanted[0]!;
+        for (const x of n.inputs) {
+          if (x === '' || numelOf(types.get(x)) === 0) continue;
+          const own = needOf(x);
+          need.set(x, { lo: Math.max(own.lo, w.n.lo), hi: Math.min(own.hi, w.n.hi), gap: Math.max(own.gap, w.n.gap) });
+        }
+        continue;
+      }
       const copied = copiedInput(n, graph.opset, types, constants);
       if (copied >= 0) {
         // some output elements are copies of an input's elements: what every output element must meet, the copied

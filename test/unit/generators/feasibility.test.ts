@@ -107,6 +107,17 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(conv([1]))).toBeUndefined();
   });
 
+  it('passes what a Concat must meet to every input: Log of a Concat holding a LogSoftmax (never above 0) has no valid values', () => {
+    const cat = (op: string): Graph =>
+      chain([x([2, 3]), { name: 'y', dtype: 'float32', shape: [4, 3] }], [
+        { op, ins: ['x'], out: 's' },
+        { op: 'Concat', ins: ['s', 'y'], out: 'c', attrs: { axis: 0 } },
+        { op: 'Log', ins: ['c'], out: 'l' },
+      ], [2, 3], { c: f32([6, 3]), l: f32([6, 3]) });
+    expect(infeasibility(cat('LogSoftmax'))).toBeDefined();
+    expect(infeasibility(cat('Exp'))).toBeUndefined();
+  });
+
   it('rejects Log of a LayerNormalization lane without a bias and with one scale (it sums to 0); keeps it with either', () => {
     const ln = (scale: number[], bias: boolean): Graph =>
       chain([x([3, 4]), { name: 's', dtype: 'float32', shape: scale }, ...(bias ? [{ name: 'b', dtype: 'float32' as DType, shape: [4] }] : [])], [
