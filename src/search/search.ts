@@ -8,7 +8,8 @@
  *   offending node, minimising the domain violations of every node up to it, each bound with a margin; operators
  *   whose true gradient is zero or missing get a straight-through proxy. A node that is unstable (values at a
  *   discontinuity: Floor's input at an integer, an ArgMax tie, a Sqrt of a computed zero) gets a loss that moves
- *   its inputs off the discontinuity where one is known (stabilityLoss);
+ *   its inputs off the discontinuity where one is known (stabilityLoss). A step that breaks an earlier node is
+ *   retried once with the leaves feeding that node held still;
  * - where no gradient reaches (integer or bool paths, Where's condition) or the gradient stalls, a local
  *   mutation: some elements of one leaf feeding the offending node are redrawn, and the change is kept only when
  *   the graph is no worse off (the first violation moves later, or fewer elements break it). Every few mutations
@@ -660,7 +661,8 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
       const next = evaluate(stepped, leaves);
       // a step may trade elements at the node for distance, but never an earlier node for this one
       if (next.score.at >= cur.score.at) {
-        // closer overall, if at more elements (a scale shrinking every product at once), is progress too
+        // fewer offending elements or less distance than the best seen at this node (either alone counts: a scale
+        // shrinking every product at once may bring all closer while more cross the bound)
         const moved = progress(next.score);
         stall = moved ? 0 : stall + 1;
         if (next.score.at > cur.score.at) {
