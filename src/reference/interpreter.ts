@@ -30,9 +30,10 @@ export function withDefaults(node: Node): Attrs {
 /** Options for `interpret`. */
 export interface InterpretOptions {
   /**
-   * Perturb every float output of a computing (not `exact`) operator by this relative amount after each node, alternating the sign by element (and by
-   * `perturbSign`): an evaluation that shows which values sit so close to a discontinuity (Floor, a comparison,
-   * an ArgMax tie, fmod) or amplify error so much that a backend's own rounding could change the result.
+   * Perturb the float outputs of each node by this relative amount, as perturbOutput says (exact operators and
+   * zeros computed exactly stay; the sign alternates by element, or follows the value for elementwise operators,
+   * and `perturbSign` flips it): an evaluation that shows which values sit so close to a discontinuity (Floor, a
+   * comparison, an ArgMax tie, fmod) or amplify error so much that a backend's own rounding could change the result.
    */
   readonly perturb?: Partial<Record<'float32' | 'float64', number>>;
   readonly perturbSign?: 1 | -1;
