@@ -350,6 +350,11 @@ function narrow(n: Need, c: Constraint): Need {
   }
 }
 
+/** What meets both needs at once. */
+function both(a: Need, b: Need): Need {
+  return { lo: Math.max(a.lo, b.lo), hi: Math.min(a.hi, b.hi), gap: Math.max(a.gap, b.gap) };
+}
+
 /** The values of `b` that `n` allows, as an interval (the gap cuts an end when it lies on one side of zero). */
 function allowed(b: Bounds, n: Need, integral = false): Bounds | undefined {
   let lo = Math.max(b[0], n.lo);
@@ -554,8 +559,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
         const w = wanted[0]!;
         for (const x of n.inputs) {
           if (x === '' || numelOf(types.get(x)) === 0) continue;
-          const own = needOf(x);
-          need.set(x, { lo: Math.max(own.lo, w.n.lo), hi: Math.min(own.hi, w.n.hi), gap: Math.max(own.gap, w.n.gap) });
+          need.set(x, both(needOf(x), w.n));
         }
         continue;
       }
@@ -597,8 +601,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
     }
     for (const c of copies) {
       const own = needOf(c.x);
-      const both: Need = { lo: Math.max(own.lo, c.n.lo), hi: Math.min(own.hi, c.n.hi), gap: Math.max(own.gap, c.n.gap) };
-      if (!allowed(boundsOf(c.x), both, integral.has(c.x))) return `${c.x} (input ${c.i} of ${c.op}): the elements ${c.op} copies cannot meet ${JSON.stringify(c.n)} and ${JSON.stringify(own)} at once`;
+      if (!allowed(boundsOf(c.x), both(own, c.n), integral.has(c.x))) return `${c.x} (input ${c.i} of ${c.op}): the elements ${c.op} copies cannot meet ${JSON.stringify(c.n)} and ${JSON.stringify(own)} at once`;
     }
     return undefined;
   };
