@@ -7,8 +7,12 @@
  *
  * Every tensor is tracked as a full tensor plus a mask of the elements known exactly (fixed by the graph alone). The
  * evaluation uses the operators' own reference kernels:
- * - elementwise operators (ELEMENTWISE_MAPS) run on the known elements only, gathered by broadcasting into flat tensors, so no
- *   unknown value ever reaches the kernel;
+ * - elementwise operators (ELEMENTWISE_MAPS) run on the known elements only, gathered by broadcasting into flat
+ *   tensors, so no unknown value ever reaches the kernel; a known 0 where it absorbs (0 * x, PRelu(0, s), 0 / y)
+ *   fixes the result whatever the other operand holds;
+ * - sums of products (MatMul, Gemm, Conv, ConvTranspose) run twice with the unknown elements scattered two ways: an
+ *   output element both give alike depends on known elements only (a known 0 factor in every term);
+ * - MaxPool, whose kernel skips NaN, runs with the unknown elements at +Infinity and at -Infinity;
  * - operators that move, sum or average float elements (TAINT) run with NaN in place of every unknown element: their
  *   kernels propagate NaN into every output element that depends on one, so an output element that comes out as a
  *   number depends on known elements only (a property test checks these kernels against real evaluations);
