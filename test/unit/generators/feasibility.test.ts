@@ -7,29 +7,7 @@ import { caseSeed, generateGraph, rangeFeasible, resolveOptions } from '../../..
 import type { DType, Graph, Initializer, Node, ValueInfo } from '../../../src/ir/index.js';
 import { PERTURBATION } from '../../../src/search/violations.js';
 import { infeasibility, STABILITY_PERTURBATION } from '../../../generators/values.js';
-
-type Shape = { dtype: DType; shape: number[] };
-const f32 = (shape: number[]): Shape => ({ dtype: 'float32', shape });
-
-/** A graph from named nodes; every tensor not listed in `types` is float32 of shape `shape`. */
-function chain(
-  inputs: readonly ValueInfo[],
-  nodes: readonly { op: string; ins: string[]; out: string; attrs?: Node['attrs'] }[],
-  shape: number[],
-  types: Record<string, Shape> = {},
-  initializers: readonly Initializer[] = [],
-): Graph {
-  const consumed = new Set(nodes.flatMap((n) => n.ins));
-  const produced = nodes.map((n) => ({ name: n.out, ...(types[n.out] ?? f32(shape)) }));
-  return {
-    opset: 17,
-    inputs: [...inputs],
-    initializers: [...initializers],
-    nodes: nodes.map((n, i) => ({ op: n.op, name: `n${i}`, inputs: n.ins, outputs: [n.out], attrs: n.attrs ?? {} })),
-    outputs: produced.filter((t) => !consumed.has(t.name)),
-    valueInfo: produced.filter((t) => consumed.has(t.name)),
-  };
-}
+import { chain, f32 } from '../../helpers/chain.js';
 
 const x = (shape = [4], dtype: DType = 'float32'): ValueInfo => ({ name: 'x', dtype, shape });
 

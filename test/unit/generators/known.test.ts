@@ -7,32 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { caseSeed, generateGraph, randomFromSeed, resolveOptions } from '../../../generators/graph.js';
 import { knownValues } from '../../../generators/known.js';
 import { forwardBounds, infeasibility, sampleTensor } from '../../../generators/values.js';
-import type { DType, Graph, Initializer, Node, Tensor, TensorType, ValueInfo } from '../../../src/ir/index.js';
+import type { DType, Graph, Initializer, Tensor, TensorType, ValueInfo } from '../../../src/ir/index.js';
 import { interpret } from '../../../src/reference/interpreter.js';
 import { PERTURBATION } from '../../../src/search/violations.js';
-
-type Shape = { dtype: DType; shape: number[] };
-const f32 = (shape: number[]): Shape => ({ dtype: 'float32', shape });
-
-/** A graph from named nodes; `types` gives every produced tensor's type (float32 of `shape` when missing). */
-function chain(
-  inputs: readonly ValueInfo[],
-  nodes: readonly { op: string; ins: string[]; out: string; attrs?: Node['attrs'] }[],
-  shape: number[],
-  types: Record<string, Shape> = {},
-  initializers: readonly Initializer[] = [],
-): Graph {
-  const consumed = new Set(nodes.flatMap((n) => n.ins));
-  const produced = nodes.map((n) => ({ name: n.out, ...(types[n.out] ?? f32(shape)) }));
-  return {
-    opset: 17,
-    inputs: [...inputs],
-    initializers: [...initializers],
-    nodes: nodes.map((n, i) => ({ op: n.op, name: `n${i}`, inputs: n.ins, outputs: [n.out], attrs: n.attrs ?? {} })),
-    outputs: produced.filter((t) => !consumed.has(t.name)),
-    valueInfo: produced.filter((t) => consumed.has(t.name)),
-  };
-}
+import { chain, f32 } from '../../helpers/chain.js';
 
 const input = (name: string, shape: number[], dtype: DType = 'float32'): ValueInfo => ({ name, dtype, shape });
 const constant = (name: string, dtype: DType, shape: number[], data: number[]): Initializer => ({ name, dtype, shape, kind: 'constant', data });

@@ -10,11 +10,12 @@ import { findOp } from '../../../generators/ops/index.js';
 import { outputRanges, SHAPE_RANGED } from '../../../generators/ops/ranges.js';
 import type { Interval } from '../../../generators/ops/spec.js';
 import { intervalFor, leafHints, sampleFeeds, sampleTensor } from '../../../generators/values.js';
-import type { DType, Graph, Initializer, Node, Tensor, ValueInfo } from '../../../src/ir/index.js';
+import type { Graph, Initializer, Tensor, ValueInfo } from '../../../src/ir/index.js';
 import { interpret } from '../../../src/reference/interpreter.js';
 import { evalTfjsNodes, leafTensors } from '../../../src/backends/tfjs.js';
 import { loadSearchTf, proxyWrap, searchInputs } from '../../../src/search/search.js';
 import { firstViolation, holds, nodeConstraints } from '../../../src/search/violations.js';
+import { chain, f32, type Shape } from '../../helpers/chain.js';
 
 let tf: typeof tfjs;
 beforeAll(async () => {
@@ -23,23 +24,14 @@ beforeAll(async () => {
 
 const FLOAT = 1;
 
-/** A graph from a chain description: each node reads named tensors and writes one; types are given per tensor. */
+/** A graph from a chain description, every produced tensor's type given (the argument order the tests here read best in). */
 function graphOf(
   inputs: readonly ValueInfo[],
   initializers: readonly Initializer[],
-  nodes: readonly { op: string; ins: string[]; out: string; attrs?: Node['attrs'] }[],
-  types: Readonly<Record<string, { dtype: DType; shape: number[] }>>,
+  nodes: Parameters<typeof chain>[1],
+  types: Readonly<Record<string, Shape>>,
 ): Graph {
-  const consumed = new Set(nodes.flatMap((n) => n.ins));
-  const produced = nodes.map((n) => ({ name: n.out, ...types[n.out]! }));
-  return {
-    opset: 17,
-    inputs: [...inputs],
-    initializers: [...initializers],
-    nodes: nodes.map((n, i) => ({ op: n.op, name: `n${i}`, inputs: n.ins, outputs: [n.out], attrs: n.attrs ?? {} })),
-    outputs: produced.filter((t) => !consumed.has(t.name)),
-    valueInfo: produced.filter((t) => consumed.has(t.name)),
-  };
+  return chain(inputs, nodes, [], types, initializers);
 }
 
 function finiteEverywhere(g: Graph, feeds: Record<string, Tensor>): boolean {
@@ -47,7 +39,6 @@ function finiteEverywhere(g: Graph, feeds: Record<string, Tensor>): boolean {
   return [...env.values()].every((t) => Array.from(t.data).every(Number.isFinite));
 }
 
-const f32 = (shape: number[]): { dtype: DType; shape: number[] } => ({ dtype: 'float32', shape });
 
 /**
  * Checks the search's tfjs gradient of sum(w * out) with respect to every float graph input against central
