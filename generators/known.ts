@@ -24,7 +24,8 @@
  */
 import type { Attrs, Graph, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { broadcastIndex, isFloat, numel } from '../src/ir/index.js';
-import { perturbOutput, withDefaults } from '../src/reference/interpreter.js';
+import { FLOAT32_TINY, perturbOutput, STABILITY_PERTURBATION, withDefaults } from '../src/reference/interpreter.js';
+import { FLOAT32_LIMIT } from '../src/search/violations.js';
 import { pathTolerances, type Tolerance } from '../oracles/tolerance.js';
 import { findOp } from './ops/index.js';
 import { ELEMENTWISE_MAPS, outputRanges } from './ops/ranges.js';
@@ -39,7 +40,6 @@ interface Known {
   /** How many elements are known. */
   readonly count: number;
 }
-
 
 /**
  * Operators whose float kernels propagate NaN to every output element that reads it (copies, sums, products, means,
@@ -102,13 +102,6 @@ function isSource(n: Node, biasKnown: (name: string) => boolean): boolean {
   }
 }
 
-/** Below this magnitude a float32 value is denormal or flushed (FLOAT32_TINY in src/reference/interpreter.ts). */
-const FLOAT32_TINY = 1e-30;
-/** Largest magnitude a float32 tensor may hold (FLOAT32_LIMIT in src/search/violations.ts). */
-const FLOAT32_LIMIT = 1e30;
-
-
-
 function full(t: Tensor): Known {
   const mask = new Uint8Array(t.data.length).fill(1);
   return { t, mask, count: mask.length };
@@ -139,7 +132,6 @@ function fromNaN(t: Tensor): Known | undefined {
   return count > 0 ? { t, mask, count } : undefined;
 }
 
-/** Elementwise: the kernel on the output positions whose every input element is known, gathered into flat tensors. */
 /**
  * Input slots of elementwise operators where a 0 makes the result 0 whatever the other operands hold (they are finite
  * wherever the graph is valid, and Div's divisor is non-zero by its domain): 0 * x, PRelu(0, slope), 0 / y.
@@ -169,6 +161,7 @@ function absorbZeros(node: Node, ins: readonly (Known | undefined)[], outType: T
   return { t: { dtype: outType.dtype, shape: [...outType.shape], data }, mask, count: (mapped?.count ?? 0) + added };
 }
 
+/** Elementwise: the kernel on the output positions whose every input element is known, gathered into flat tensors. */
 function evalMap(node: Node, attrs: Attrs, opset: number, ins: readonly (Known | undefined)[], outType: TensorType): Known | undefined {
   const spec = findOp(node.op)!;
   const outShape = outType.shape;
@@ -335,7 +328,7 @@ function run(
       if (!known) continue;
       if (sign !== 0 && isFloat(known.t.dtype)) {
         // as the interpreter's stability check does
-        const rel = PERTURB[known.t.dtype === 'float64' ? 'float64' : 'float32'];
+        const rel = STABILITY_PERTURBATION[known.t.dtype === 'float64' ? 'float64' : 'float32'];
         const moved = perturbOutput(node.op, node.name, known.t, rel, sign).data;
         const data = Float64Array.from(known.t.data);
         for (let e = 0; e < data.length; e++) if (known.mask[e] === 1) data[e] = moved[e]!;
@@ -348,9 +341,6 @@ function run(
   }
   return undefined;
 }
-
-/** The stability check's relative perturbation (PERTURBATION in src/search/violations.ts). */
-const PERTURB = { float32: 2 ** -20, float64: 2 ** -46 } as const;
 
 /**
  * Whether any node output can hold a known element, by a pass over names alone (constants, sources and one-value

@@ -9,7 +9,7 @@ import { findOp } from './ops/index.js';
 import type { DomainConstraint, Interval as Bounds } from './ops/spec.js';
 import { UNBOUNDED } from './ops/spec.js';
 import { knownValueConflict } from './known.js';
-import { withDefaults } from '../src/reference/interpreter.js';
+import { STABILITY_PERTURBATION, withDefaults } from '../src/reference/interpreter.js';
 import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, INTEGRAL_PRESERVING, jointlyReachable, outputRanges, reducedElementNeed } from './ops/ranges.js';
 
 /** The interval values are drawn from when no constraint applies. */
@@ -319,8 +319,8 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
   return out;
 }
 
-/** The stability check's relative perturbation of computed floats (PERTURBATION in src/search/violations.ts). */
-export const STABILITY_PERTURBATION = { float32: 2 ** -20, float64: 2 ** -46 } as const;
+/** The stability check's relative perturbation of computed floats (src/reference/interpreter.ts). */
+export { STABILITY_PERTURBATION };
 
 /** What every element of a tensor must satisfy: within [lo, hi] and, when gap > 0, outside (-gap, gap). */
 interface Need {

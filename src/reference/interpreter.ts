@@ -40,7 +40,13 @@ export interface InterpretOptions {
 }
 
 /** Below this magnitude a float32 value is denormal or flushed to zero, depending on the backend. */
-const FLOAT32_TINY = 1e-30;
+export const FLOAT32_TINY = 1e-30;
+
+/**
+ * The stability check's relative perturbation of computed floats: well above float32 rounding (6e-8) yet far below
+ * the float32 tolerance, so only values at a discontinuity or with extreme error amplification are rejected.
+ */
+export const STABILITY_PERTURBATION = { float32: 2 ** -20, float64: 2 ** -46 } as const;
 
 /**
  * The stability check's perturbation of a computed float `v`: relative, with the sign `s`. Non-zero integers are what

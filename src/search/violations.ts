@@ -7,7 +7,7 @@ import { holds, type DomainConstraint } from '../../generators/ops/spec.js';
 
 export { holds };
 import type { Graph, Node, Tensor, TensorType } from '../ir/index.js';
-import { interpret } from '../reference/interpreter.js';
+import { interpret, STABILITY_PERTURBATION } from '../reference/interpreter.js';
 import { compareTensor } from '../../oracles/closeness.js';
 import { pathTolerances } from '../../oracles/tolerance.js';
 
@@ -27,12 +27,8 @@ export interface Violation {
   readonly moved?: readonly number[];
 }
 
-/**
- * Relative perturbation of the stability check: well above float32 rounding (6e-8) yet far below the float32
- * tolerance, so only values at a discontinuity or with extreme error amplification are rejected.
- */
-export const PERTURBATION = { float32: 2 ** -20, float64: 2 ** -46 } as const;
-
+/** The stability check's relative perturbation (defined beside the perturbation itself, in the interpreter). */
+export const PERTURBATION = STABILITY_PERTURBATION;
 
 function bad(t: Tensor): boolean {
   const limit = t.dtype === 'float32' ? FLOAT32_LIMIT : Infinity;
