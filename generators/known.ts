@@ -48,13 +48,16 @@ interface Known {
  */
 const TAINT: ReadonlySet<string> = new Set([
   'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Expand', 'Tile', 'Concat', 'Split', 'Slice', 'Gather', 'Pad',
-  'Trilu', 'MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization',
+  'Trilu', 'AveragePool', 'GlobalAveragePool', 'BatchNormalization',
   'LayerNormalization', 'InstanceNormalization', 'Softmax', 'LogSoftmax', 'ReduceSum', 'ReduceMean', 'ReduceMax',
   'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare', 'CumSum',
   'GlobalMaxPool',
 ]);
 
-/** Operators whose outputs are sums of products of their inputs' elements (plus a bias). */
+/**
+ * Operators whose outputs are sums of products of their inputs' elements (plus a bias): run twice with the unknown
+ * elements scattered two ways (NaN taint would make 0 * x unknown). Integer inputs must be known in full.
+ */
 const LINEAR: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose']);
 /**
  * A value in [0.5, 1.5) scattered by element and fill: two fills of the unknown elements of a LINEAR operator's inputs
@@ -70,6 +73,9 @@ function scatter(e: number, fill: number): number {
  * unsound): run once with +Infinity and once with -Infinity for the unknown float elements, known where both agree.
  */
 const SELECTS: ReadonlySet<string> = new Set(['MaxPool']);
+
+/** Operators whose kernels run on partly known inputs, one of the three ways above. */
+const KERNEL_EVALUATED: ReadonlySet<string> = new Set([...TAINT, ...LINEAR, ...SELECTS]);
 
 /** Operators that write values of their own (padding, zeroed triangles, unreached positions), known from nothing. */
 const SOURCES: ReadonlySet<string> = new Set(['Trilu', 'Pad', 'CumSum', 'Conv', 'ConvTranspose', 'AveragePool']);
@@ -242,7 +248,7 @@ function evalNode(node: Node, opset: number, ins: readonly (Known | undefined)[]
       return [absorbZeros(node, used, t, mapped) ?? mapped];
     }
     const selects = SELECTS.has(node.op);
-    if (TAINT.has(node.op) || selects) {
+    if (KERNEL_EVALUATED.has(node.op)) {
       // only the operators that write values of their own know anything without a known float input
       const floatKnown = node.inputs.some((name, i) => name !== '' && used[i] !== undefined && isFloat(used[i]!.t.dtype));
       if (!floatKnown && !source) return none;
@@ -352,7 +358,7 @@ function mayKnow(graph: Graph, types: ReadonlyMap<string, TensorType>, point: Re
   for (const n of graph.nodes) {
     const ins = n.inputs.filter((x) => x !== '');
     const known = (SOURCES.has(n.op) && isSource(n, (x) => may.has(x))) || n.outputs.some((o) => point.has(o)) || (ins.length > 0 && ins.every((x) => may.has(x)))
-      || (ELEMENTWISE_MAPS.has(n.op) ? false : (TAINT.has(n.op) || SELECTS.has(n.op)) && ins.some((x) => may.has(x) && isFloat(types.get(x)?.dtype ?? 'bool')))
+      || (ELEMENTWISE_MAPS.has(n.op) ? false : KERNEL_EVALUATED.has(n.op) && ins.some((x) => may.has(x) && isFloat(types.get(x)?.dtype ?? 'bool')))
       || (ZERO_ABSORBING[n.op]?.some((i) => n.inputs[i] !== undefined && may.has(n.inputs[i]!)) ?? false);
     if (!known) continue;
     for (const o of n.outputs) may.add(o);
