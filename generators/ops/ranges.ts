@@ -4,7 +4,7 @@
  * the generator and the input search's sampling hints.
  */
 import type { Attrs, DType } from '../../src/ir/index.js';
-import { isInt } from '../../src/ir/index.js';
+import { isInt, numel } from '../../src/ir/index.js';
 import type { Interval, OpSpec } from './spec.js';
 import { defineOp, UNBOUNDED } from './spec.js';
 
@@ -131,7 +131,7 @@ export function outputRanges(spec: OpSpec | undefined, inputs: readonly Interval
     }
     default: {
       // sums of at most as many terms as the input holds: bounded where the terms are (sign alone says less)
-      const n = types[0]?.shape.reduce((a, d) => a * d, 1);
+      const n = types[0] ? numel(types[0].shape) : undefined;
       const r = inputs[0];
       if (n === undefined || n < 1 || !r) break;
       const sum = termsRange(spec.onnx, r, n, attrs);
@@ -165,7 +165,6 @@ function linearRange(op: string, inputs: readonly Interval[], types: Shaped, att
   const sb = types[1]?.shape;
   if (!a || !b || !sa || !sb) return undefined;
   const prod = mulRange(a, b);
-  const numelOf = (s: readonly number[]): number => s.reduce((x, d) => x * d, 1);
   switch (op) {
     case 'MatMul': {
       const k = sa[sa.length - 1];
@@ -182,7 +181,7 @@ function linearRange(op: string, inputs: readonly Interval[], types: Shaped, att
     case 'Conv':
     case 'ConvTranspose': {
       const group = typeof attrs['group'] === 'number' && attrs['group'] > 0 ? attrs['group'] : 1;
-      const k = op === 'Conv' ? numelOf(sb.slice(1)) : Math.ceil((sa[1] ?? 1) / group) * numelOf(sb.slice(2));
+      const k = op === 'Conv' ? numel(sb.slice(1)) : Math.ceil((sa[1] ?? 1) / group) * numel(sb.slice(2));
       const pads = attrs['pads'];
       const auto = attrs['auto_pad'];
       const full = op === 'Conv' && !(typeof auto === 'string' && auto.startsWith('SAME')) && !(Array.isArray(pads) && pads.some((p) => p !== 0));
