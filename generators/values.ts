@@ -527,6 +527,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
   }
   // preimages already computed, for rounds that find the same bounds again
   const memo = new Map<string, { args: number[]; pre: Bounds | undefined }>();
+  const copiedBy = new Map<Node, number>();
   const backward = (): string | undefined => {
     const copies: { x: string; i: number; op: string; n: Need }[] = [];
     for (let k = graph.nodes.length - 1; k >= 0; k--) {
@@ -563,7 +564,12 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
         }
         continue;
       }
-      const copied = copiedInput(n, graph.opset, types, constants);
+      let copied = copiedBy.get(n);
+      if (copied === undefined) {
+        // once per node: a Conv's answer runs its kernel, and the pass runs up to three rounds
+        copied = copiedInput(n, graph.opset, types, constants);
+        copiedBy.set(n, copied);
+      }
       if (copied >= 0) {
         // some output elements are copies of an input's elements: what every output element must meet, the copied
         // elements must meet too, on top of what every element of that input must (Acosh(x) with Atanh of a Slice
