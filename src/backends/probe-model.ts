@@ -1,4 +1,4 @@
-import type { Graph } from '../ir/index.js';
+import type { Graph, Tensor } from '../ir/index.js';
 import { exportModel } from '../onnx/index.js';
 
 /** A two-input float32 Add model: what availability probes load to prove a runtime and device work. */
@@ -12,6 +12,12 @@ export const PROBE_GRAPH: Graph = {
   nodes: [{ op: 'Add', name: 'add', inputs: ['a', 'b'], outputs: ['c'], attrs: {} }],
   outputs: [{ name: 'c', dtype: 'float32', shape: [2, 3] }],
   valueInfo: [],
+};
+
+/** Inputs for PROBE_GRAPH, for the callers that run it rather than only load it. */
+export const PROBE_FEEDS: Readonly<Record<string, Tensor>> = {
+  a: { dtype: 'float32', shape: [2, 3], data: new Float64Array(6).fill(1) },
+  b: { dtype: 'float32', shape: [2, 3], data: new Float64Array(6).fill(2) },
 };
 
 let bytes: Uint8Array | undefined;

@@ -8,7 +8,7 @@ import { compareTensor } from '../../oracles/closeness.js';
 import { pathTolerances, toleranceFor, type Tolerance } from '../../oracles/tolerance.js';
 import type { IsolatedBackend } from '../backends/isolated.js';
 import type { DType, Graph, Node, Tensor } from '../ir/index.js';
-import { PROBE_GRAPH } from '../backends/probe-model.js';
+import { PROBE_FEEDS, PROBE_GRAPH } from '../backends/probe-model.js';
 import { exportModel } from '../onnx/index.js';
 import { cut, keepOutputs, type Candidate } from '../triage/transforms.js';
 
@@ -143,7 +143,6 @@ export async function localiseCrash(
   const fed = node.inputs.filter((i) => computed.has(i));
   const alone = cone && fed.length > 0 ? cut(cone.graph, cone.feeds, env, fed) : cone;
   if (!alone || alone.graph.nodes.length !== 1 || !(await crashes(alone.graph, alone.feeds))) return undefined;
-  const control = { a: { dtype: 'float32' as const, shape: [2, 3], data: new Float64Array(6).fill(1) }, b: { dtype: 'float32' as const, shape: [2, 3], data: new Float64Array(6).fill(2) } };
-  if (await crashes(PROBE_GRAPH, control)) return undefined;
+  if (await crashes(PROBE_GRAPH, PROBE_FEEDS)) return undefined;
   return { node: node.name, op: node.op, dtype: alone.graph.outputs[0]!.dtype, reproducedWithIntermediates: true };
 }
