@@ -270,7 +270,7 @@ class Builder {
     const constraints = op.domain?.(types.filter((t): t is TensorType => t !== undefined), inst.attrs) ?? [];
     // no value of an input within its known bounds satisfies the operator's domain: the graph could never be valid
     if (constraints.some((c) => !feasible(inRanges[c.input] ?? UNBOUNDED, c))) return false;
-    const outRanges = outputRanges(op, inRanges, types, inst.attrs, outs.length);
+    const outRanges = outputRanges(op, inRanges, types, inst.attrs, outs.length, outs);
     if (target && !target.requires.every((c) => feasible(outRanges[0] ?? UNBOUNDED, c))) return false;
     const names = inst.inputs.map((operand, i) => {
       const b = bound[i];

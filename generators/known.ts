@@ -450,7 +450,7 @@ function points(graph: Graph, types: ReadonlyMap<string, TensorType>, bounds: Re
     const own = intrinsic
       ? !INTRINSIC.has(n.op)
         ? []
-        : outputRanges(findOp(n.op), n.inputs.map(() => UNBOUNDED), n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length)
+        : outputRanges(findOp(n.op), n.inputs.map(() => UNBOUNDED), n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length, n.outputs.map((x) => types.get(x)))
       : undefined;
     for (const [k, o] of n.outputs.entries()) {
       const b = own ? (own[k] ?? UNBOUNDED) : bounds.get(o);

@@ -216,7 +216,7 @@ export function forwardBounds(graph: Graph, types: ReadonlyMap<string, TensorTyp
   for (const i of graph.initializers) fwd.set(i.name, i.kind === 'constant' ? dataBounds(i.data) : leaf(i.dtype));
   for (const n of graph.nodes) {
     const ins = n.inputs.map((x) => (x === '' ? UNBOUNDED : (fwd.get(x) ?? UNBOUNDED)));
-    const out = outputRanges(findOp(n.op), ins, n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length);
+    const out = outputRanges(findOp(n.op), ins, n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length, n.outputs.map((x) => types.get(x)));
     n.outputs.forEach((o, k) => fwd.set(o, out[k] ?? UNBOUNDED));
   }
   return fwd;
@@ -259,7 +259,8 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
     if (!spec || (!spec.range && !SHAPE_RANGED.has(n.op))) continue;
     // with what the shapes tell (a sum of n terms is bounded where its terms are)
     const inTypes = n.inputs.map((x) => types.get(x));
-    const range = (ivs: readonly Bounds[], attrs: Node['attrs']): Bounds[] => outputRanges(spec, ivs, inTypes, attrs, n.outputs.length);
+    const outTypes = n.outputs.map((x) => types.get(x));
+    const range = (ivs: readonly Bounds[], attrs: Node['attrs']): Bounds[] => outputRanges(spec, ivs, inTypes, attrs, n.outputs.length, outTypes);
     const wanted = n.outputs.flatMap((o, i) => {
       const b = o === '' ? undefined : need.get(o);
       return b ? [{ i, b }] : [];
@@ -449,6 +450,17 @@ export function infeasibility(graph: Graph): string | undefined {
 }
 
 /**
+ * What interval reasoning proves each graph input and weight must lie in for the graph to be valid (necessary, as in
+ * `infeasibility`): Sqrt(w) with Sqrt(Neg(w)) pins w to [0, 0]. Leaves it says nothing about are absent.
+ */
+export function leafNeeds(graph: Graph): Map<string, Bounds> {
+  const types = typesOf(graph);
+  const out = new Map<string, Bounds>();
+  if (intervalInfeasibility(graph, types, forwardBounds(graph, types, () => UNBOUNDED), out) !== undefined) out.clear();
+  return out;
+}
+
+/**
  * The input some of whose elements `n` copies to its outputs, where every output element a reader constrains may be
  * such a copy: Slice, Gather and Split with a non-empty output and Trilu that keeps some element (k known) copy their
  * data input into every output element; a Conv or ConvTranspose with a bias copies the bias into the positions no
@@ -500,7 +512,7 @@ function copiesSome(n: Node, types: ReadonlyMap<string, TensorType>, constants: 
 }
 
 /** The interval part of `infeasibility`; `fwd` (forward bounds from unbounded leaves) is narrowed in place. */
-function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorType>, fwd: Map<string, Bounds>): string | undefined {
+function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorType>, fwd: Map<string, Bounds>, leafValues?: Map<string, Bounds>): string | undefined {
   const readers = readerConstraints(graph, types);
   if (readers.size === 0) return undefined;
   const constants = new Map(graph.initializers.filter((i) => i.kind === 'constant').map((i) => [i.name, i]));
@@ -620,7 +632,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
     for (const n of graph.nodes) {
       if (!n.inputs.some((x) => need.has(x) || moved.has(x))) continue;
       const ins = n.inputs.map((x) => (x === '' ? UNBOUNDED : (values(x) ?? boundsOf(x))));
-      const out = outputRanges(findOp(n.op), ins, n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length);
+      const out = outputRanges(findOp(n.op), ins, n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length, n.outputs.map((x) => types.get(x)));
       for (const [k, o] of n.outputs.entries()) {
         if (o === '') continue;
         const old = boundsOf(o);
@@ -659,6 +671,8 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
   for (const leaf of [...graph.inputs, ...graph.initializers.filter((i) => i.kind === 'weight')]) {
     const n = need.get(leaf.name);
     if (n && numelOf(leaf) > 0 && !values(leaf.name)) return `${leaf.name}: no value meets ${JSON.stringify(n)}`;
+    const v = n ? values(leaf.name) : undefined;
+    if (v) leafValues?.set(leaf.name, v);
   }
   // a computed float that its readers pin to one value (Sign's input exactly 0) moves off it under the rounding the
   // stability check applies to every computed float (search/violations.ts), unless it is a non-zero whole number,

@@ -118,7 +118,8 @@ const hardSigmoid = (x: number, alpha: number, beta: number): number => Math.max
 const hardSigmoidTf = (tf: TF, x: T, alpha: number, beta: number): T => tf.clipByValue(tf.add(tf.mul(x, alpha), beta), 0, 1);
 
 export const HardSigmoid = unaryOp({
-  proxyGrad: true,
+  // the slope's sign: a negative alpha falls as x rises
+  proxyGrad: (a) => Math.sign(num(a, 'alpha', 0.2)),
   onnx: 'HardSigmoid',
   since: 6,
   dtypes: FLOAT32_ONLY,

@@ -24,7 +24,7 @@ export interface UnaryDecl {
   readonly outDtype?: DType;
   readonly tfjs?: OpSpec['tfjs'];
   /** See OpSpec.proxyGrad. */
-  readonly proxyGrad?: boolean;
+  readonly proxyGrad?: OpSpec['proxyGrad'];
 }
 
 const noAttrs: fc.Arbitrary<Attrs> = fc.constant({});
@@ -46,7 +46,9 @@ export function unaryRange(fn: (x: number) => number, r: Interval): Interval {
   const hi = Math.min(r[1], 1e12);
   let min = Infinity;
   let max = -Infinity;
-  for (const x of [lo, hi, ...RANGE_PROBES.filter((p) => p > lo && p < hi)]) {
+  // finite ends past the probes count as they are (an int64 input may reach 1e16)
+  const ends = [r[0], r[1]].filter((x) => Number.isFinite(x) && Math.abs(x) > 1e12);
+  for (const x of [lo, hi, ...ends, ...RANGE_PROBES.filter((p) => p > lo && p < hi)]) {
     const y = fn(x);
     if (Number.isNaN(y)) continue;
     min = Math.min(min, y);
@@ -78,7 +80,7 @@ export function unaryOp(d: UnaryDecl): OpSpec {
     ranks: [0, 5],
     attributes: d.attributes ?? {},
     ...(d.tfjs ? { tfjs: d.tfjs } : {}),
-    ...(d.proxyGrad ? { proxyGrad: true } : {}),
+    ...(d.proxyGrad ? { proxyGrad: d.proxyGrad } : {}),
     range(inputs, attrs) {
       const r = inputs[0] ?? UNBOUNDED;
       // the generator asks again and again for the same few intervals: remember the answers
@@ -141,7 +143,7 @@ export interface BinaryDecl {
   readonly freshInputs?: (dtype: DType) => readonly number[];
   readonly tfjs?: OpSpec['tfjs'];
   /** See OpSpec.proxyGrad. */
-  readonly proxyGrad?: boolean;
+  readonly proxyGrad?: OpSpec['proxyGrad'];
 }
 
 /** An elementwise binary operator with multidirectional broadcasting. */
@@ -155,7 +157,7 @@ export function binaryOp(d: BinaryDecl): OpSpec {
     ranks: [0, 5],
     attributes: d.attributes ?? {},
     ...(d.tfjs ? { tfjs: d.tfjs } : {}),
-    ...(d.proxyGrad ? { proxyGrad: true } : {}),
+    ...(d.proxyGrad ? { proxyGrad: d.proxyGrad } : {}),
     ...(d.outDtype === 'bool' ? { range: (): Interval[] => [[0, 1]] } : {}),
     build(anchor, ctx) {
       return fc

@@ -360,8 +360,14 @@ export const AveragePool = defineOp({
   since: 11,
   dtypes: AVG_DTYPES,
   ranks: [3, 5],
-  // counted pad cells are zeros
-  range: ([x = UNBOUNDED]) => [hull(x, [0, 0])],
+  // an average of input elements, and of zeros where pad cells count (padding, SAME, or windows ceil_mode lets past
+  // the end)
+  range: ([x = UNBOUNDED], attrs) => {
+    const pads = attrs['pads'];
+    const padded =
+      (Array.isArray(pads) && pads.some((p) => p !== 0)) || (typeof attrs['auto_pad'] === 'string' && attrs['auto_pad'].startsWith('SAME')) || attrs['ceil_mode'] === 1;
+    return [attrs['count_include_pad'] === 1 && padded ? hull(x, [0, 0]) : x];
+  },
   attributes: {
     auto_pad: { type: 'string', default: 'NOTSET' },
     ceil_mode: { type: 'int', default: 0 },

@@ -98,7 +98,7 @@ function axisLength(types: Shaped, attrs: Attrs, fallback: number): number | und
  * Bounds of a node's outputs: the operator's `range` (unbounded without one), tightened where the input shapes tell
  * more (ArgMax indexes an axis of n elements; Softmax over one element is exactly 1, LogSoftmax exactly 0).
  */
-export function outputRanges(spec: OpSpec | undefined, inputs: readonly Interval[], types: Shaped, attrs: Attrs, count: number): Interval[] {
+export function outputRanges(spec: OpSpec | undefined, inputs: readonly Interval[], types: Shaped, attrs: Attrs, count: number, outTypes?: Shaped): Interval[] {
   const declared = spec?.range?.(inputs, attrs);
   const out: Interval[] = [];
   for (let k = 0; k < count; k++) out.push(declared?.[k] ?? UNBOUNDED);
@@ -130,11 +130,12 @@ export function outputRanges(spec: OpSpec | undefined, inputs: readonly Interval
       break;
     }
     default: {
-      // sums of at most as many terms as the input holds: bounded where the terms are (sign alone says less)
+      // sums of at most as many terms as the input holds, or of exactly as many as a lane holds where the shapes
+      // tell: bounded where the terms are (sign alone says less)
       const n = types[0] ? numel(types[0].shape) : undefined;
       const r = inputs[0];
       if (n === undefined || n < 1 || !r) break;
-      const sum = termsRange(spec.onnx, r, n, attrs);
+      const sum = termsRange(spec.onnx, r, n, attrs, laneLength(spec.onnx, inputs, types, outTypes), types[0]?.dtype);
       if (sum) out[0] = meetOr(out[0]!, sum);
     }
   }
@@ -201,26 +202,64 @@ function meetOr(a: Interval, b: Interval): Interval {
 }
 
 /**
- * Bounds of a sum-like reduction or scan over at most `n` elements within `r` (n: the input's element count, which
- * bounds every lane); undefined for other operators.
+ * How many elements each lane of a reduction or scan holds, where the shapes say: a reduction's input over its output
+ * (every lane alike), a CumSum's axis when the axis is a known constant. Undefined otherwise.
  */
-function termsRange(op: string, r: Interval, n: number, attrs: Attrs): Interval | undefined {
+function laneLength(op: string, inputs: readonly Interval[], types: Shaped, outTypes: Shaped | undefined): number | undefined {
+  const shape = types[0]?.shape;
+  if (!shape) return undefined;
+  if (op === 'CumSum') {
+    const a = inputs[1];
+    if (!a || a[0] !== a[1] || !Number.isInteger(a[0])) return undefined;
+    return shape[a[0] < 0 ? a[0] + shape.length : a[0]];
+  }
+  const out = outTypes?.[0]?.shape;
+  if (!op.startsWith('Reduce') || !out) return undefined;
+  const n = numel(shape);
+  const m = numel(out);
+  return m > 0 && n > 0 && n % m === 0 ? n / m : undefined;
+}
+
+/**
+ * Bounds of a sum-like reduction or scan over at most `n` elements within `r` (n: the input's element count, which
+ * bounds every lane), or over exactly `lane` elements (a scan: 1 to `lane`) where that is known; undefined for other
+ * operators.
+ */
+function termsRange(op: string, r: Interval, n: number, attrs: Attrs, lane?: number, dtype?: DType): Interval | undefined {
   const m = Math.max(Math.abs(r[0]), Math.abs(r[1]));
-  // a sum of k terms, k from kMin to n
-  const sums = (kMin: number): Interval => sumOf(r, kMin, n);
+  // the smallest magnitude an element can have (0 when the interval holds it)
+  const least = r[0] > 0 ? r[0] : r[1] < 0 ? -r[1] : 0;
+  const most = lane ?? n;
+  const fewest = lane ?? 1;
   switch (op) {
     case 'ReduceSum':
-      return sums(1);
-    case 'CumSum':
-      return attrs['exclusive'] === 1 ? hull(sums(1), [0, 0]) : sums(1);
+      return sumOf(r, fewest, most);
+    case 'CumSum': {
+      // element j of a lane sums its first j + 1 elements (j for an exclusive scan, whose first is 0)
+      const inclusive = sumOf(r, 1, most);
+      return attrs['exclusive'] === 1 ? (most > 1 ? hull(sumOf(r, 1, most - 1), [0, 0]) : [0, 0]) : inclusive;
+    }
     case 'ReduceL1':
-      return bounded(0, n * m);
-    case 'ReduceL2':
-      return bounded(0, Math.sqrt(n) * m);
+      return bounded(fewest * least, most * m);
+    case 'ReduceL2': {
+      // an integer result is the root truncated
+      const low = Math.sqrt(fewest) * least;
+      return bounded(dtype !== undefined && isInt(dtype) ? Math.floor(low) : low, Math.sqrt(most) * m);
+    }
     case 'ReduceSumSquare':
-      return bounded(0, n * m * m);
+      return bounded(fewest * least * least, most * m * m);
     case 'ReduceLogSumExp':
-      return bounded(r[0], r[1] + Math.log(n));
+      return bounded(r[0] + Math.log(fewest), r[1] + Math.log(most));
+    case 'ReduceProd':
+      // a product of `lane` factors
+      if (lane === undefined) return undefined;
+      return r[0] >= 0 ? bounded(r[0] ** lane, r[1] ** lane) : bounded(-(m ** lane), m ** lane);
+    case 'ReduceLogSum': {
+      // the log of a sum of `lane` terms, defined where the sum is positive
+      if (lane === undefined || r[0] <= 0) return undefined;
+      const s = sumOf(r, lane, lane);
+      return bounded(Math.log(s[0]), Math.log(s[1]));
+    }
     default:
       return undefined;
   }

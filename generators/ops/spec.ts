@@ -164,9 +164,11 @@ export interface OpSpec {
   /**
    * The input search replaces this operator's gradient with a straight-through one (the upstream gradient passed
    * to every input): its true gradient is zero or missing exactly where the search must move values
-   * (Relu and Clip below the threshold, Floor, Ceil, Round, Sign; Max/Min have no gradient in tfjs).
+   * (Relu and Clip below the threshold, Floor, Ceil, Round, Sign; Max/Min have no gradient in tfjs). A function
+   * gives the operator's direction under its attributes instead of +1 (HardSigmoid with a negative alpha falls as
+   * its input rises; passing the gradient unchanged would push the wrong way).
    */
-  readonly proxyGrad?: boolean;
+  readonly proxyGrad?: boolean | ((attrs: Attrs) => number);
   /**
    * Every output element is a copy of an input element or a value the operator writes itself (Reshape, Slice, Max,
    * Relu, Trilu's zeros): nothing is rounded, so a backend gets the outputs exactly from the inputs it has. The

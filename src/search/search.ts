@@ -14,6 +14,8 @@
  *   mutation: some elements of one leaf feeding the offending node are redrawn, and the change is kept only when
  *   the graph is no worse off (the first violation moves later, or fewer elements break it). Every few mutations
  *   the gradient gets another try from where they left the values (rounded values sit on plateaus).
+ * A run that stops improving starts over from fresh draws (RESTART). Every leaf stays within what interval reasoning
+ * proves it must hold (generators/values.ts leafNeeds: Sqrt(w) and Sqrt(Neg(w)) leave w exactly 0).
  * Sampling, the baseline, redraws every leaf feeding the offending node from the leaves' own constraints.
  * All randomness comes from the seed.
  */
@@ -22,7 +24,7 @@ import type * as fc from 'fast-check';
 import { randomFromSeed } from '../../generators/graph.js';
 import { findOp } from '../../generators/ops/index.js';
 import type { DomainConstraint } from '../../generators/ops/spec.js';
-import { intervalFor, leafConstraints, leafHints, sampleTensor } from '../../generators/values.js';
+import { intervalFor, leafConstraints, leafHints, leafNeeds, sampleTensor } from '../../generators/values.js';
 import { evalTfjsNodes, leafTensors, type LoweringWrap } from '../backends/tfjs.js';
 import type { Graph, Initializer, Node, Tensor, TensorType } from '../ir/index.js';
 import { castValue, isFloat, numel } from '../ir/index.js';
@@ -33,7 +35,7 @@ export type SearchMethod = 'gradient' | 'sampling';
 
 export interface SearchOptions {
   readonly method?: SearchMethod;
-  /** Evaluations of the reference before giving up (default 128). */
+  /** Evaluations of the reference before giving up (default 256). */
   readonly maxIterations?: number;
   /** Adam step size, in units of the input range (default 0.5). */
   readonly learningRate?: number;
@@ -63,6 +65,12 @@ let variableNo = 0;
 const STALL = 4;
 /** Mutations after the gradient stalled before it gets two more steps from where they left the values. */
 const RETRY = 4;
+/**
+ * Evaluations without a better score than the run's best before the search starts over from fresh draws (weights
+ * included): a run that has settled where its steps cannot leave (a weight driven to the value that zeroes a
+ * product, Adam steps overshooting a narrow band) rarely recovers, and a fresh start often lands elsewhere.
+ */
+const RESTART = 40;
 /** Largest magnitude a gradient step may move a leaf to: far past the sampling range, short of overflow. */
 const STEP_LIMIT = 1e3;
 
@@ -268,7 +276,9 @@ export function proxyWrap(tf: TF): LoweringWrap {
   return (node, lower) => {
     if (node.op === 'CumSum') return cumsumWithGrad(tf, node, lower);
     if (node.op === 'Trilu') return triluWithGrad(tf, lower);
-    if (!findOp(node.op)?.proxyGrad) return lower;
+    const proxy = findOp(node.op)?.proxyGrad;
+    if (!proxy) return lower;
+    const direction = typeof proxy === 'function' ? proxy(withDefaults(node)) : 1;
     return (inputs) => {
       const present = inputs.filter((t): t is tfjs.Tensor => t !== undefined && t.dtype === 'float32');
       if (present.length === 0) return lower(inputs);
@@ -277,7 +287,8 @@ export function proxyWrap(tf: TF): LoweringWrap {
         const xs = args.slice(0, present.length) as tfjs.Tensor[];
         let k = 0;
         const value = lower(inputs.map((t) => (t !== undefined && t.dtype === 'float32' ? xs[k++]! : t)))[0]!;
-        return { value, gradFunc: (dy) => xs.map((a) => reduceTo(tf, dy, a.shape)) };
+        const g = direction === 1 ? (dy: tfjs.Tensor): tfjs.Tensor => dy : (dy: tfjs.Tensor): tfjs.Tensor => tf.mul(dy, direction);
+        return { value, gradFunc: (dy) => xs.map((a) => reduceTo(tf, g(dy), a.shape)) };
       };
       const f = tf.customGrad(body as unknown as Parameters<TF['customGrad']>[0]);
       return [f(...present)];
@@ -569,15 +580,27 @@ function describe(v: Violation): string {
 function searchableLeaves(graph: Graph, hinted: boolean): Map<string, Leaf> {
   const own = leafConstraints(graph);
   const draw = hinted ? leafHints(graph) : own;
+  const needs = hinted ? leafNeeds(graph) : new Map<string, readonly [number, number]>();
   const leaves = new Map<string, Leaf>();
   const add = (t: TensorType & { name: string }, isInput: boolean): void => {
     const c = own.get(t.name) ?? [];
     const iv = intervalFor(t.dtype, c);
     const base = intervalFor(t.dtype, []);
-    // intervalFor caps at the sampling range; only the readers' own bounds limit a gradient step
-    const lo = representable(iv.lo > base.lo ? iv.lo : -STEP_LIMIT, t.dtype, 1);
-    const hi = representable(iv.hi < base.hi ? iv.hi : STEP_LIMIT, t.dtype, -1);
-    leaves.set(t.name, { name: t.name, type: t, isInput, draw: draw.get(t.name) ?? c, lo, hi });
+    const need = needs.get(t.name);
+    // intervalFor caps at the sampling range; only the readers' own bounds, and what the graph downstream proves the
+    // leaf must hold, limit a gradient step
+    const lo = representable(Math.max(iv.lo > base.lo ? iv.lo : -STEP_LIMIT, need?.[0] ?? -Infinity), t.dtype, 1);
+    const hi = representable(Math.min(iv.hi < base.hi ? iv.hi : STEP_LIMIT, need?.[1] ?? Infinity), t.dtype, -1);
+    let d = draw.get(t.name) ?? c;
+    if (need) {
+      const bounds: Omit<DomainConstraint, 'input'>[] = [];
+      if (need[0] > -Infinity) bounds.push({ rel: 'ge', value: lo });
+      if (need[1] < Infinity) bounds.push({ rel: 'le', value: hi });
+      const h = intervalFor(t.dtype, d);
+      // hints that leave what the leaf must hold give way to it
+      d = h.lo <= hi && h.hi >= lo ? [...d, ...bounds] : [...c, ...bounds];
+    }
+    leaves.set(t.name, { name: t.name, type: t, isInput, draw: d, lo: Math.min(lo, hi), hi });
   };
   for (const i of graph.inputs) add(i, true);
   for (const w of graph.initializers) if (w.kind === 'weight') add(w, false);
@@ -619,20 +642,27 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
   const gradient = method === 'gradient';
   // the search differentiates on tfjs-cpu; another tfjs backend loaded in this process must not take over
   if (tf && tf.getBackend() !== 'cpu') void tf.setBackend('cpu');
-  const maxIterations = o.maxIterations ?? 128;
+  const maxIterations = o.maxIterations ?? 256;
   const rng = randomFromSeed(seed ^ 0x5eed);
   const leaves = searchableLeaves(graph, gradient);
-  const values = new Map<string, Float64Array>();
-  for (const l of leaves.values()) {
-    if (l.isInput) values.set(l.name, sampleTensor(rng, l.type, l.draw).data);
-    else {
-      const w = graph.initializers.find((i) => i.name === l.name)!;
-      // the generated weight stands unless the hints downstream rule it out
-      values.set(l.name, gradient && !withinDraw(l, w.data) ? sampleTensor(rng, l.type, l.draw).data : Float64Array.from(w.data));
+  const draw = (restart: boolean): State => {
+    const values = new Map<string, Float64Array>();
+    for (const l of leaves.values()) {
+      if (l.isInput || restart) values.set(l.name, sampleTensor(rng, l.type, l.draw).data);
+      else {
+        const w = graph.initializers.find((i) => i.name === l.name)!;
+        // the generated weight stands unless the hints downstream rule it out
+        values.set(l.name, gradient && !withinDraw(l, w.data) ? sampleTensor(rng, l.type, l.draw).data : Float64Array.from(w.data));
+      }
     }
-  }
-  let state = new State(graph, values);
+    return new State(graph, values);
+  };
+  let state = draw(false);
   let cur = evaluate(state, leaves);
+  // the best state of every run so far (what a failed search returns), and when the current run last beat its own
+  let kept = { state, cur };
+  let runBest = cur.score;
+  let gainAt = 0;
   const moments = new Map<string, Moments>();
   const lr0 = o.learningRate ?? 0.5;
   let lr = lr0;
@@ -650,6 +680,25 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
   };
   let it = 1;
   for (; it < maxIterations && cur.violation; it++) {
+    if (better(cur.score, kept.cur.score)) kept = { state, cur };
+    if (better(cur.score, runBest)) {
+      runBest = cur.score;
+      gainAt = it;
+    }
+    // a run that has stopped improving starts over, while enough budget is left for a new one to get somewhere
+    if (gradient && it - gainAt >= RESTART && maxIterations - it >= RESTART / 2) {
+      state = draw(true);
+      cur = evaluate(state, leaves);
+      moments.clear();
+      lr = lr0;
+      stall = 0;
+      frozen.clear();
+      sinceGradient = 0;
+      best = cur.score;
+      runBest = cur.score;
+      gainAt = it;
+      continue;
+    }
     const v = cur.violation;
     if (!gradient) {
       state = resample(rng, state, leaves, v);
@@ -721,6 +770,8 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
       cur = next;
     }
   }
+  // a failure reports the best any run reached
+  if (cur.violation && better(kept.cur.score, cur.score)) ({ state, cur } = kept);
   const { graph: searched, feeds } = state.materialise(leaves);
   const ms = performance.now() - t0;
   if (!cur.violation) return { ok: true, method, iterations: it, fallbacks, ms, graph: searched, feeds };

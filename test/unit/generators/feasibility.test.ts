@@ -138,6 +138,23 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(g)).toMatch(/CumSum/);
   });
 
+  it('counts the elements a reduction sums: LogSumExp of 16 non-negative values is at least log 16, out of reach of Acos', () => {
+    const g = chain([x([3, 16])], [
+      { op: 'Sqrt', ins: ['x'], out: 'r' },
+      { op: 'ReduceLogSumExp', ins: ['x'], out: 'l', attrs: { axes: [1] } },
+      { op: 'CumSum', ins: ['l', 'k'], out: 's' },
+      { op: 'Acos', ins: ['s'], out: 'a' },
+    ], [3, 16], { l: f32([3, 1]), s: f32([3, 1]), a: f32([3, 1]) }, [{ name: 'k', dtype: 'int64', shape: [], kind: 'constant', data: [1] }]);
+    expect(infeasibility(g)).toBeDefined();
+    // over one element there is room: LogSumExp(x) = x
+    const one = chain([x([3, 1])], [
+      { op: 'Sqrt', ins: ['x'], out: 'r' },
+      { op: 'ReduceLogSumExp', ins: ['x'], out: 'l', attrs: { axes: [1] } },
+      { op: 'Acos', ins: ['l'], out: 'a' },
+    ], [3, 1]);
+    expect(infeasibility(one)).toBeUndefined();
+  });
+
   it('keeps graphs that have valid values', () => {
     const feasible: Graph[] = [
       chain([x()], [{ op: 'Asin', ins: ['x'], out: 'a' }, { op: 'Log', ins: ['a'], out: 'l' }], [4]),

@@ -9,7 +9,7 @@ import { caseSeed, generateGraph, randomFromSeed, resolveOptions } from '../../.
 import { findOp } from '../../../generators/ops/index.js';
 import { outputRanges, SHAPE_RANGED } from '../../../generators/ops/ranges.js';
 import type { Interval } from '../../../generators/ops/spec.js';
-import { intervalFor, leafHints, sampleFeeds, sampleTensor } from '../../../generators/values.js';
+import { intervalFor, leafHints, leafNeeds, sampleFeeds, sampleTensor } from '../../../generators/values.js';
 import type { Graph, Initializer, Tensor, ValueInfo } from '../../../src/ir/index.js';
 import { interpret } from '../../../src/reference/interpreter.js';
 import { evalTfjsNodes, leafTensors } from '../../../src/backends/tfjs.js';
@@ -377,6 +377,64 @@ describe('input search', () => {
     expect(w.data.every((v) => v + 0.5 >= 1)).toBe(true);
   });
 
+  it('holds a weight where the graph pins it: Sqrt(Neg(Neg(w))) with Sqrt(Neg(w)) leaves w exactly 0', () => {
+    const shape = [6, 8];
+    const g = graphOf(
+      [{ name: 'x', ...f32(shape) }],
+      [{ name: 'w', dtype: 'float32', shape, kind: 'weight', data: Array.from({ length: 48 }, (_, k) => Math.sin(k) * 2) }],
+      [
+        { op: 'Neg', ins: ['w'], out: 'n' },
+        { op: 'Neg', ins: ['n'], out: 'p' },
+        { op: 'Sqrt', ins: ['p'], out: 'r' },
+        { op: 'Sqrt', ins: ['n'], out: 'q' },
+        { op: 'Add', ins: ['x', 'q'], out: 'a' },
+      ],
+      { n: f32(shape), p: f32(shape), r: f32(shape), q: f32(shape), a: f32(shape) },
+    );
+    expect(leafNeeds(g).get('w')).toEqual([0, 0]);
+    for (let seed = 0; seed < 3; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      expect(r.graph.initializers.find((i) => i.name === 'w')!.data.every((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it('passes a straight-through gradient in the direction the operator moves: HardSigmoid with a negative alpha falls', () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([6]) }],
+      [],
+      [{ op: 'HardSigmoid', ins: ['x'], out: 'h', attrs: { alpha: -2, beta: 0.5 } }],
+      { h: f32([6]) },
+    );
+    // saturated at 1, saturated at 0, and on the slope
+    const feeds = { x: { dtype: 'float32' as const, shape: [6], data: Float64Array.from([-3, -1, 3, 1, 0.1, 0.2]) } };
+    const grad = tf.tidy(() => {
+      const env = leafTensors(tf, g, feeds);
+      const v = tf.variable(env.get('x')!, true, `proxy_direction_${variableCount++}`);
+      const { grads } = tf.variableGrads(() => {
+        const local = new Map(env);
+        local.set('x', v);
+        evalTfjsNodes(tf, g, g.nodes, local, proxyWrap(tf));
+        return tf.sum(local.get('h')!) as tfjs.Scalar;
+      }, [v]);
+      const values = Array.from(grads[v.name]!.dataSync());
+      v.dispose();
+      return values;
+    });
+    expect(grad.every((d) => d < 0), JSON.stringify(grad)).toBe(true);
+    // Log of it needs alpha x + beta > 0, so x < 0.25: a run that starts at x >= 0.25 gets there by gradient
+    const logOf = graphOf(
+      [{ name: 'x', ...f32([6]) }],
+      [],
+      [
+        { op: 'HardSigmoid', ins: ['x'], out: 'h', attrs: { alpha: -2, beta: 0.5 } },
+        { op: 'Log', ins: ['h'], out: 'l' },
+      ],
+      { h: f32([6]), l: f32([6]) },
+    );
+    for (let seed = 0; seed < 3; seed++) expect(searchInputs(logOf, seed, tf).ok, `seed ${seed}`).toBe(true);
+  });
+
   it('gives the same values for the same seed', () => {
     const o = resolveOptions({ nodes: 20 });
     for (let i = 0; i < 4; i++) {
@@ -481,8 +539,9 @@ describe('operator ranges', () => {
         if (broken || values.some((t) => t && !Array.from(t.data).every(Number.isFinite))) continue;
         const ins = values.map((t): Interval => (t === undefined ? [-Infinity, Infinity] : bounds(t)));
         if (ins.some((r) => Number.isNaN(r[0]) || Number.isNaN(r[1]))) continue;
-        // with the shapes' tightening (ArgMax indexes n elements, a Softmax lane of one is exactly 1)
-        const out = outputRanges(spec, ins, values, n.attrs, n.outputs.length);
+        // with the shapes' tightening (ArgMax indexes n elements, a Softmax lane of one is exactly 1, a reduction's
+        // lanes hold as many elements as its input holds per output element)
+        const out = outputRanges(spec, ins, values, n.attrs, n.outputs.length, n.outputs.map((x) => env.get(x)));
         n.outputs.forEach((name, k) => {
           const t = env.get(name)!;
           if (!Array.from(t.data).every(Number.isFinite)) return;
@@ -496,6 +555,37 @@ describe('operator ranges', () => {
       }
     }
     expect(checked).toBeGreaterThan(100);
+  });
+
+  it('count the elements of a lane where the shapes tell: a reduction over k elements, a CumSum along a known axis', () => {
+    const t = (shape: number[]): Shape => f32(shape);
+    const ranges = (op: string, ins: Interval[], inT: Shape[], attrs: Record<string, number>, outT: Shape[]): Interval =>
+      outputRanges(findOp(op), ins, inT, attrs, 1, outT)[0]!;
+    // 16 elements within [0, 3] per lane: LogSumExp at least log 16, a sum at most 48, L2 norm at most 12
+    expect(ranges('ReduceLogSumExp', [[0, 3]], [t([4, 16])], { axes: 1 }, [t([4, 1])])[0]).toBeCloseTo(Math.log(16), 12);
+    expect(ranges('ReduceSum', [[0.5, 3]], [t([4, 16])], {}, [t([4, 1])])).toEqual([8, 48]);
+    expect(ranges('ReduceL2', [[1, 3]], [t([4, 16])], {}, [t([4])])).toEqual([4, 12]);
+    expect(ranges('ReduceProd', [[2, 3]], [t([4, 2])], {}, [t([4])])).toEqual([4, 9]);
+    // without the output's type, only the input's size bounds a lane
+    expect(ranges('ReduceLogSumExp', [[0, 3]], [t([4, 16])], {}, [])[0]).toBe(0);
+    // a running sum along an axis of one element is the input itself; along four, up to four terms
+    const axis = (a: number): Interval => [a, a];
+    expect(ranges('CumSum', [[0.5, 2], axis(1)], [t([3, 1]), { dtype: 'int64', shape: [] }], {}, [])).toEqual([0.5, 2]);
+    expect(ranges('CumSum', [[0.5, 2], axis(-1)], [t([3, 4]), { dtype: 'int64', shape: [] }], {}, [])).toEqual([0.5, 8]);
+    expect(ranges('CumSum', [[0.5, 2], axis(1)], [t([3, 1]), { dtype: 'int64', shape: [] }], { exclusive: 1 }, [])).toEqual([0, 0]);
+  });
+
+  it('bound an AveragePool by its input unless pad cells count as zeros', () => {
+    const avg = findOp('AveragePool')!.range!;
+    expect(avg([[0.5, 2]], { kernel_shape: [2, 2], pads: [1, 1, 1, 1] })).toEqual([[0.5, 2]]);
+    expect(avg([[0.5, 2]], { kernel_shape: [2, 2], count_include_pad: 1 })).toEqual([[0.5, 2]]);
+    expect(avg([[0.5, 2]], { kernel_shape: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 1 })).toEqual([[0, 2]]);
+    expect(avg([[0.5, 2]], { kernel_shape: [2, 2], auto_pad: 'SAME_UPPER', count_include_pad: 1 })).toEqual([[0, 2]]);
+  });
+
+  it('bound a unary map over finite ends past its probes (an int64 input may reach 1e16)', () => {
+    expect(findOp('Abs')!.range!([[-1.1e16, 1.6e15]], {})).toEqual([[0, 1.1e16]]);
+    expect(findOp('Neg')!.range!([[-1e15, 2e13]], {})).toEqual([[-2e13, 1e15]]);
   });
 
   it('bound Sin, Cos and Reciprocal exactly, crests and poles inside narrow intervals included', () => {
