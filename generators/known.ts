@@ -426,7 +426,7 @@ function softmaxLaneReduction(n: Node, producer: ReadonlyMap<string, Node>, type
 }
 
 /** Operators whose range can be one value whatever the input holds (by the input's shape: outputRanges). */
-const INTRINSIC: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'ArgMax', 'ArgMin']);
+const INTRINSIC: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'ArgMax', 'ArgMin', 'LayerNormalization']);
 
 /**
  * Node outputs whose forward bounds are one finite value. With `intrinsic`, only those whose operator gives that

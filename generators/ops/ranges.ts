@@ -114,6 +114,16 @@ export function outputRanges(spec: OpSpec | undefined, inputs: readonly Interval
     case 'LogSoftmax':
       if (axisLength(types, attrs, -1) === 1) out[0] = spec.onnx === 'Softmax' ? [1, 1] : [0, 0];
       break;
+    case 'LayerNormalization':
+    case 'InstanceNormalization': {
+      // a lane of one element is its own mean: x - mean is exactly 0, so the output is the bias (0 without one)
+      const shape = types[0]?.shape;
+      if (!shape || shape.length === 0) break;
+      const raw = typeof attrs['axis'] === 'number' ? attrs['axis'] : -1;
+      const from = spec.onnx === 'InstanceNormalization' ? 2 : raw < 0 ? raw + shape.length : raw;
+      if (numel(shape.slice(from)) === 1 && numel(shape) > 0) out[0] = types[2] ? (inputs[2] ?? UNBOUNDED) : [0, 0];
+      break;
+    }
     case 'Div': {
       // integer division truncates toward zero: a quotient bound away from zero moves to the whole number below it
       const r = out[0]!;

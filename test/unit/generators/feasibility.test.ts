@@ -155,6 +155,24 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(one)).toBeUndefined();
   });
 
+  it('knows a normalisation over lanes of one element gives its bias: Atanh(Exp(LayerNormalization(x))) has no valid values there', () => {
+    const ln = (shape: number[], axis: number): Graph => chain([x(shape), { name: 's', dtype: 'float32', shape: shape.slice(axis) }], [
+      { op: 'LayerNormalization', ins: ['x', 's'], out: 'y', attrs: { axis } },
+      { op: 'Exp', ins: ['y'], out: 'e' },
+      { op: 'Atanh', ins: ['e'], out: 'a' },
+    ], shape);
+    // exp(0) = 1 lies on Atanh's pole
+    expect(infeasibility(ln([3, 1], 1))).toBeDefined();
+    expect(infeasibility(ln([3, 2], 1))).toBeUndefined();
+    // InstanceNormalization over one spatial element: the bias, which Log needs positive
+    const inorm = (bias: Initializer): Graph => chain([x([2, 3, 1])], [
+      { op: 'InstanceNormalization', ins: ['x', 'sc', 'b'], out: 'y' },
+      { op: 'Log', ins: ['y'], out: 'l' },
+    ], [2, 3, 1], {}, [{ name: 'sc', dtype: 'float32', shape: [3], kind: 'constant', data: [1, 2, 3] }, bias]);
+    expect(infeasibility(inorm({ name: 'b', dtype: 'float32', shape: [3], kind: 'constant', data: [-1, 0, -2] }))).toBeDefined();
+    expect(infeasibility(inorm({ name: 'b', dtype: 'float32', shape: [3], kind: 'weight', data: [-1, 0, -2] }))).toBeUndefined();
+  });
+
   it('keeps graphs that have valid values', () => {
     const feasible: Graph[] = [
       chain([x()], [{ op: 'Asin', ins: ['x'], out: 'a' }, { op: 'Log', ins: ['a'], out: 'l' }], [4]),
