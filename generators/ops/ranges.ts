@@ -114,6 +114,15 @@ export function outputRanges(spec: OpSpec | undefined, inputs: readonly Interval
     case 'LogSoftmax':
       if (axisLength(types, attrs, -1) === 1) out[0] = spec.onnx === 'Softmax' ? [1, 1] : [0, 0];
       break;
+    case 'Clip': {
+      // an omitted bound clips nothing: -Infinity below, Infinity above (the declared range, which sees no types,
+      // takes it as a tensor that may hold anything)
+      const x = inputs[0] ?? UNBOUNDED;
+      const lo: Interval = types[1] ? (inputs[1] ?? UNBOUNDED) : [-Infinity, -Infinity];
+      const hi: Interval = types[2] ? (inputs[2] ?? UNBOUNDED) : [Infinity, Infinity];
+      out[0] = [Math.min(Math.max(x[0], lo[0]), hi[0]), Math.min(Math.max(x[1], lo[1]), hi[1])];
+      break;
+    }
     case 'LayerNormalization':
     case 'InstanceNormalization': {
       // a lane of one element is its own mean: x - mean is exactly 0, so the output is the bias (0 without one)

@@ -575,6 +575,15 @@ describe('operator ranges', () => {
     expect(ranges('CumSum', [[0.5, 2], axis(1)], [t([3, 1]), { dtype: 'int64', shape: [] }], { exclusive: 1 }, [])).toEqual([0, 0]);
   });
 
+  it('bound a Clip with an omitted bound by the bound given alone: Clip(Softsign(x), max=2.7) stays below 1', () => {
+    const clip = findOp('Clip');
+    const x: Interval = [-0.99, 0.99];
+    expect(outputRanges(clip, [x, [-Infinity, Infinity], [2.7, 2.7]], [f32([8]), undefined, f32([])], {}, 1)[0]).toEqual([-0.99, 0.99]);
+    expect(outputRanges(clip, [x, [0, 0]], [f32([8]), f32([])], {}, 1)[0]).toEqual([0, 0.99]);
+    // a bound that is a tensor of unknown values may lift every element anywhere
+    expect(outputRanges(clip, [x, [-Infinity, Infinity], [2.7, 2.7]], [f32([8]), f32([]), f32([])], {}, 1)[0]).toEqual([-0.99, 2.7]);
+  });
+
   it('bound an AveragePool by its input unless pad cells count as zeros', () => {
     const avg = findOp('AveragePool')!.range!;
     expect(avg([[0.5, 2]], { kernel_shape: [2, 2], pads: [1, 1, 1, 1] })).toEqual([[0.5, 2]]);
