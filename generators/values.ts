@@ -28,29 +28,43 @@ interface Interval {
 /** Intersects the default range with the constraints on one input. */
 export function intervalFor(dtype: DType, constraints: readonly Omit<DomainConstraint, 'input'>[]): Interval {
   const [lo0, hi0] = isInt(dtype) ? DEFAULT_INT_RANGE : DEFAULT_FLOAT_RANGE;
-  const iv: Interval = { lo: lo0, hi: hi0, gap: 0 };
+  // what the constraints alone allow, then met with the default range
+  const own: Interval = { lo: -Infinity, hi: Infinity, gap: 0 };
   const eps = isInt(dtype) ? 1 : 1e-3;
   for (const c of constraints) {
     switch (c.rel) {
       case 'gt':
-        iv.lo = Math.max(iv.lo, c.value + eps);
+        own.lo = Math.max(own.lo, c.value + eps);
         break;
       case 'ge':
-        iv.lo = Math.max(iv.lo, c.value);
+        own.lo = Math.max(own.lo, c.value);
         break;
       case 'lt':
-        iv.hi = Math.min(iv.hi, c.value - eps);
+        own.hi = Math.min(own.hi, c.value - eps);
         break;
       case 'le':
-        iv.hi = Math.min(iv.hi, c.value);
+        own.hi = Math.min(own.hi, c.value);
         break;
       case 'abs-le':
-        iv.lo = Math.max(iv.lo, -c.value);
-        iv.hi = Math.min(iv.hi, c.value);
+        own.lo = Math.max(own.lo, -c.value);
+        own.hi = Math.min(own.hi, c.value);
         break;
       case 'abs-ge':
-        iv.gap = Math.max(iv.gap, c.value);
+        own.gap = Math.max(own.gap, c.value);
         break;
+    }
+  }
+  const iv: Interval = { lo: Math.max(lo0, own.lo), hi: Math.min(hi0, own.hi), gap: own.gap };
+  if (iv.hi < iv.lo && own.lo <= own.hi) {
+    // the constraints lie wholly outside the default range (a HardSigmoid that is positive only below -7): the
+    // stretch of them nearest it, half its width
+    const w = (hi0 - lo0) / 2;
+    if (own.hi < lo0) {
+      iv.hi = own.hi;
+      iv.lo = Math.max(own.lo, own.hi - w);
+    } else {
+      iv.lo = own.lo;
+      iv.hi = Math.min(own.hi, own.lo + w);
     }
   }
   if (iv.hi < iv.lo) iv.hi = iv.lo;
@@ -283,18 +297,27 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
     }
     if (!(lo < hi)) continue;
     // the longest run of grid points that each satisfy the demand on their own, then the run as a whole
-    const grid = hintGrid(lo, hi);
-    let best: Bounds | undefined;
-    let start = -1;
-    for (let g = 0; g <= grid.length; g++) {
-      const ok = g < grid.length && fits(shared([grid[g]!, grid[g]!]));
-      if (ok && start < 0) start = g;
-      if (!ok && start >= 0) {
-        // a single point is a hint too (Atanh(Sign(x)) leaves only x = 0), the last resort
-        const run: Bounds = [grid[start]!, grid[g - 1]!];
-        if (!best || run[1] - run[0] > best[1] - best[0]) best = run;
-        start = -1;
+    const longestRun = (grid: readonly number[]): Bounds | undefined => {
+      let run: Bounds | undefined;
+      let start = -1;
+      for (let g = 0; g <= grid.length; g++) {
+        const ok = g < grid.length && fits(shared([grid[g]!, grid[g]!]));
+        if (ok && start < 0) start = g;
+        if (!ok && start >= 0) {
+          // a single point is a hint too (Atanh(Sign(x)) leaves only x = 0), the last resort
+          const r: Bounds = [grid[start]!, grid[g - 1]!];
+          if (!run || r[1] - r[0] > run[1] - run[0]) run = r;
+          start = -1;
+        }
       }
+      return run;
+    };
+    let best = longestRun(hintGrid(lo, hi));
+    if (!best && Number.isFinite(lo) && Number.isFinite(hi)) {
+      // no value within the inputs' sampling bounds meets the demand: look ten widths further out on each side (a
+      // HardSigmoid with beta -0.9 and alpha -0.12 is positive only below -7.8)
+      const reach = 10 * (hi - lo);
+      best = longestRun(hintGrid(Math.max(-HINT_CAP, lo - reach), Math.min(HINT_CAP, hi + reach)));
     }
     for (let tries = 0; best && !fits(shared(best)) && tries < 4; tries++) {
       const q = (best[1] - best[0]) / 4;

@@ -129,6 +129,29 @@ describe('input search', () => {
     expect(iv.hi).toBeLessThanOrEqual(1);
   });
 
+  it('looks past the sampling range for hints when nothing within it works: Log(HardSigmoid(x)) positive only below -7.8', () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([16]) }],
+      [],
+      [
+        { op: 'HardSigmoid', ins: ['x'], out: 'h', attrs: { alpha: -0.12, beta: -0.944 } },
+        { op: 'Log', ins: ['h'], out: 'l' },
+      ],
+      { h: f32([16]), l: f32([16]) },
+    );
+    const iv = intervalFor('float32', leafHints(g).get('x') ?? []);
+    // draws land beyond -0.944 / 0.12, short of a far end
+    expect(iv.hi).toBeLessThan(-0.944 / 0.12);
+    expect(iv.lo).toBeGreaterThan(-50);
+    const draws = sampleTensor(randomFromSeed(1), { dtype: 'float32', shape: [64] }, leafHints(g).get('x')).data;
+    expect(Array.from(draws).every((v) => v >= iv.lo && v <= iv.hi)).toBe(true);
+    for (let seed = 0; seed < 3; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      expect(r.iterations, `seed ${seed}`).toBeLessThan(4);
+    }
+  });
+
   it('steers integer and bool leaves that reach a domain only through Cast', () => {
     const shape = [5, 4];
     const g = graphOf(
