@@ -48,14 +48,16 @@ export const FLOAT32_TINY = 1e-30;
 export const STABILITY_PERTURBATION = { float32: 2 ** -20, float64: 2 ** -46 } as const;
 
 /**
- * The stability check's perturbation of a computed float `v`: relative, with the sign `s`. Non-zero integers are what
- * exact arithmetic produces (a saturated clamp, Floor, a count): backends get them exactly, so they stay; a zero (or a
- * float32 denormal, which backends may flush) moves by the absolute term.
+ * The stability check's perturbation of a computed float `v`: by rel * (|v| + 1) in the direction `s`, relative with an
+ * absolute floor (the two terms add; with v * (1 + rel * s) + rel * s they cancelled at v = -1, so an Erf that float32
+ * rounds to exactly -1 did not move, and Atanh of it looked safe). Non-zero integers are what exact arithmetic produces
+ * (a saturated clamp, Floor, a count): backends get them exactly, so they stay; a zero (or a float32 denormal, which
+ * backends may flush) moves by the absolute term.
  */
 function perturbElement(v: number, s: 1 | -1, dtype: 'float32' | 'float64', rel: number): number {
   const tiny = dtype === 'float32' ? FLOAT32_TINY : 0;
   if (Math.abs(v) < tiny || v === 0) return rel * s;
-  return Number.isInteger(v) ? v : v * (1 + rel * s) + rel * s;
+  return Number.isInteger(v) ? v : v + rel * s * (Math.abs(v) + 1);
 }
 
 /**

@@ -237,6 +237,23 @@ describe('input search', () => {
     }
   });
 
+  it('moves values near -1 too: Atanh(Erf(x)) at x = -4.5, where float32 rounds Erf to exactly -1, is unstable', () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([2]) }],
+      [],
+      [
+        { op: 'Erf', ins: ['x'], out: 'e' },
+        { op: 'Atanh', ins: ['e'], out: 'a' },
+      ],
+      { e: f32([2]), a: f32([2]) },
+    );
+    // erf(-4.5) = -1 + 2e-10: inside Atanh's domain in float64, on its pole in float32
+    const near = firstViolation(g, { x: { dtype: 'float32', shape: [2], data: Float64Array.from([-4.5, -1]) } }).violation;
+    expect(near?.unstable).toBe(true);
+    expect(near?.node.op).toBe('Atanh');
+    expect(firstViolation(g, { x: { dtype: 'float32', shape: [2], data: Float64Array.from([-1, 1]) } }).violation).toBeUndefined();
+  });
+
   it('keeps a tie one correctly rounded elementwise node makes of equal inputs, not one of a transcendental kernel or of two nodes', () => {
     // Sqrt(Clip(x, 0.5)): every x below 0.5 gives the same value, which ArgMin then ties on; Sqrt rounds once, so every
     // backend gives equal outputs for equal inputs. Sigmoid's vectorised kernels may round equal inputs apart by
