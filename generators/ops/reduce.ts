@@ -107,7 +107,11 @@ function intBound(limit: number, count: number, power: boolean): number {
   return Math.max(1, b);
 }
 
-const INT_LIMIT: Readonly<Record<string, number>> = { int32: 2 ** 31 - 1, int64: 2 ** 53 };
+/**
+ * Integer results must stay below these. int64 as int32 too: tfjs computes int64 tensors as int32 (backends/tfjs.ts),
+ * so a product past 2^31 wraps there while onnxruntime gets it right (a ReduceProd of 48 twos was a false alarm).
+ */
+const INT_LIMIT: Readonly<Record<string, number>> = { int32: 2 ** 31 - 1, int64: 2 ** 31 - 1 };
 
 function sum(v: readonly number[]): number {
   let s = 0;
