@@ -127,7 +127,7 @@ export function outputRanges(spec: OpSpec | undefined, inputs: readonly Interval
     case 'InstanceNormalization': {
       // a lane of one element is its own mean: x - mean is exactly 0, so the output is the bias (0 without one)
       const shape = types[0]?.shape;
-      if (!shape || shape.length === 0) break;
+      if (!shape || shape.length < (spec.onnx === 'InstanceNormalization' ? 3 : 1)) break;
       const raw = typeof attrs['axis'] === 'number' ? attrs['axis'] : -1;
       const from = spec.onnx === 'InstanceNormalization' ? 2 : raw < 0 ? raw + shape.length : raw;
       if (numel(shape.slice(from)) === 1 && numel(shape) > 0) out[0] = types[2] ? (inputs[2] ?? UNBOUNDED) : [0, 0];
