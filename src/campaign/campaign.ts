@@ -18,6 +18,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { evaluateCase, harnessHit, outputsOf, runRecord } from '../triage/evaluate.js';
 import { triageOfHit } from '../triage/triage-files.js';
 import { BackgroundReducer, type ReductionDone } from './background-reduce.js';
+import { isReduced } from '../triage/reduce-case.js';
 import { writeCase } from './case.js';
 import { CampaignError } from './errors.js';
 import { staleTemporaries } from './merge.js';
@@ -184,8 +185,11 @@ export async function runCampaign(
           ...(events.onReduced ? { onDone: events.onReduced } : {}),
           ...(events.onReduceFailed ? { onFailed: events.onReduceFailed } : {}),
         });
-  // a resumed campaign picks up the buckets an earlier session did not get to reduce
-  for (const b of buckets.values()) if (b.cases[0]) reducer?.add(join(dir, b.cases[0]));
+  // a resumed campaign picks up the buckets an earlier session did not get to reduce (the case reduced is the first
+  // to arrive, which with several jobs need not be the bucket's lowest case number)
+  for (const b of buckets.values()) {
+    if (b.cases[0] && !b.cases.some((c) => isReduced(join(dir, c)))) reducer?.add(join(dir, b.cases[0]));
+  }
 
   const t0 = performance.now();
   let reductions: CampaignSummary['reductions'];
