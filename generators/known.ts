@@ -28,7 +28,7 @@ import { FLOAT32_TINY, perturbOutput, STABILITY_PERTURBATION, withDefaults } fro
 import { FLOAT32_LIMIT } from '../src/search/violations.js';
 import { pathTolerances, type Tolerance } from '../oracles/tolerance.js';
 import { findOp } from './ops/index.js';
-import { ELEMENTWISE_MAPS, outputRanges } from './ops/ranges.js';
+import { ELEMENTWISE_MAPS, nodeRanges } from './ops/ranges.js';
 import { reducedAxes } from './ops/reduce.js';
 import type { Interval } from './ops/spec.js';
 import { holds, UNBOUNDED } from './ops/spec.js';
@@ -425,7 +425,7 @@ function softmaxLaneReduction(n: Node, producer: ReadonlyMap<string, Node>, type
   }
 }
 
-/** Operators whose range can be one value whatever the input holds (by the input's shape: outputRanges). */
+/** Operators whose range can be one value whatever the input holds (by the input's shape: nodeRanges). */
 const INTRINSIC: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'ArgMax', 'ArgMin', 'LayerNormalization']);
 
 /**
@@ -450,7 +450,7 @@ function points(graph: Graph, types: ReadonlyMap<string, TensorType>, bounds: Re
     const own = intrinsic
       ? !INTRINSIC.has(n.op)
         ? []
-        : outputRanges(findOp(n.op), n.inputs.map(() => UNBOUNDED), n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length, n.outputs.map((x) => types.get(x)))
+        : nodeRanges(findOp(n.op), n, n.inputs.map(() => UNBOUNDED), types)
       : undefined;
     for (const [k, o] of n.outputs.entries()) {
       const b = own ? (own[k] ?? UNBOUNDED) : bounds.get(o);

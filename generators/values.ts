@@ -10,7 +10,7 @@ import type { DomainConstraint, Interval as Bounds } from './ops/spec.js';
 import { UNBOUNDED } from './ops/spec.js';
 import { knownValueConflict } from './known.js';
 import { STABILITY_PERTURBATION, withDefaults } from '../src/reference/interpreter.js';
-import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, INTEGRAL_PRESERVING, jointlyReachable, outputRanges, reducedElementNeed } from './ops/ranges.js';
+import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, INTEGRAL_PRESERVING, jointlyReachable, nodeRanges, outputRanges, reducedElementNeed } from './ops/ranges.js';
 
 /** The interval values are drawn from when no constraint applies. */
 export const DEFAULT_FLOAT_RANGE: readonly [number, number] = [-3, 3];
@@ -230,7 +230,7 @@ export function forwardBounds(graph: Graph, types: ReadonlyMap<string, TensorTyp
   for (const i of graph.initializers) fwd.set(i.name, i.kind === 'constant' ? dataBounds(i.data) : leaf(i.dtype));
   for (const n of graph.nodes) {
     const ins = n.inputs.map((x) => (x === '' ? UNBOUNDED : (fwd.get(x) ?? UNBOUNDED)));
-    const out = outputRanges(findOp(n.op), ins, n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length, n.outputs.map((x) => types.get(x)));
+    const out = nodeRanges(findOp(n.op), n, ins, types);
     n.outputs.forEach((o, k) => fwd.set(o, out[k] ?? UNBOUNDED));
   }
   return fwd;
@@ -655,7 +655,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
     for (const n of graph.nodes) {
       if (!n.inputs.some((x) => need.has(x) || moved.has(x))) continue;
       const ins = n.inputs.map((x) => (x === '' ? UNBOUNDED : (values(x) ?? boundsOf(x))));
-      const out = outputRanges(findOp(n.op), ins, n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length, n.outputs.map((x) => types.get(x)));
+      const out = nodeRanges(findOp(n.op), n, ins, types);
       for (const [k, o] of n.outputs.entries()) {
         if (o === '') continue;
         const old = boundsOf(o);

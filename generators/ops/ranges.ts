@@ -3,7 +3,7 @@
  * produce (the generator drops graphs whose domains no value within them satisfies); loose is fine, tight helps
  * the generator and the input search's sampling hints.
  */
-import type { Attrs, DType } from '../../src/ir/index.js';
+import type { Attrs, DType, Node, TensorType } from '../../src/ir/index.js';
 import { isInt, numel } from '../../src/ir/index.js';
 import type { Interval, OpSpec } from './spec.js';
 import { defineOp, UNBOUNDED } from './spec.js';
@@ -159,6 +159,11 @@ export function outputRanges(spec: OpSpec | undefined, inputs: readonly Interval
     }
   }
   return out;
+}
+
+/** outputRanges for a graph node, its input and output types looked up by name in `types`. */
+export function nodeRanges(spec: OpSpec | undefined, n: Node, inputs: readonly Interval[], types: ReadonlyMap<string, TensorType>): Interval[] {
+  return outputRanges(spec, inputs, n.inputs.map((x) => types.get(x)), n.attrs, n.outputs.length, n.outputs.map((x) => types.get(x)));
 }
 
 /** Operators whose output bounds come from their input shapes alone (outputRanges), without a declared `range`. */

@@ -30,8 +30,8 @@ export function withDefaults(node: Node): Attrs {
 export interface InterpretOptions {
   /**
    * Perturb the float outputs of each node by this relative amount, as perturbOutput says (exact operators and
-   * zeros computed exactly stay; the sign alternates by element, or follows the value for elementwise operators,
-   * and `perturbSign` flips it): an evaluation that shows which values sit so close to a discontinuity (Floor, a
+   * zeros computed exactly stay; the sign alternates by element, or follows the value for elementwise operators
+   * that round once, and `perturbSign` flips it): an evaluation that shows which values sit so close to a discontinuity (Floor, a
    * comparison, an ArgMax tie, fmod) or amplify error so much that a backend's own rounding could change the result.
    */
   readonly perturb?: Partial<Record<'float32' | 'float64', number>>;

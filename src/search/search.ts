@@ -675,6 +675,12 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
   // beats neither is no progress, however the two trade (oscillating around a plateau is a stall)
   let best = cur.score;
   const progress = (s: Score): boolean => s.at > best.at || (s.at === best.at && (s.count < best.count || s.dist < 0.98 * best.dist));
+  // a step that broke an earlier node, with nothing left to hold still: every leaf may move again, at half the step
+  const failedStep = (): void => {
+    frozen.clear();
+    stall++;
+    lr = Math.max(lr * 0.5, 0.02);
+  };
   const record = (s: Score): void => {
     best = s.at > best.at ? s : { at: s.at, count: Math.min(s.count, best.count), dist: Math.min(s.dist, best.dist) };
   };
@@ -730,22 +736,14 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
         const before = frozen.size;
         for (const l of upstreamLeaves(state.graph, next.violation!.node)) frozen.add(l);
         const rest = floatLeavesFeeding(state.graph, leaves, v).some((l) => !frozen.has(l.name));
-        if (!rest || frozen.size === before) {
-          frozen.clear();
-          stall++;
-          lr = Math.max(lr * 0.5, 0.02);
-        }
+        if (!rest || frozen.size === before) failedStep();
       }
       continue;
     }
     fallbacks++;
-    if (frozen.size > 0) {
-      // the leaves left movable had no gradient: the step that broke an earlier node failed after all, and the next
-      // one may move every leaf again
-      frozen.clear();
-      stall++;
-      lr = Math.max(lr * 0.5, 0.02);
-    }
+    // the leaves left movable had no gradient: the step that broke an earlier node failed after all, and the next one
+    // may move every leaf again
+    if (frozen.size > 0) failedStep();
     if (stall >= STALL && (!v.unstable || STABILISED.has(v.node.op))) {
       // every few mutations, the gradient gets another chance from where they left the values (a plateau of rounded
       // values, or a step size decayed too far, is not a dead end)
