@@ -9,8 +9,9 @@ import { findOp } from './ops/index.js';
 import type { DomainConstraint, Interval as Bounds } from './ops/spec.js';
 import { UNBOUNDED } from './ops/spec.js';
 import { knownValueConflict } from './known.js';
+import { structuralTie } from './ties.js';
 import { STABILITY_PERTURBATION, withDefaults } from '../src/reference/interpreter.js';
-import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, INTEGRAL_PRESERVING, jointlyReachable, nodeRanges, outputRanges, reducedElementNeed } from './ops/ranges.js';
+import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, integralTensors, jointlyReachable, nodeRanges, outputRanges, reducedElementNeed } from './ops/ranges.js';
 
 /** The interval values are drawn from when no constraint applies. */
 export const DEFAULT_FLOAT_RANGE: readonly [number, number] = [-3, 3];
@@ -469,7 +470,7 @@ function numelOf(t: TensorType | undefined): number {
 export function infeasibility(graph: Graph): string | undefined {
   const types = typesOf(graph);
   const fwd = forwardBounds(graph, types, () => UNBOUNDED);
-  return intervalInfeasibility(graph, types, new Map(fwd)) ?? knownValueConflict(graph, fwd, types);
+  return intervalInfeasibility(graph, types, new Map(fwd)) ?? knownValueConflict(graph, fwd, types) ?? structuralTie(graph, types);
 }
 
 /**
@@ -485,9 +486,10 @@ export function leafNeeds(graph: Graph): Map<string, Bounds> {
 
 /**
  * The input some of whose elements `n` copies to its outputs, where every output element a reader constrains may be
- * such a copy: Slice, Gather and Split with a non-empty output and Trilu that keeps some element (k known) copy their
- * data input into every output element; a Conv or ConvTranspose with a bias copies the bias into the positions no
- * input element reaches (windows wholly in the padding, gaps between strided taps), when there are any. -1: none.
+ * such a copy: Slice, Gather and Split with a non-empty output, Trilu that keeps some element (k known) and
+ * nearest-neighbour Resize copy their data input into every output element; a Conv or ConvTranspose with a bias
+ * copies the bias into the positions no input element reaches (windows wholly in the padding, gaps between strided
+ * taps), when there are any. -1: none.
  */
 function copiedInput(n: Node, opset: number, types: ReadonlyMap<string, TensorType>, constants: ReadonlyMap<string, Initializer>): number {
   if ((n.op === 'Conv' || n.op === 'ConvTranspose') && n.inputs[2]) return unreached(n, opset, types) ? 2 : -1;
@@ -510,7 +512,8 @@ function unreached(n: Node, opset: number, types: ReadonlyMap<string, TensorType
 
 /**
  * Whether every output element of `n` is a copy of an element of its data input (input 0), and at least one is:
- * Slice, Gather and Split with a non-empty output, Trilu that keeps some element (k known).
+ * Slice, Gather and Split with a non-empty output, Trilu that keeps some element (k known), nearest-neighbour Resize
+ * (a tf_crop_and_resize roi aside).
  */
 function copiesSome(n: Node, types: ReadonlyMap<string, TensorType>, constants: ReadonlyMap<string, Initializer>): boolean {
   const x = types.get(n.inputs[0] ?? '');
@@ -520,6 +523,12 @@ function copiesSome(n: Node, types: ReadonlyMap<string, TensorType>, constants: 
     case 'Gather':
     case 'Split':
       return n.outputs.some((o) => o !== '' && numelOf(types.get(o)) > 0);
+    case 'Resize': {
+      // nearest-neighbour output elements are input elements, unless a tf_crop_and_resize roi leaves some outside
+      const mode = n.attrs['mode'] ?? 'nearest';
+      const crop = n.attrs['coordinate_transformation_mode'] === 'tf_crop_and_resize';
+      return mode === 'nearest' && !crop && numelOf(types.get(n.outputs[0] ?? '')) > 0;
+    }
     case 'Trilu': {
       const kName = n.inputs[1];
       const k = kName ? constants.get(kName)?.data[0] : 0;
@@ -544,13 +553,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
   const needOf = (x: string): Need => need.get(x) ?? ANY;
   const boundsOf = (x: string): Bounds => (x === '' ? UNBOUNDED : (fwd.get(x) ?? UNBOUNDED));
   // which tensors hold whole numbers only: integer types, Floor/Ceil/Round/Sign and what keeps their values whole
-  const integral = new Set<string>();
-  for (const [name, t] of types) if (isInt(t.dtype) || t.dtype === 'bool') integral.add(name);
-  for (const c of graph.initializers) if (c.kind === 'constant' && c.data.every(Number.isInteger)) integral.add(c.name);
-  for (const n of graph.nodes) {
-    const whole = INTEGRAL_OUTPUT.has(n.op) || (INTEGRAL_PRESERVING.has(n.op) && n.inputs.every((x) => x === '' || integral.has(x)));
-    if (whole) for (const o of n.outputs) integral.add(o);
-  }
+  const integral = integralTensors(graph, types);
   const values = (x: string): Bounds | undefined => allowed(boundsOf(x), needOf(x), integral.has(x));
   for (const [name] of readers) {
     // a continuous quantity that its readers' domains and its own bounds pin to (nearly) one value: Acosh of a

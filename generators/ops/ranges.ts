@@ -3,7 +3,7 @@
  * produce (the generator drops graphs whose domains no value within them satisfies); loose is fine, tight helps
  * the generator and the input search's sampling hints.
  */
-import type { Attrs, DType, Node, TensorType } from '../../src/ir/index.js';
+import type { Attrs, DType, Graph, Node, TensorType } from '../../src/ir/index.js';
 import { isInt, numel } from '../../src/ir/index.js';
 import type { Interval, OpSpec } from './spec.js';
 import { defineOp, UNBOUNDED } from './spec.js';
@@ -345,3 +345,18 @@ export const INTEGRAL_PRESERVING: ReadonlySet<string> = new Set([
   'Unsqueeze', 'Transpose', 'Expand', 'Tile', 'Concat', 'Split', 'Gather', 'Slice', 'Pad', 'Where', 'MaxPool',
   'GlobalMaxPool', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceSumSquare', 'CumSum', 'Trilu',
 ]);
+
+/**
+ * The tensors of `graph` that hold whole numbers only, whatever its inputs and weights hold: integer and bool tensors,
+ * constants of whole numbers, outputs of INTEGRAL_OUTPUT operators, and what INTEGRAL_PRESERVING ones make of them.
+ */
+export function integralTensors(graph: Graph, types: ReadonlyMap<string, TensorType>): Set<string> {
+  const integral = new Set<string>();
+  for (const [name, t] of types) if (isInt(t.dtype) || t.dtype === 'bool') integral.add(name);
+  for (const c of graph.initializers) if (c.kind === 'constant' && c.data.every(Number.isInteger)) integral.add(c.name);
+  for (const n of graph.nodes) {
+    const whole = INTEGRAL_OUTPUT.has(n.op) || (INTEGRAL_PRESERVING.has(n.op) && n.inputs.every((x) => x === '' || integral.has(x)));
+    if (whole) for (const o of n.outputs) integral.add(o);
+  }
+  return integral;
+}

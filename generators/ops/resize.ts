@@ -13,7 +13,7 @@ import type { Attrs, DType, Tensor } from '../../src/ir/index.js';
 import { numel, strides } from '../../src/ir/index.js';
 import { ctxInputs, geometrySupports, tfTake } from './slice.js';
 import type { InferInput, Instance, Operand, OpSpec, TfjsLowering } from './spec.js';
-import { attrInt, attrInts, attrString, defineOp } from './spec.js';
+import { attrInt, attrInts, attrString, defineOp, passRange, UNBOUNDED } from './spec.js';
 
 type In = InferInput | Tensor | undefined;
 type Coord = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn' | 'tf_crop_and_resize';
@@ -426,6 +426,14 @@ export const Resize = defineOp({
       });
   },
   tfjs: resizeTfjs,
+  range: (inputs, attrs) => {
+    // nearest copies input elements and linear takes convex combinations of them (non-negative taps summing to one,
+    // clamped to the edges); a tf_crop_and_resize output outside the roi holds the extrapolation value. Cubic taps
+    // go negative and overshoot.
+    if (str(attrs, 'mode', 'nearest') === 'cubic') return [UNBOUNDED];
+    const crop = str(attrs, 'coordinate_transformation_mode', 'half_pixel') === 'tf_crop_and_resize';
+    return passRange([0], () => (crop ? ((attrs['extrapolation_value'] as number | undefined) ?? 0) : undefined))(inputs, attrs);
+  },
   infer(inputs, attrs, opset) {
     const p = plan(inputs, attrs, opset);
     if (typeof p === 'string') return p;

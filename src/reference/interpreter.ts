@@ -75,7 +75,7 @@ const CANCELLING: ReadonlySet<string> = new Set([
  * implementations evaluate the body of a tensor and its tail by different code, and onnxruntime's Softplus was seen
  * to round equal inputs differently at two positions, which broke an ArgMax tie the reference kept.
  */
-const ROUNDED_ONCE: ReadonlySet<string> = new Set([
+export const ROUNDED_ONCE: ReadonlySet<string> = new Set([
   'Abs', 'Neg', 'Sqrt', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sign', 'Relu', 'LeakyRelu', 'PRelu', 'ThresholdedRelu',
   'Cast', 'Add', 'Sub', 'Mul', 'Div', 'Mod', 'Max', 'Min', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual',
   'And', 'Or', 'Xor', 'Not', 'Where',

@@ -64,6 +64,12 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(copy('Slice', {}, ['b', 'e', 'ax'], [i64('b', [1]), i64('e', [3]), i64('ax', [1])], [2, 2]))).toMatch(/Slice copies/);
     expect(infeasibility(copy('Gather', { axis: 1 }, ['i'], [i64('i', [0], [1])], [2, 1]))).toMatch(/Gather copies/);
     expect(infeasibility(copy('Trilu', {}, [], [], [2, 3]))).toMatch(/Trilu copies/);
+    // a nearest-neighbour Resize down to one element copies one of them; a linear one averages them, so its output
+    // stays within its input's values (<= 0 here); a cubic one overshoots
+    const scales = { name: 'sc', dtype: 'float32', shape: [2], kind: 'constant', data: [0.5, 1 / 3] } as const;
+    expect(infeasibility(copy('Resize', {}, ['', 'sc'], [scales], [1, 1]))).toMatch(/Resize copies/);
+    expect(infeasibility(copy('Resize', { mode: 'linear' }, ['', 'sc'], [scales], [1, 1]))).toMatch(/Resize output/);
+    expect(infeasibility(copy('Resize', { mode: 'cubic' }, ['', 'sc'], [scales], [1, 1]))).toBeUndefined();
     // a Trilu that keeps nothing copies nothing (its zeros are known.ts's business: Log(0) is rejected there)
     expect(infeasibility(copy('Trilu', {}, ['k'], [i64('k', [3], [])], [2, 3]))).not.toMatch(/Trilu copies/);
     // without the Atanh, x may be positive: fine

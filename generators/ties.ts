@@ -1,0 +1,317 @@
+/**
+ * Structural ties: elements that hold the same value whatever the graph's inputs and weights hold, because the graph
+ * computes them the same way from the same elements (an Expand of a scalar, a Softmax of a lane of such copies, a
+ * Tile). Interval and known-value reasoning cannot see them: the values are unknown, only their equality is fixed.
+ *
+ * An ArgMax or ArgMin lane whose elements all tie picks its first (or last) index in the reference, and the stability
+ * check (search/violations.ts) asks whether the rounding a backend may do changes that. Where some operator between the
+ * copying and the ArgMax rounds by position (perturbOutput: a transcendental kernel's vectorised body and tail round
+ * equal inputs differently), the perturbed values of the lane differ and the tie breaks elsewhere: no input or weight
+ * value helps, so the graph is infeasible. Ties that only copies and operators that round once lie on stay ties.
+ *
+ * Every element gets two value numbers (hash-consed keys of how it is computed): `u` for the exact evaluation and `p`
+ * for the perturbed one, which also keys on the output position's parity wherever perturbOutput does. Equal numbers
+ * mean equal values; different numbers say nothing (every unknown operator gives fresh numbers).
+ */
+import type { Graph, Node, Tensor, TensorType } from '../src/ir/index.js';
+import { broadcastIndex, isFloat, numel } from '../src/ir/index.js';
+import { ROUNDED_ONCE, withDefaults } from '../src/reference/interpreter.js';
+import { findOp } from './ops/index.js';
+import { ELEMENTWISE_MAPS, integralTensors } from './ops/ranges.js';
+import { reducedAxes } from './ops/reduce.js';
+
+/** Value numbers of every element of one tensor, exact and perturbed. */
+interface Numbers {
+  readonly u: Int32Array;
+  readonly p: Int32Array;
+}
+
+/** Operators whose outputs only copy elements of their data inputs (Concat: every input; the rest: input 0). */
+const MOVES: ReadonlySet<string> = new Set([
+  'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Expand', 'Tile', 'Concat', 'Split', 'Slice', 'Gather',
+  'Identity', 'Resize',
+]);
+
+/** Operators computing one value per lane of the reduced axes (keepdims or not, the output order is the lanes'). */
+const LANE_REDUCTIONS: ReadonlySet<string> = new Set([
+  'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum',
+  'ReduceLogSumExp', 'ReduceSumSquare', 'ArgMax', 'ArgMin',
+]);
+
+class Numbering {
+  private readonly ids = new Map<string, number>();
+
+  intern(key: string): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.ids.size + 1;
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  /** Numbers shared with nothing else. */
+  fresh(n: number): Numbers {
+    const u = new Int32Array(n);
+    for (let k = 0; k < n; k++) u[k] = this.intern(`f${this.ids.size}`);
+    return { u, p: u };
+  }
+}
+
+/** Flat indices of each lane over `axes` of `shape`, lanes in the order of the positions left. */
+function lanesOf(shape: readonly number[], axes: readonly number[]): number[][] {
+  const n = numel(shape);
+  const rank = shape.length;
+  const keptStride = new Array<number>(rank).fill(0);
+  let s = 1;
+  for (let a = rank - 1; a >= 0; a--) {
+    if (axes.includes(a)) continue;
+    keptStride[a] = s;
+    s *= shape[a]!;
+  }
+  const lanes: number[][] = Array.from({ length: s }, () => []);
+  const idx = new Array<number>(rank).fill(0);
+  for (let k = 0; k < n; k++) {
+    let l = 0;
+    for (let a = 0; a < rank; a++) l += idx[a]! * keptStride[a]!;
+    lanes[l]!.push(k);
+    for (let a = rank - 1; a >= 0; a--) {
+      if (++idx[a]! < shape[a]!) break;
+      idx[a] = 0;
+    }
+  }
+  return lanes;
+}
+
+/** Whether the elements of `lane` all have the same number. */
+function same(lane: readonly number[], ids: Int32Array): boolean {
+  return lane.every((k) => ids[k] === ids[lane[0]!]);
+}
+
+/** Whether `node` sums or averages whole lanes of the Softmax `p` (each lane sums to one). */
+function softmaxSum(node: Node, axes: readonly number[], p: Node | undefined, rank: number): boolean {
+  if (!p || p.op !== 'Softmax' || !['ReduceSum', 'ReduceMean', 'ReduceL1'].includes(node.op)) return false;
+  const a = ((((withDefaults(p)['axis'] as number | undefined) ?? -1) % rank) + rank) % rank;
+  return axes.includes(a);
+}
+
+/**
+ * Whether the perturbed evaluation moves the elements of `node`'s output by position (perturbOutput): float outputs
+ * of operators that are neither exact nor round once, unless they hold whole numbers (which it leaves).
+ */
+function byPosition(node: Node, out: TensorType, integral: ReadonlySet<string>): boolean {
+  return isFloat(out.dtype) && !findOp(node.op)?.exact && !ROUNDED_ONCE.has(node.op) && !integral.has(node.outputs[0] ?? '');
+}
+
+/**
+ * Why some ArgMax or ArgMin lane ties whatever the inputs and weights hold, in a way the stability check's rounding
+ * breaks (see the file comment); undefined when none provably does.
+ */
+export function structuralTie(graph: Graph, types: ReadonlyMap<string, TensorType>): string | undefined {
+  const targets = graph.nodes.filter((n) => (n.op === 'ArgMax' || n.op === 'ArgMin') && isFloat(types.get(n.inputs[0] ?? '')?.dtype ?? 'bool'));
+  if (targets.length === 0) return undefined;
+  // only what feeds an ArgMax or ArgMin matters
+  const producer = new Map(graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const needed = new Set<Node>();
+  const stack = [...targets];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (needed.has(n)) continue;
+    needed.add(n);
+    for (const i of n.inputs) {
+      const p = producer.get(i);
+      if (p) stack.push(p);
+    }
+  }
+  const numbering = new Numbering();
+  const integral = integralTensors(graph, types);
+  const env = new Map<string, Numbers>();
+  const constants = new Map(graph.initializers.filter((c) => c.kind === 'constant').map((c) => [c.name, c]));
+  for (const c of constants.values()) {
+    const u = Int32Array.from(c.data, (v) => numbering.intern(`k${v}`));
+    env.set(c.name, { u, p: u });
+  }
+  const of = (name: string): Numbers | undefined => {
+    if (name === '') return undefined;
+    let x = env.get(name);
+    if (!x) {
+      // graph inputs, weights, and what an operator this pass does not follow computes
+      x = numbering.fresh(numel(types.get(name)?.shape ?? []));
+      env.set(name, x);
+    }
+    return x;
+  };
+  for (const node of graph.nodes) {
+    if (!needed.has(node)) continue;
+    if (targets.includes(node)) {
+      const why = tiedLane(node, of(node.inputs[0]!)!, types);
+      if (why) return why;
+    }
+    let outs: (Numbers | undefined)[] | undefined;
+    try {
+      outs = numberNode(node, graph.opset, of, types, constants, producer, integral, numbering);
+    } catch {
+      outs = undefined;
+    }
+    node.outputs.forEach((o, k) => {
+      const x = outs?.[k];
+      if (o !== '' && x) env.set(o, x);
+    });
+  }
+  return undefined;
+}
+
+/** The lanes of an ArgMax or ArgMin whose elements tie exactly but not once perturbed. */
+function tiedLane(node: Node, x: Numbers, types: ReadonlyMap<string, TensorType>): string | undefined {
+  const t = types.get(node.inputs[0]!);
+  if (!t || t.shape.length === 0) return undefined;
+  const rank = t.shape.length;
+  const axis = ((((withDefaults(node)['axis'] as number | undefined) ?? 0) % rank) + rank) % rank;
+  if (t.shape[axis]! < 2) return undefined;
+  for (const lane of lanesOf(t.shape, [axis])) {
+    if (same(lane, x.u) && !same(lane, x.p)) {
+      return `${node.inputs[0]} (input of ${node.op}): every element of a lane along axis ${axis} is the same value whatever the inputs, and rounding by position breaks the tie`;
+    }
+  }
+  return undefined;
+}
+
+/** Value numbers of a node's outputs; undefined for an output this pass does not follow (fresh numbers then). */
+function numberNode(
+  node: Node,
+  opset: number,
+  of: (name: string) => Numbers | undefined,
+  types: ReadonlyMap<string, TensorType>,
+  constants: ReadonlyMap<string, Graph['initializers'][number]>,
+  producer: ReadonlyMap<string, Node>,
+  integral: ReadonlySet<string>,
+  numbering: Numbering,
+): (Numbers | undefined)[] | undefined {
+  const spec = findOp(node.op);
+  const out = types.get(node.outputs[0] ?? '');
+  if (!spec || !out) return undefined;
+  const attrs = withDefaults(node);
+  const tag = `${node.op}${JSON.stringify(attrs)}`;
+  const n = numel(out.shape);
+  if (ELEMENTWISE_MAPS.has(node.op) || node.op === 'Clip') {
+    const ins = node.inputs.map((x) => (x === '' ? undefined : of(x)));
+    const maps = node.inputs.map((x) => (x === '' ? undefined : broadcastIndex(types.get(x)?.shape ?? [], out.shape)));
+    const moves = byPosition(node, out, integral);
+    const u = new Int32Array(n);
+    const p = new Int32Array(n);
+    for (let j = 0; j < n; j++) {
+      let ku = tag;
+      let kp = tag;
+      ins.forEach((x, i) => {
+        const m = maps[i];
+        ku += `,${x && m ? x.u[m[j]!] : '-'}`;
+        kp += `,${x && m ? x.p[m[j]!] : '-'}`;
+      });
+      u[j] = numbering.intern(ku);
+      p[j] = numbering.intern(moves ? `${kp}|${j & 1}` : `${kp}|p`);
+    }
+    return [{ u, p }];
+  }
+  if (MOVES.has(node.op)) {
+    if (node.op === 'Resize' && ((attrs['mode'] ?? 'nearest') !== 'nearest' || attrs['coordinate_transformation_mode'] === 'tf_crop_and_resize')) {
+      return undefined;
+    }
+    const data = node.op === 'Concat' ? node.inputs.map(() => true) : node.inputs.map((_, i) => i === 0);
+    // run the operator's own kernel on the numbers: shapes, indices and axes must be constants
+    const run = (which: 'u' | 'p'): Tensor[] | undefined => {
+      const args: (Tensor | undefined)[] = [];
+      for (const [i, x] of node.inputs.entries()) {
+        const t = types.get(x);
+        if (x === '' || !t) {
+          args.push(undefined);
+          continue;
+        }
+        if (data[i]) {
+          // numbers are small whole numbers, which float and integer kernels copy as they are (bool ones would not)
+          args.push({ dtype: t.dtype === 'bool' ? 'int32' : t.dtype, shape: [...t.shape], data: Float64Array.from(of(x)![which]) });
+          continue;
+        }
+        const c = constants.get(x);
+        if (!c) return undefined;
+        args.push({ dtype: c.dtype, shape: [...c.shape], data: Float64Array.from(c.data) });
+      }
+      return spec.reference(args, attrs, opset, node.outputs.length);
+    };
+    const us = run('u');
+    const ps = us && run('p');
+    if (!us || !ps) return undefined;
+    return node.outputs.map((_, k) => (us[k] && ps[k] ? { u: Int32Array.from(us[k]!.data), p: Int32Array.from(ps[k]!.data) } : undefined));
+  }
+  const x = types.get(node.inputs[0] ?? '');
+  const xs = node.inputs[0] ? of(node.inputs[0]) : undefined;
+  if (!x || !xs || x.shape.length === 0) return undefined;
+  const rank = x.shape.length;
+  const key = (lane: readonly number[], which: 'u' | 'p'): string => lane.map((k) => xs[which][k]).join(',');
+  if (node.op === 'Softmax' || node.op === 'LogSoftmax') {
+    const axis = ((((attrs['axis'] as number | undefined) ?? -1) % rank) + rank) % rank;
+    const u = new Int32Array(n);
+    const p = new Int32Array(n);
+    for (const lane of lanesOf(x.shape, [axis])) {
+      // a lane of equal values gives 1/n (or -log n) whatever they are: lanes of different values tie too
+      const ku = same(lane, xs.u) ? `${node.op}~${lane.length}` : undefined;
+      const kp = same(lane, xs.p) ? `${node.op}~${lane.length}` : undefined;
+      const lu = `${tag}[${key(lane, 'u')}]`;
+      const lp = `${tag}[${key(lane, 'p')}]`;
+      // a Softmax over one element is exactly 1, which the perturbed evaluation leaves (a whole number)
+      const whole = node.op === 'Softmax' && lane.length === 1;
+      for (const j of lane) {
+        u[j] = numbering.intern(ku ?? `${lu}${xs.u[j]}`);
+        p[j] = whole ? u[j]! : numbering.intern(`${kp ?? `${lp}${xs.p[j]}`}|${j & 1}`);
+      }
+    }
+    return [{ u, p }];
+  }
+  if (node.op === 'LayerNormalization' || node.op === 'InstanceNormalization') {
+    // each element from its lane, itself, and its scale and bias elements (per trailing position, or per channel)
+    const ln = node.op === 'LayerNormalization';
+    const from = ln ? ((((attrs['axis'] as number | undefined) ?? -1) % rank) + rank) % rank : 2;
+    if (!ln && rank < 3) return undefined;
+    const params = [1, 2].map((i) => (node.inputs[i] ? of(node.inputs[i]!) : undefined));
+    const inner = x.shape.slice(from).reduce((a, d) => a * d, 1);
+    const per = (j: number): number => (ln ? j % inner : Math.floor(j / inner) % x.shape[1]!);
+    const axes = Array.from({ length: rank - from }, (_, i) => from + i);
+    const u = new Int32Array(n);
+    const p = new Int32Array(n);
+    for (const lane of lanesOf(x.shape, axes)) {
+      const ku = `${tag}[${key(lane, 'u')}]`;
+      const kp = `${tag}[${key(lane, 'p')}]`;
+      for (const j of lane) {
+        const pu = params.map((q) => (q ? q.u[per(j)] : '-')).join(',');
+        const pp = params.map((q) => (q ? q.p[per(j)] : '-')).join(',');
+        u[j] = numbering.intern(`${ku}${xs.u[j]};${pu}`);
+        p[j] = numbering.intern(`${kp}${xs.p[j]};${pp}|${j & 1}`);
+      }
+    }
+    return [{ u, p }];
+  }
+  if (LANE_REDUCTIONS.has(node.op)) {
+    let axes: readonly number[] | null | string;
+    if (node.op === 'ArgMax' || node.op === 'ArgMin') axes = [((((attrs['axis'] as number | undefined) ?? 0) % rank) + rank) % rank];
+    else {
+      const a = node.inputs[1] ? constants.get(node.inputs[1]) : undefined;
+      if (node.inputs[1] && !a) return undefined;
+      axes = reducedAxes(node.op, rank, a ? { dtype: a.dtype, shape: [...a.shape], data: a.data } : undefined, attrs);
+    }
+    if (axes === null || typeof axes === 'string') return undefined;
+    const lanes = lanesOf(x.shape, axes);
+    if (lanes.length !== n) return undefined;
+    const moves = byPosition(node, out, integral);
+    // a sum or mean over whole Softmax lanes is their count (over the length): the same whatever the lanes hold
+    const lanesSum = softmaxSum(node, axes, producer.get(node.inputs[0]!), rank);
+    const u = new Int32Array(n);
+    const p = new Int32Array(n);
+    lanes.forEach((lane, j) => {
+      const ku = lanesSum ? `${tag}~${lane.length}` : `${tag}[${key(lane, 'u')}]`;
+      const kp = lanesSum ? `${tag}~${lane.length}` : `${tag}[${key(lane, 'p')}]`;
+      u[j] = numbering.intern(ku);
+      p[j] = numbering.intern(`${kp}|${moves ? j & 1 : 'p'}`);
+    });
+    return [{ u, p }];
+  }
+  return undefined;
+}

@@ -1,0 +1,57 @@
+/**
+ * Structural ties (generators/ties.ts): an ArgMax or ArgMin lane that holds one value whatever the inputs are is
+ * infeasible when rounding by position reaches it, and the search agrees on the same graphs; ties that only copies,
+ * operators that round once, or whole numbers carry are stable and stay.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Graph, Initializer, ValueInfo } from '../../../src/ir/index.js';
+import { infeasibility } from '../../../generators/values.js';
+import { loadSearchTf, searchInputs } from '../../../src/search/search.js';
+import { chain, f32 } from '../../helpers/chain.js';
+
+const shape: Initializer = { name: 'shape', dtype: 'int64', shape: [2], kind: 'constant', data: [3, 4] };
+const i64 = { dtype: 'int64' as const, shape: [3] };
+
+/** ArgMax over the last axis of `ops` applied in turn to Expand(s) from a [3, 1] input to [3, 4]. */
+function expanded(ops: string[], input: ValueInfo = { name: 's', dtype: 'float32', shape: [3, 1] }): Graph {
+  const nodes = [{ op: 'Expand', ins: ['s', 'shape'], out: 'e0' }];
+  ops.forEach((op, i) => nodes.push({ op, ins: [`e${i}`, ...(op === 'Add' ? [`e${i}`] : [])], out: `e${i + 1}` }));
+  nodes.push({ op: 'ArgMax', ins: [`e${ops.length}`], out: 'am', attrs: { axis: 1, keepdims: 0 } } as (typeof nodes)[number]);
+  return chain([input], nodes, [3, 4], { am: i64 }, [shape]);
+}
+
+describe('structural ties', () => {
+  it('rejects an ArgMax over copies of one value that a transcendental kernel rounds by position, as the search fails on it', async () => {
+    const tf = await loadSearchTf();
+    const g = expanded(['Sigmoid']);
+    expect(infeasibility(g)).toMatch(/ArgMax.*same value whatever the inputs/);
+    expect(searchInputs(g, 1, tf).ok).toBe(false);
+    // a Softmax of equal values is 1/n whatever they are: lanes of different values tie after it
+    const soft = chain([{ name: 'x', dtype: 'float32', shape: [4, 3] }], [
+      { op: 'Transpose', ins: ['x'], out: 't', attrs: { perm: [1, 0] } },
+      { op: 'Expand', ins: ['x', 'shape3'], out: 'e' },
+      { op: 'Softmax', ins: ['e'], out: 's', attrs: { axis: 0 } },
+      { op: 'ArgMin', ins: ['s'], out: 'am', attrs: { axis: 2, keepdims: 0 } },
+    ], [2, 4, 3], { t: f32([3, 4]), am: { dtype: 'int64', shape: [2, 4] } }, [{ name: 'shape3', dtype: 'int64', shape: [3], kind: 'constant', data: [2, 4, 3] }]);
+    expect(infeasibility(soft)).toMatch(/ArgMin/);
+    expect(searchInputs(soft, 1, tf).ok).toBe(false);
+  });
+
+  it('keeps ties carried by copies and operators that round once, and whole numbers, which the search makes valid', async () => {
+    const tf = await loadSearchTf();
+    for (const g of [
+      expanded([]),
+      expanded(['Neg', 'Add']),
+      // Ceil's whole numbers stay whole through Sigmoid-free paths, and the perturbation leaves them
+      expanded(['Ceil', 'Neg']),
+      // a different value per element: no tie
+      chain([{ name: 'x', dtype: 'float32', shape: [3, 4] }], [
+        { op: 'Sigmoid', ins: ['x'], out: 'e' },
+        { op: 'ArgMax', ins: ['e'], out: 'am', attrs: { axis: 1, keepdims: 0 } },
+      ], [3, 4], { am: i64 }),
+    ]) {
+      expect(infeasibility(g)).toBeUndefined();
+      expect(searchInputs(g, 1, tf).ok).toBe(true);
+    }
+  });
+});
