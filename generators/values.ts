@@ -439,6 +439,21 @@ function preimage(dom: Bounds, own: Need, maybe: (piece: Bounds) => boolean): Bo
       high = maybe([m, high[1]]) ? [m, high[1]] : [high[0], m];
     }
   }
+  // an end of the remaining piece that fails on its own (Elu(-2)(x) <= 0.999 ends at 0.999, inside [0.996, 1]): the
+  // end lies strictly inside, so narrow on until it is close, or an integer input would keep the failing 1
+  const tight = (p: Bounds): boolean => p[1] - p[0] <= 1e-9 * Math.max(1, Math.abs(p[0]), Math.abs(p[1]));
+  if (Number.isFinite(high[1]) && !maybe([high[1], high[1]])) {
+    for (let k = 0; k < 60 && !tight(high); k++) {
+      const m = (high[0] + high[1]) / 2;
+      high = maybe([m, high[1]]) ? [m, high[1]] : [high[0], m];
+    }
+  }
+  if (Number.isFinite(low[0]) && !maybe([low[0], low[0]])) {
+    for (let k = 0; k < 60 && !tight(low); k++) {
+      const m = (low[0] + low[1]) / 2;
+      low = maybe([low[0], m]) ? [low[0], m] : [m, low[1]];
+    }
+  }
   // an end that is one closed point of its piece (Ceil(x) = 0 needs x <= 0, and every piece holding 0 passes):
   // where nothing past the point works, the point is the end
   const past = (v: number): number => 1e-12 * Math.max(1, Math.abs(v));

@@ -71,6 +71,12 @@ const RETRY = 4;
  * product, Adam steps overshooting a narrow band) rarely recovers, and a fresh start often lands elsewhere.
  */
 const RESTART = 40;
+/**
+ * Gradient steps in a row that leave the score exactly as it was (a saturated HardSigmoid or Relu between the leaves
+ * and the offending node: only the straight-through gradient sees the leaves move) that count as crossing the flat
+ * region rather than as a stall.
+ */
+const PLATEAU = 12;
 /** Largest magnitude a gradient step may move a leaf to: far past the sampling range, short of overflow. */
 const STEP_LIMIT = 1e3;
 
@@ -667,6 +673,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
   const lr0 = o.learningRate ?? 0.5;
   let lr = lr0;
   let stall = 0;
+  let plateau = 0;
   // leaves a step must leave alone: moving them broke a node before the offending one
   const frozen = new Set<string>();
   let sinceGradient = 0;
@@ -719,12 +726,15 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
         // fewer offending elements or less distance than the best seen at this node (either alone counts: a scale
         // shrinking every product at once may bring all closer while more cross the bound)
         const moved = progress(next.score);
-        stall = moved ? 0 : stall + 1;
+        const flat = !moved && next.score.at === cur.score.at && next.score.count === cur.score.count && next.score.dist === cur.score.dist;
+        plateau = flat ? plateau + 1 : 0;
+        const crossing = flat && plateau <= PLATEAU;
+        stall = moved || crossing ? 0 : stall + 1;
         if (next.score.at > cur.score.at) {
           // a new node to fix: fresh step size and moments
           lr = lr0;
           moments.clear();
-        } else if (!moved) lr = Math.max(lr * 0.7, 0.02);
+        } else if (!moved && !crossing) lr = Math.max(lr * 0.7, 0.02);
         record(next.score);
         // held for one step only: the next one may need them
         frozen.clear();

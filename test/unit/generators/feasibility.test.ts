@@ -133,6 +133,25 @@ describe('feasibility of value requirements', () => {
     expect(STABILITY_PERTURBATION).toEqual(PERTURBATION);
   });
 
+  it('finds where a preimage ends inside its last piece: Elu(alpha -2) stays within Acos only below 0.999, so Sign must be 0', () => {
+    // Sign(Exp(x)) would have to be 0, so Exp(x) exactly 0: pinned, and rounding moves it (a bound left at the piece's
+    // end, 1, would let Sign give 1)
+    const g = chain([x()], [
+      { op: 'Exp', ins: ['x'], out: 'y' },
+      { op: 'Sign', ins: ['y'], out: 's' },
+      { op: 'Elu', ins: ['s'], out: 'e', attrs: { alpha: -2 } },
+      { op: 'Acos', ins: ['e'], out: 'a' },
+    ], [4]);
+    expect(infeasibility(g)).toMatch(/y \(Exp output\): only \[0, 0\]/);
+    // with alpha 1, Elu(-1) is -0.63: Sign may be -1, and x anything below 0 (Exp is then in (0, 1), Sign 1: no)
+    const ok = chain([x()], [
+      { op: 'Sign', ins: ['x'], out: 's' },
+      { op: 'Elu', ins: ['s'], out: 'e', attrs: { alpha: 1 } },
+      { op: 'Acos', ins: ['e'], out: 'a' },
+    ], [4]);
+    expect(infeasibility(ok)).toBeUndefined();
+  });
+
   it('carries what a tensor may hold forward again: CumSum of values <= -1 cannot feed Atanh', () => {
     const g = chain([x()], [
       { op: 'Acos', ins: ['x'], out: 'c' },

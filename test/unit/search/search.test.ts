@@ -152,6 +152,28 @@ describe('input search', () => {
     }
   });
 
+  it('crosses a saturated region by its straight-through gradient: Reciprocal(HardSigmoid(x)) is 0 until x passes 7.85', () => {
+    // the rest of x must stay within Acos's domain, so no hint for the whole of x can ask for 7.85: only steps move
+    // the first part there, and every one of them leaves the score as it was until the HardSigmoid leaves 0
+    const parts = graphOf(
+      [{ name: 'x', ...f32([3, 5, 2]) }],
+      [{ name: 'sp', dtype: 'int64', shape: [2], kind: 'constant', data: [1, 4] }],
+      [
+        { op: 'HardSigmoid', ins: ['a'], out: 'h', attrs: { beta: -1.5693359375 } },
+        { op: 'Reciprocal', ins: ['h'], out: 'r' },
+        { op: 'Acos', ins: ['b'], out: 'c' },
+      ],
+      { h: f32([3, 1, 2]), r: f32([3, 1, 2]), c: f32([3, 4, 2]) },
+    );
+    const split = { op: 'Split', name: 'split', inputs: ['x', 'sp'], outputs: ['a', 'b'], attrs: { axis: 1 } };
+    const g: Graph = { ...parts, nodes: [split, ...parts.nodes], valueInfo: [...parts.valueInfo, { name: 'a', ...f32([3, 1, 2]) }, { name: 'b', ...f32([3, 4, 2]) }] };
+    for (let seed = 0; seed < 3; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      expect(finiteEverywhere(r.graph, r.feeds)).toBe(true);
+    }
+  });
+
   it('steers integer and bool leaves that reach a domain only through Cast', () => {
     const shape = [5, 4];
     const g = graphOf(
