@@ -744,9 +744,15 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
         // the step broke an earlier node: the leaves feeding that node hold still while the others try again (a
         // scale that only the offending node reads fixes it without touching what an earlier domain needs)
         const before = frozen.size;
-        for (const l of upstreamLeaves(state.graph, next.violation!.node)) frozen.add(l);
-        const rest = floatLeavesFeeding(state.graph, leaves, v).some((l) => !frozen.has(l.name));
-        if (!rest || frozen.size === before) failedStep();
+        const feeding = upstreamLeaves(state.graph, next.violation!.node);
+        const open = floatLeavesFeeding(state.graph, leaves, v).filter((l) => !frozen.has(l.name));
+        if (open.some((l) => !feeding.has(l.name))) for (const l of feeding) frozen.add(l);
+        else if (open.length > 1) {
+          // every leaf left feeds the broken node too: the one with the fewest elements holds still (a bias broadcast
+          // over a whole column moves every element of it at once; the elements on their own can move apart)
+          frozen.add(open.reduce((a, b) => (numel(b.type.shape) < numel(a.type.shape) ? b : a)).name);
+        }
+        if (frozen.size === before) failedStep();
       }
       continue;
     }

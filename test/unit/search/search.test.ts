@@ -174,6 +174,26 @@ describe('input search', () => {
     }
   });
 
+  it('holds a broadcast operand still when a step breaks an earlier node: Asin(Acos(x - b)) with b shared by a column', () => {
+    // Acos needs x - b within 0.999, Asin needs Acos of it within 0.999 (x - b >= 0.54): b moves every row of its
+    // column at once, pushing rows near the top past 0.999 while lifting the rest, so only x may move
+    const g = graphOf(
+      [{ name: 'x', ...f32([8, 4]) }, { name: 'b', ...f32([4]) }],
+      [],
+      [
+        { op: 'Sub', ins: ['x', 'b'], out: 'z' },
+        { op: 'Acos', ins: ['z'], out: 'a' },
+        { op: 'Asin', ins: ['a'], out: 's' },
+      ],
+      { z: f32([8, 4]), a: f32([8, 4]), s: f32([8, 4]) },
+    );
+    for (let seed = 0; seed < 4; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      expect(finiteEverywhere(r.graph, r.feeds)).toBe(true);
+    }
+  });
+
   it('steers integer and bool leaves that reach a domain only through Cast', () => {
     const shape = [5, 4];
     const g = graphOf(
