@@ -71,6 +71,8 @@ const RETRY = 4;
  * product, Adam steps overshooting a narrow band) rarely recovers, and a fresh start often lands elsewhere.
  */
 const RESTART = 40;
+/** Iterations at one node after which leaves no gradient reaches get redrawn every few steps, progress or not. */
+const SLOW = 24;
 /**
  * Gradient steps in a row that leave the score exactly as it was (a saturated HardSigmoid or Relu between the leaves
  * and the offending node: only the straight-through gradient sees the leaves move) that count as crossing the flat
@@ -532,8 +534,15 @@ function gradientStep(
  * elementwise paths (and reshapes, and broadcasting of trailing axes) a flat index maps to the same index of the
  * leaf, modulo its size. Otherwise a single element, a share of them, or all of them.
  */
-function mutate(rng: fc.Random, state: State, leaves: ReadonlyMap<string, Leaf>, e: Evaluation, moments: Map<string, Moments>): State | undefined {
-  const candidates = [...upstreamLeaves(state.graph, e.violation!.node)].flatMap((name) => leaves.get(name) ?? []);
+function mutate(
+  rng: fc.Random,
+  state: State,
+  leaves: ReadonlyMap<string, Leaf>,
+  e: Evaluation,
+  moments: Map<string, Moments>,
+  only: (l: Leaf) => boolean = () => true,
+): State | undefined {
+  const candidates = [...upstreamLeaves(state.graph, e.violation!.node)].flatMap((name) => leaves.get(name) ?? []).filter(only);
   if (candidates.length === 0) return undefined;
   // a leaf the size of the offending tensor most likely maps onto it element for element: three times the chance
   const weight = (l: Leaf): number => (e.offending.length > 0 && numel(l.type.shape) === e.size ? 3 : 1);
@@ -674,6 +683,9 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
   let lr = lr0;
   let stall = 0;
   let plateau = 0;
+  // the node the search is at and since when (slow progress there lets discrete leaves be redrawn)
+  let nodeAt = cur.score.at;
+  let nodeSince = 0;
   // leaves a step must leave alone: moving them broke a node before the offending one
   const frozen = new Set<string>();
   let sinceGradient = 0;
@@ -716,6 +728,24 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
     if (!gradient) {
       state = resample(rng, state, leaves, v);
       cur = evaluate(state, leaves);
+      continue;
+    }
+    if (cur.score.at !== nodeAt) {
+      nodeAt = cur.score.at;
+      nodeSince = it;
+    }
+    // a gradient that keeps making progress at one node for long may be closing in on a bound it never reaches (a
+    // Sigmoid toward 1 for Acosh) while a leaf no gradient reaches decides the matter (Where's condition): every few
+    // steps, such a leaf gets a redraw
+    const slow = it - nodeSince >= SLOW && (it - nodeSince) % 4 === 0;
+    const discrete = slow ? mutate(rng, state, leaves, cur, moments, (l) => !isFloat(l.type.dtype)) : undefined;
+    if (discrete) {
+      const next = evaluate(discrete, leaves);
+      if (better(next.score, cur.score)) {
+        record(next.score);
+        state = discrete;
+        cur = next;
+      }
       continue;
     }
     const stepped = (!v.unstable || STABILISED.has(v.node.op)) && stall < STALL && tf ? gradientStep(tf, state, leaves, moments, v, lr, frozen) : undefined;

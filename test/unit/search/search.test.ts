@@ -194,6 +194,25 @@ describe('input search', () => {
     }
   });
 
+  it("redraws a condition no gradient reaches while the gradient closes in on a bound it never crosses: Acosh(Where(c, Sigmoid(x), y))", () => {
+    // with c true, Acosh needs Sigmoid(x) >= 1, which each step approaches and none reaches; with c false, y >= 1 does
+    const g = graphOf(
+      [{ name: 'c', dtype: 'bool', shape: [] }, { name: 'x', ...f32([1]) }, { name: 'y', ...f32([]) }],
+      [],
+      [
+        { op: 'Sigmoid', ins: ['x'], out: 's' },
+        { op: 'Where', ins: ['c', 's', 'y'], out: 'w' },
+        { op: 'Acosh', ins: ['w'], out: 'a' },
+      ],
+      { s: f32([1]), w: f32([1]), a: f32([1]) },
+    );
+    for (let seed = 0; seed < 8; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      expect(r.feeds['c']!.data[0]).toBe(0);
+    }
+  });
+
   it('steers integer and bool leaves that reach a domain only through Cast', () => {
     const shape = [5, 4];
     const g = graphOf(
