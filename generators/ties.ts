@@ -7,7 +7,12 @@
  * check (search/violations.ts) asks whether the rounding a backend may do changes that. Where some operator between the
  * copying and the ArgMax rounds by position (perturbOutput: a transcendental kernel's vectorised body and tail round
  * equal inputs differently), the perturbed values of the lane differ and the tie breaks elsewhere: no input or weight
- * value helps, so the graph is infeasible. Ties that only copies and operators that round once lie on stay ties.
+ * value helps, so the graph is infeasible. Ties that only copies and operators that round once lie on stay ties. The
+ * same goes for a comparison whose operands are one value computed along paths the perturbation moves apart (x against
+ * a ReduceMean of x over one element): one of the two signs of the perturbation flips it.
+ *
+ * The perturbation leaves whole numbers alone, which a saturated kernel can give (Sigmoid's 1): graphs whose ties only
+ * such values would keep are given up too.
  *
  * Every element gets two value numbers (hash-consed keys of how it is computed): `u` for the exact evaluation and `p`
  * for the perturbed one, which also keys on the output position's parity wherever perturbOutput does. Equal numbers
@@ -37,6 +42,15 @@ const LANE_REDUCTIONS: ReadonlySet<string> = new Set([
   'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum',
   'ReduceLogSumExp', 'ReduceSumSquare', 'ArgMax', 'ArgMin',
 ]);
+
+/** Comparisons: a tie between their operands that rounding breaks flips the result. */
+const COMPARISONS: ReadonlySet<string> = new Set(['Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'Equal']);
+
+/** Elementwise operators of any number of inputs, which copy a single one. */
+const VARIADIC: ReadonlySet<string> = new Set(['Sum', 'Mean', 'Max', 'Min']);
+
+/** Reductions that give the element itself over a lane of one. */
+const COPYING_ONE: ReadonlySet<string> = new Set(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd']);
 
 class Numbering {
   private readonly ids = new Map<string, number>();
@@ -108,7 +122,8 @@ function byPosition(node: Node, out: TensorType, integral: ReadonlySet<string>):
  * breaks (see the file comment); undefined when none provably does.
  */
 export function structuralTie(graph: Graph, types: ReadonlyMap<string, TensorType>): string | undefined {
-  const targets = graph.nodes.filter((n) => (n.op === 'ArgMax' || n.op === 'ArgMin') && isFloat(types.get(n.inputs[0] ?? '')?.dtype ?? 'bool'));
+  const floatIn = (n: Node): boolean => isFloat(types.get(n.inputs[0] ?? '')?.dtype ?? 'bool');
+  const targets = graph.nodes.filter((n) => (n.op === 'ArgMax' || n.op === 'ArgMin' || COMPARISONS.has(n.op)) && floatIn(n));
   if (targets.length === 0) return undefined;
   // only what feeds an ArgMax or ArgMin matters
   const producer = new Map(graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
@@ -144,7 +159,7 @@ export function structuralTie(graph: Graph, types: ReadonlyMap<string, TensorTyp
   for (const node of graph.nodes) {
     if (!needed.has(node)) continue;
     if (targets.includes(node)) {
-      const why = tiedLane(node, of(node.inputs[0]!)!, types);
+      const why = COMPARISONS.has(node.op) ? tiedOperands(node, of, types) : tiedLane(node, of(node.inputs[0]!)!, types);
       if (why) return why;
     }
     let outs: (Numbers | undefined)[] | undefined;
@@ -176,6 +191,33 @@ function tiedLane(node: Node, x: Numbers, types: ReadonlyMap<string, TensorType>
   return undefined;
 }
 
+/**
+ * An element where a comparison's operands are the same value whatever the inputs, computed along paths that the
+ * perturbed evaluation moves apart (a ReduceMean over one element compared with that element): one of the two signs of
+ * the perturbation flips the result.
+ */
+function tiedOperands(node: Node, of: (name: string) => Numbers | undefined, types: ReadonlyMap<string, TensorType>): string | undefined {
+  const [a, b] = node.inputs.map((x) => of(x));
+  const out = types.get(node.outputs[0] ?? '');
+  const [ta, tb] = node.inputs.map((x) => types.get(x));
+  if (!a || !b || !out || !ta || !tb) return undefined;
+  const ma = broadcastIndex(ta.shape, out.shape);
+  const mb = broadcastIndex(tb.shape, out.shape);
+  for (let j = 0; j < ma.length; j++) {
+    const i = ma[j]!;
+    const k = mb[j]!;
+    if (a.u[i] === b.u[k] && a.p[i] !== b.p[k]) {
+      return `${node.inputs[0]} and ${node.inputs[1]} (inputs of ${node.op}) hold the same value whatever the inputs at element ${j}, and rounding moves them apart`;
+    }
+  }
+  return undefined;
+}
+
+/** The number of a value the perturbed evaluation moves by the parity of output position `j`. */
+function perturbedAt(numbering: Numbering, p: number, j: number): number {
+  return numbering.intern(`P${p}|${j & 1}`);
+}
+
 /** Value numbers of a node's outputs; undefined for an output this pass does not follow (fresh numbers then). */
 function numberNode(
   node: Node,
@@ -193,6 +235,13 @@ function numberNode(
   const attrs = withDefaults(node);
   const tag = `${node.op}${JSON.stringify(attrs)}`;
   const n = numel(out.shape);
+  if (VARIADIC.has(node.op) && node.inputs.length === 1) {
+    // one operand: its elements as they are, rounded like any computed value
+    const x = of(node.inputs[0]!);
+    if (!x) return undefined;
+    const moves = byPosition(node, out, integral);
+    return [{ u: x.u, p: moves ? x.p.map((q, j) => perturbedAt(numbering, q, j)) : x.p }];
+  }
   if (ELEMENTWISE_MAPS.has(node.op) || node.op === 'Clip') {
     const ins = node.inputs.map((x) => (x === '' ? undefined : of(x)));
     const maps = node.inputs.map((x) => (x === '' ? undefined : broadcastIndex(types.get(x)?.shape ?? [], out.shape)));
@@ -306,6 +355,12 @@ function numberNode(
     const u = new Int32Array(n);
     const p = new Int32Array(n);
     lanes.forEach((lane, j) => {
+      if (lane.length === 1 && COPYING_ONE.has(node.op)) {
+        // a sum, mean, product, maximum or minimum of one element is that element
+        u[j] = xs.u[lane[0]!]!;
+        p[j] = moves ? perturbedAt(numbering, xs.p[lane[0]!]!, j) : xs.p[lane[0]!]!;
+        return;
+      }
       const ku = lanesSum ? `${tag}~${lane.length}` : `${tag}[${key(lane, 'u')}]`;
       const kp = lanesSum ? `${tag}~${lane.length}` : `${tag}[${key(lane, 'p')}]`;
       u[j] = numbering.intern(ku);

@@ -313,13 +313,19 @@ export function jointlyReachable(op: string, need: Interval, types: Shaped, attr
 
 /**
  * What every input element of a reduction must satisfy for its output to lie within `need` (`data`: the input's own
- * bounds): no element exceeds a maximum, a sum of non-negative terms bounds each term. Undefined: nothing follows.
+ * bounds): no element exceeds a maximum (a global max pool's, or a log-sum-exp, which is at least the maximum), a sum
+ * of non-negative terms bounds each term (its log too). Undefined: nothing follows.
  */
 export function reducedElementNeed(op: string, need: Interval, data: Interval): Interval | undefined {
   const [lo, hi] = need;
   switch (op) {
     case 'ReduceMax':
+    case 'GlobalMaxPool':
+    // a log-sum-exp is at least its largest term
+    case 'ReduceLogSumExp':
       return hi < Infinity ? [-Infinity, hi] : undefined;
+    case 'ReduceLogSum':
+      return data[0] >= 0 && hi < Infinity ? [0, Math.exp(hi)] : undefined;
     case 'ReduceMin':
       return lo > -Infinity ? [lo, Infinity] : undefined;
     case 'ReduceSum':

@@ -152,6 +152,24 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(ok)).toBeUndefined();
   });
 
+  it('bounds every element by what a maximum over all of them must meet: Sqrt(-GlobalMaxPool(x)) with Atanh of a HardSigmoid', () => {
+    // Sqrt(Neg(GlobalMaxPool(x))) needs every x <= 0, where HardSigmoid(-0.25 x + 1.74) is 1: ReduceMin of it is 1, out
+    // of Atanh's reach; a log-sum-exp bounds its terms the same way
+    const hs = { alpha: -0.25, beta: 1.74 };
+    const g = (head: string): Graph => chain([x([2, 3, 4])], [
+      { op: head, ins: ['x'], out: 'm', ...(head === 'GlobalMaxPool' ? {} : { attrs: { axes: [1, 2], keepdims: 1 } }) },
+      { op: 'Neg', ins: ['m'], out: 'n' },
+      { op: 'Sqrt', ins: ['n'], out: 's' },
+      { op: 'HardSigmoid', ins: ['x'], out: 'h', attrs: hs },
+      { op: 'ReduceMin', ins: ['h'], out: 'r', attrs: { keepdims: 0 } },
+      { op: 'Atanh', ins: ['r'], out: 'a' },
+    ], [2, 3, 4], { m: f32([2, 3, 1]), n: f32([2, 3, 1]), s: f32([2, 3, 1]), r: f32([]), a: f32([]) });
+    expect(infeasibility(g('GlobalMaxPool'))).toMatch(/ReduceMin output/);
+    expect(infeasibility(g('ReduceMax'))).toMatch(/ReduceMin output/);
+    // Sqrt(-LSE) needs LSE <= 0, so every x <= 0 as well
+    expect(infeasibility(g('ReduceLogSumExp'))).toMatch(/ReduceMin output/);
+  });
+
   it('carries what a tensor may hold forward again: CumSum of values <= -1 cannot feed Atanh', () => {
     const g = chain([x()], [
       { op: 'Acos', ins: ['x'], out: 'c' },
