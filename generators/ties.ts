@@ -32,13 +32,13 @@ interface Numbers {
 }
 
 /** Operators whose outputs only copy elements of their data inputs (Concat: every input; the rest: input 0). */
-const MOVES: ReadonlySet<string> = new Set([
+export const MOVES: ReadonlySet<string> = new Set([
   'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Expand', 'Tile', 'Concat', 'Split', 'Slice', 'Gather',
   'Identity', 'Resize',
 ]);
 
 /** Operators computing one value per lane of the reduced axes (keepdims or not, the output order is the lanes'). */
-const LANE_REDUCTIONS: ReadonlySet<string> = new Set([
+export const LANE_REDUCTIONS: ReadonlySet<string> = new Set([
   'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum',
   'ReduceLogSumExp', 'ReduceSumSquare', 'ArgMax', 'ArgMin',
 ]);
@@ -73,7 +73,7 @@ class Numbering {
 }
 
 /** Flat indices of each lane over `axes` of `shape`, lanes in the order of the positions left. */
-function lanesOf(shape: readonly number[], axes: readonly number[]): number[][] {
+export function lanesOf(shape: readonly number[], axes: readonly number[]): number[][] {
   const n = numel(shape);
   const rank = shape.length;
   const keptStride = new Array<number>(rank).fill(0);

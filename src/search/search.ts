@@ -29,6 +29,7 @@ import { evalTfjsNodes, leafTensors, type LoweringWrap } from '../backends/tfjs.
 import type { Graph, Initializer, Node, Tensor, TensorType } from '../ir/index.js';
 import { castValue, isFloat, numel } from '../ir/index.js';
 import { withDefaults } from '../reference/interpreter.js';
+import { leafIndexMap } from './influence.js';
 import { firstViolation, holds, nodeConstraints, type Violation } from './violations.js';
 
 export type SearchMethod = 'gradient' | 'sampling';
@@ -385,6 +386,8 @@ interface Evaluation {
   /** Flat indices of the offending elements (in the tensor the violation is about) and that tensor's size. */
   readonly offending: readonly number[];
   readonly size: number;
+  /** The tensor the offending indices are about. */
+  readonly tensor?: string;
 }
 
 function evaluate(state: State, leaves: ReadonlyMap<string, Leaf>): Evaluation {
@@ -395,12 +398,13 @@ function evaluate(state: State, leaves: ReadonlyMap<string, Leaf>): Evaluation {
   if (v.unstable) {
     const moved = v.moved ?? [];
     const size = v.node.outputs.reduce((m, o) => Math.max(m, env.get(o)?.data.length ?? 0), 0);
-    return { violation: v, score: { at: n + v.nodeIndex, count: Math.max(1, moved.length), dist: 0 }, offending: moved, size };
+    return { violation: v, score: { at: n + v.nodeIndex, count: Math.max(1, moved.length), dist: 0 }, offending: moved, size, tensor: v.node.outputs[0] };
   }
   let count = 0;
   let dist = 0;
   let size = 0;
   const offending = new Set<number>();
+  let tensor: string | undefined;
   for (const c of v.constraints) {
     const t = env.get(v.node.inputs[c.input]!);
     if (!t) continue;
@@ -410,6 +414,7 @@ function evaluate(state: State, leaves: ReadonlyMap<string, Leaf>): Evaluation {
       count++;
       dist += distance(c, x);
       offending.add(k);
+      tensor ??= v.node.inputs[c.input];
     });
   }
   if (v.constraints.length === 0) {
@@ -421,10 +426,11 @@ function evaluate(state: State, leaves: ReadonlyMap<string, Leaf>): Evaluation {
         if (Math.abs(x) < 1e30) return;
         count++;
         offending.add(k);
+        tensor ??= o;
       });
     }
   }
-  return { violation: v, score: { at: v.nodeIndex, count, dist }, offending: [...offending], size };
+  return { violation: v, score: { at: v.nodeIndex, count, dist }, offending: [...offending], size, ...(tensor ? { tensor } : {}) };
 }
 
 /** The float leaves a gradient can move, given the violation. */
@@ -529,10 +535,14 @@ function gradientStep(
   return moved ? next : undefined;
 }
 
+/** Leaf element maps (leafIndexMap) by leaf and offending tensor, computed once per search. */
+type IndexMaps = Map<string, Int32Array | null>;
+
 /**
- * Redraws part of one leaf feeding the violation. Mostly the elements at the offending positions: along
- * elementwise paths (and reshapes, and broadcasting of trailing axes) a flat index maps to the same index of the
- * leaf, modulo its size. Otherwise a single element, a share of them, or all of them.
+ * Redraws part of one leaf feeding the violation. Mostly the elements at the offending positions: the element of the
+ * leaf each offending element reads (leafIndexMap: through broadcasts, copies and reduction lanes), or where that is
+ * not known, the same flat index modulo the leaf's size (right along elementwise paths and reshapes). Otherwise a
+ * single element, a share of them, or all of them.
  */
 function mutate(
   rng: fc.Random,
@@ -540,6 +550,7 @@ function mutate(
   leaves: ReadonlyMap<string, Leaf>,
   e: Evaluation,
   moments: Map<string, Moments>,
+  maps: IndexMaps,
   only: (l: Leaf) => boolean = () => true,
 ): State | undefined {
   const candidates = [...upstreamLeaves(state.graph, e.violation!.node)].flatMap((name) => leaves.get(name) ?? []).filter(only);
@@ -554,7 +565,15 @@ function mutate(
   const out = Float64Array.from(cur);
   let changed = 0;
   const mode = rng.nextInt(0, 5);
-  if (mode < 3 && e.offending.length > 0 && n <= e.size) {
+  const map = mode < 3 && e.tensor ? indexMap(state, leaf.name, e.tensor, maps) : undefined;
+  if (map) {
+    for (const k of e.offending) {
+      const i = (map[k] ?? 0) - 1;
+      if (i < 0) continue;
+      out[i] = fresh[i]!;
+      changed++;
+    }
+  } else if (mode < 3 && e.offending.length > 0 && n <= e.size) {
     for (const k of e.offending) {
       out[k % n] = fresh[k % n]!;
       changed++;
@@ -576,6 +595,18 @@ function mutate(
   next.values.set(leaf.name, out);
   moments.delete(leaf.name);
   return next;
+}
+
+function indexMap(state: State, leaf: string, tensor: string, maps: IndexMaps): Int32Array | undefined {
+  const key = `${leaf}\u0000${tensor}`;
+  let m = maps.get(key);
+  if (m === undefined) {
+    const g = state.graph;
+    const types = new Map([...g.inputs, ...g.initializers, ...g.valueInfo, ...g.outputs].map((t) => [t.name, t]));
+    m = leafIndexMap(g, types, leaf, tensor) ?? null;
+    maps.set(key, m);
+  }
+  return m ?? undefined;
 }
 
 /** Sampling: redraws every leaf feeding the violation. */
@@ -679,6 +710,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
   let runBest = cur.score;
   let gainAt = 0;
   const moments = new Map<string, Moments>();
+  const maps: IndexMaps = new Map();
   const lr0 = o.learningRate ?? 0.5;
   let lr = lr0;
   let stall = 0;
@@ -738,7 +770,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
     // Sigmoid toward 1 for Acosh) while a leaf no gradient reaches decides the matter (Where's condition): every few
     // steps, such a leaf gets a redraw
     const slow = it - nodeSince >= SLOW && (it - nodeSince) % 4 === 0;
-    const discrete = slow ? mutate(rng, state, leaves, cur, moments, (l) => !isFloat(l.type.dtype)) : undefined;
+    const discrete = slow ? mutate(rng, state, leaves, cur, moments, maps, (l) => !isFloat(l.type.dtype)) : undefined;
     if (discrete) {
       const next = evaluate(discrete, leaves);
       if (better(next.score, cur.score)) {
@@ -801,7 +833,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
         moments.clear();
       }
     }
-    const mutated = mutate(rng, state, leaves, cur, moments);
+    const mutated = mutate(rng, state, leaves, cur, moments, maps);
     if (!mutated) break;
     const next = evaluate(mutated, leaves);
     if (!better(cur.score, next.score)) {
