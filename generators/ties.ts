@@ -7,9 +7,9 @@
  * check (search/violations.ts) asks whether the rounding a backend may do changes that. Where some operator between the
  * copying and the ArgMax rounds by position (perturbOutput: a transcendental kernel's vectorised body and tail round
  * equal inputs differently), the perturbed values of the lane differ and the tie breaks elsewhere: no input or weight
- * value helps, so the graph is infeasible. Ties that only copies and operators that round once lie on stay ties. The
- * same goes for a comparison whose operands are one value computed along paths the perturbation moves apart (x against
- * a ReduceMean of x over one element): one of the two signs of the perturbation flips it.
+ * value helps, so the graph is infeasible. Ties that only copies and operators that round once lie on stay ties.
+ * (Comparisons tie the same way, x against a ReduceMean of x over one element, but they are in most graphs and the
+ * pass would cost generation speed for the rare case: the search reports those.)
  *
  * The perturbation leaves whole numbers alone, which a saturated kernel can give (Sigmoid's 1): graphs whose ties only
  * such values would keep are given up too.
@@ -25,10 +25,16 @@ import { findOp } from './ops/index.js';
 import { ELEMENTWISE_MAPS, integralTensors } from './ops/ranges.js';
 import { reducedAxes } from './ops/reduce.js';
 
-/** Value numbers of every element of one tensor, exact and perturbed. */
+/**
+ * Value numbers of every element of one tensor, exact and perturbed. `distinct`: every element has a number of its own
+ * that only copies share (a leaf, or what an elementwise operator computes from such tensors of its own shape), so the
+ * pass need not key each element (the costly part): operators give such outputs fresh numbers. It misses only ties
+ * between two nodes that compute the same thing from the same elements.
+ */
 interface Numbers {
   readonly u: Int32Array;
   readonly p: Int32Array;
+  readonly distinct?: boolean;
 }
 
 /** Operators whose outputs only copy elements of their data inputs (Concat: every input; the rest: input 0). */
@@ -43,17 +49,18 @@ export const LANE_REDUCTIONS: ReadonlySet<string> = new Set([
   'ReduceLogSumExp', 'ReduceSumSquare', 'ArgMax', 'ArgMin',
 ]);
 
-/** Comparisons: a tie between their operands that rounding breaks flips the result. */
-const COMPARISONS: ReadonlySet<string> = new Set(['Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'Equal']);
-
 /** Elementwise operators of any number of inputs, which copy a single one. */
 const VARIADIC: ReadonlySet<string> = new Set(['Sum', 'Mean', 'Max', 'Min']);
 
 /** Reductions that give the element itself over a lane of one. */
 const COPYING_ONE: ReadonlySet<string> = new Set(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd']);
 
+/** Fresh numbers start here, above any interned one, and stay below 2^24 (whole numbers float32 kernels keep). */
+const FRESH = 2 ** 23;
+
 class Numbering {
   private readonly ids = new Map<string, number>();
+  private next = FRESH;
 
   intern(key: string): number {
     let id = this.ids.get(key);
@@ -67,8 +74,8 @@ class Numbering {
   /** Numbers shared with nothing else. */
   fresh(n: number): Numbers {
     const u = new Int32Array(n);
-    for (let k = 0; k < n; k++) u[k] = this.intern(`f${this.ids.size}`);
-    return { u, p: u };
+    for (let k = 0; k < n; k++) u[k] = this.next++;
+    return { u, p: u, distinct: true };
   }
 }
 
@@ -123,7 +130,7 @@ function byPosition(node: Node, out: TensorType, integral: ReadonlySet<string>):
  */
 export function structuralTie(graph: Graph, types: ReadonlyMap<string, TensorType>): string | undefined {
   const floatIn = (n: Node): boolean => isFloat(types.get(n.inputs[0] ?? '')?.dtype ?? 'bool');
-  const targets = graph.nodes.filter((n) => (n.op === 'ArgMax' || n.op === 'ArgMin' || COMPARISONS.has(n.op)) && floatIn(n));
+  const targets = graph.nodes.filter((n) => (n.op === 'ArgMax' || n.op === 'ArgMin') && floatIn(n));
   if (targets.length === 0) return undefined;
   // only what feeds an ArgMax or ArgMin matters
   const producer = new Map(graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
@@ -159,7 +166,7 @@ export function structuralTie(graph: Graph, types: ReadonlyMap<string, TensorTyp
   for (const node of graph.nodes) {
     if (!needed.has(node)) continue;
     if (targets.includes(node)) {
-      const why = COMPARISONS.has(node.op) ? tiedOperands(node, of, types) : tiedLane(node, of(node.inputs[0]!)!, types);
+      const why = tiedLane(node, of(node.inputs[0]!)!, types);
       if (why) return why;
     }
     let outs: (Numbers | undefined)[] | undefined;
@@ -186,28 +193,6 @@ function tiedLane(node: Node, x: Numbers, types: ReadonlyMap<string, TensorType>
   for (const lane of lanesOf(t.shape, [axis])) {
     if (same(lane, x.u) && !same(lane, x.p)) {
       return `${node.inputs[0]} (input of ${node.op}): every element of a lane along axis ${axis} is the same value whatever the inputs, and rounding by position breaks the tie`;
-    }
-  }
-  return undefined;
-}
-
-/**
- * An element where a comparison's operands are the same value whatever the inputs, computed along paths that the
- * perturbed evaluation moves apart (a ReduceMean over one element compared with that element): one of the two signs of
- * the perturbation flips the result.
- */
-function tiedOperands(node: Node, of: (name: string) => Numbers | undefined, types: ReadonlyMap<string, TensorType>): string | undefined {
-  const [a, b] = node.inputs.map((x) => of(x));
-  const out = types.get(node.outputs[0] ?? '');
-  const [ta, tb] = node.inputs.map((x) => types.get(x));
-  if (!a || !b || !out || !ta || !tb) return undefined;
-  const ma = broadcastIndex(ta.shape, out.shape);
-  const mb = broadcastIndex(tb.shape, out.shape);
-  for (let j = 0; j < ma.length; j++) {
-    const i = ma[j]!;
-    const k = mb[j]!;
-    if (a.u[i] === b.u[k] && a.p[i] !== b.p[k]) {
-      return `${node.inputs[0]} and ${node.inputs[1]} (inputs of ${node.op}) hold the same value whatever the inputs at element ${j}, and rounding moves them apart`;
     }
   }
   return undefined;
@@ -244,6 +229,9 @@ function numberNode(
   }
   if (ELEMENTWISE_MAPS.has(node.op) || node.op === 'Clip') {
     const ins = node.inputs.map((x) => (x === '' ? undefined : of(x)));
+    // distinct elements of the output's own shape (no broadcast) give distinct results
+    const plain = node.inputs.every((x, i) => x === '' || (ins[i]?.distinct === true && numel(types.get(x)?.shape ?? []) === n));
+    if (plain) return [numbering.fresh(n)];
     const maps = node.inputs.map((x) => (x === '' ? undefined : broadcastIndex(types.get(x)?.shape ?? [], out.shape)));
     const moves = byPosition(node, out, integral);
     const u = new Int32Array(n);
