@@ -15,12 +15,12 @@
  * such values would keep are given up too.
  *
  * Every element gets two value numbers (hash-consed keys of how it is computed): `u` for the exact evaluation and `p`
- * for the perturbed one, which also keys on the output position's parity wherever perturbOutput does. Equal numbers
+ * for the perturbed one, which also keys on the output position's class (positionClass) wherever perturbOutput does. Equal numbers
  * mean equal values; different numbers say nothing (every unknown operator gives fresh numbers).
  */
 import type { Graph, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { broadcastIndex, isFloat, numel } from '../src/ir/index.js';
-import { ROUNDED_ONCE, withDefaults } from '../src/reference/interpreter.js';
+import { positionClass, ROUNDED_ONCE, withDefaults } from '../src/reference/interpreter.js';
 import { findOp } from './ops/index.js';
 import { ELEMENTWISE_MAPS, integralTensors } from './ops/ranges.js';
 import { reducedAxes } from './ops/reduce.js';
@@ -198,9 +198,9 @@ function tiedLane(node: Node, x: Numbers, types: ReadonlyMap<string, TensorType>
   return undefined;
 }
 
-/** The number of a value the perturbed evaluation moves by the parity of output position `j`. */
+/** The number of a value the perturbed evaluation moves by the class of output position `j` (positionClass). */
 function perturbedAt(numbering: Numbering, p: number, j: number): number {
-  return numbering.intern(`P${p}|${j & 1}`);
+  return numbering.intern(`P${p}|${positionClass(j)}`);
 }
 
 /** Value numbers of a node's outputs; undefined for an output this pass does not follow (fresh numbers then). */
@@ -245,7 +245,7 @@ function numberNode(
         kp += `,${x && m ? x.p[m[j]!] : '-'}`;
       });
       u[j] = numbering.intern(ku);
-      p[j] = numbering.intern(moves ? `${kp}|${j & 1}` : `${kp}|p`);
+      p[j] = numbering.intern(moves ? `${kp}|${positionClass(j)}` : `${kp}|p`);
     }
     return [{ u, p }];
   }
@@ -298,7 +298,7 @@ function numberNode(
       const whole = node.op === 'Softmax' && lane.length === 1;
       for (const j of lane) {
         u[j] = numbering.intern(ku ?? `${lu}${xs.u[j]}`);
-        p[j] = whole ? u[j]! : numbering.intern(`${kp ?? `${lp}${xs.p[j]}`}|${j & 1}`);
+        p[j] = whole ? u[j]! : numbering.intern(`${kp ?? `${lp}${xs.p[j]}`}|${positionClass(j)}`);
       }
     }
     return [{ u, p }];
@@ -321,7 +321,7 @@ function numberNode(
         const pu = params.map((q) => (q ? q.u[per(j)] : '-')).join(',');
         const pp = params.map((q) => (q ? q.p[per(j)] : '-')).join(',');
         u[j] = numbering.intern(`${ku}${xs.u[j]};${pu}`);
-        p[j] = numbering.intern(`${kp}${xs.p[j]};${pp}|${j & 1}`);
+        p[j] = numbering.intern(`${kp}${xs.p[j]};${pp}|${positionClass(j)}`);
       }
     }
     return [{ u, p }];
@@ -352,7 +352,7 @@ function numberNode(
       const ku = lanesSum ? `${tag}~${lane.length}` : `${tag}[${key(lane, 'u')}]`;
       const kp = lanesSum ? `${tag}~${lane.length}` : `${tag}[${key(lane, 'p')}]`;
       u[j] = numbering.intern(ku);
-      p[j] = numbering.intern(`${kp}|${moves ? j & 1 : 'p'}`);
+      p[j] = numbering.intern(`${kp}|${moves ? positionClass(j) : 'p'}`);
     });
     return [{ u, p }];
   }

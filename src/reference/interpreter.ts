@@ -68,6 +68,9 @@ const CANCELLING: ReadonlySet<string> = new Set([
   'BatchNormalization', 'LayerNormalization', 'InstanceNormalization', 'Softmax', 'LogSoftmax', 'ReduceLogSumExp', 'Resize',
 ]);
 
+/** Operators that normalise lanes by a mean and variance they compute from the lane itself. */
+const NORMALISING: ReadonlySet<string> = new Set(['LayerNormalization', 'InstanceNormalization']);
+
 /**
  * Elementwise operators that compute each element with at most one correctly rounded IEEE operation (a copy, a
  * compare, one add, multiply, divide or square root): every backend gives the same bits for the same input wherever the
@@ -100,9 +103,32 @@ export function perturbOutput(op: string, node: string, out: Tensor, rel: number
   for (let i = 0; i < data.length; i++) {
     const v = out.data[i]!;
     const even = salt === undefined ? i % 2 === 0 : valueParity(v, salt) === 0;
-    data[i] = v === 0 && keepZeros ? v : perturbElement(v, even ? sign : sign === 1 ? -1 : 1, dtype, rel);
+    // by position, the amount varies too: equal values an even distance apart (two AveragePool windows over the same
+    // cells, 8 elements apart, which tfjs-wasm rounded differently) move apart as well
+    const scale = salt === undefined ? positionScale(i) : 1;
+    data[i] = v === 0 && keepZeros ? v : perturbElement(v, even ? sign : sign === 1 ? -1 : 1, dtype, rel * scale);
   }
   return { ...out, data };
+}
+
+/**
+ * How much the perturbation by position scales at flat index `i`: one of 1, 1.25, 1.5 and 1.75, drawn from a hash of
+ * the index. With the sign alternating by index, two positions move alike only at an even distance and with equal
+ * scales. `positionClass` names the combination for analyses that must know which positions move alike.
+ */
+function positionScale(i: number): number {
+  return 1 + positionLevel(i) / 4;
+}
+
+function positionLevel(i: number): number {
+  let h = Math.imul(i ^ 0x5bd1e995, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) & 3;
+}
+
+/** Positions with the same class move alike in the perturbation by position (sign parity and scale level). */
+export function positionClass(i: number): number {
+  return (i & 1) * 4 + positionLevel(i);
 }
 
 const bits = new Float64Array(1);
@@ -145,6 +171,13 @@ export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>,
       if (!t) throw new Error(`reference: ${node.op} '${node.name}' reads '${name}', which nothing produced`);
       return t;
     });
+    const x = inputs[0];
+    const relIn = NORMALISING.has(node.op) && x && (x.dtype === 'float32' || x.dtype === 'float64') ? opts.perturb?.[x.dtype] : undefined;
+    // a normalisation subtracts a mean it computes itself: over a lane of equal values the float64 difference is exactly
+    // 0, but a backend's float32 mean can be an ulp off, and 1 / sqrt(var + eps) amplifies that by up to 1 / sqrt(eps)
+    // (onnxruntime-web and tfjs-wasm gave -0.8862 for a bias of -0.8875 over a plane a saturated Clip made uniform):
+    // the perturbed evaluation moves the lane's elements apart by position first
+    if (relIn !== undefined) inputs[0] = perturbOutput('LayerNormalization', node.name, x!, relIn, opts.perturbSign ?? 1);
     const outs = spec.reference(inputs, attrs, graph.opset, node.outputs.length);
     node.outputs.forEach((name, k) => {
       if (name === '') return;

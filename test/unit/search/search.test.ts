@@ -565,6 +565,44 @@ describe('input search', () => {
     expect(ok).toBeGreaterThan(0);
   });
 
+  it('moves equal values an even distance apart, and a normalisation lane of equal values, under the stability check', () => {
+    // Exp of one value broadcast down a column: the column's elements are 2 apart (one sign), and a backend may still
+    // round them differently (tfjs-wasm did, for two AveragePool windows over the same cells): ArgMax down it is unstable
+    const column = graphOf(
+      [{ name: 'x', ...f32([1, 2]) }],
+      [{ name: 'shape', kind: 'constant', dtype: 'int64', shape: [2], data: [3, 2] }],
+      [
+        { op: 'Expand', ins: ['x', 'shape'], out: 'b' },
+        { op: 'Exp', ins: ['b'], out: 'e' },
+        { op: 'ArgMax', ins: ['e'], out: 'a', attrs: { axis: 0, keepdims: 0 } },
+      ],
+      { b: f32([3, 2]), e: f32([3, 2]), a: { dtype: 'int64', shape: [2] } },
+    );
+    const x = { x: { dtype: 'float32' as const, shape: [1, 2], data: Float64Array.from([0.3, -0.7]) } };
+    expect(firstViolation(column, x).violation?.node.op).toBe('ArgMax');
+    // InstanceNormalization of a plane a saturated Clip made uniform: x - mean is 0 in float64, an ulp in a backend's
+    // float32, times scale / sqrt(eps)
+    const plane = graphOf(
+      [{ name: 'x', ...f32([1, 1, 2, 2]) }],
+      [
+        { name: 'hi', kind: 'constant', dtype: 'float32', shape: [], data: [0.3] },
+        { name: 's', kind: 'constant', dtype: 'float32', shape: [1], data: [2] },
+        { name: 'bias', kind: 'constant', dtype: 'float32', shape: [1], data: [-0.8] },
+      ],
+      [
+        { op: 'Clip', ins: ['x', '', 'hi'], out: 'c' },
+        { op: 'InstanceNormalization', ins: ['c', 's', 'bias'], out: 'n' },
+      ],
+      { c: f32([1, 1, 2, 2]), n: f32([1, 1, 2, 2]) },
+    );
+    const saturated = { x: { dtype: 'float32' as const, shape: [1, 1, 2, 2], data: Float64Array.from([1, 2, 3, 4]) } };
+    const v = firstViolation(plane, saturated).violation;
+    expect(v?.unstable).toBe(true);
+    expect(v?.node.op).toBe('InstanceNormalization');
+    const spread = { x: { dtype: 'float32' as const, shape: [1, 1, 2, 2], data: Float64Array.from([-1, 0.2, -0.5, 0.1]) } };
+    expect(firstViolation(plane, spread).violation).toBeUndefined();
+  });
+
   it('rounds only what operators compute: a copy compared with its source is stable, a computed equal value is not', () => {
     // Greater(copy(e), e) is false on every backend (e > 0): Relu, Abs and Max select values without rounding
     const compared = (op: string, extra: string[] = []): Graph =>
