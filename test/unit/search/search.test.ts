@@ -603,6 +603,25 @@ describe('input search', () => {
     expect(firstViolation(plane, spread).violation).toBeUndefined();
   });
 
+  it("keeps normalisation inputs where a backend's float32 squares stay finite: a lane holding 2.8e18 breaks the domain", () => {
+    for (const op of ['LayerNormalization', 'InstanceNormalization']) {
+      const g = graphOf(
+        [{ name: 'x', ...f32([1, 2, 3]) }],
+        [
+          { name: 's', kind: 'constant', dtype: 'float32', shape: [op === 'LayerNormalization' ? 3 : 2], data: op === 'LayerNormalization' ? [1, 1, 1] : [1, 1] },
+          { name: 'b', kind: 'constant', dtype: 'float32', shape: [op === 'LayerNormalization' ? 3 : 2], data: op === 'LayerNormalization' ? [0, 0, 0] : [0, 0] },
+        ],
+        [{ op, ins: ['x', 's', 'b'], out: 'n' }],
+        { n: f32([1, 2, 3]) },
+      );
+      const feed = (v: number) => ({ x: { dtype: 'float32' as const, shape: [1, 2, 3], data: Float64Array.from([1, 2, 3, 4, 5, v]) } });
+      const v = firstViolation(g, feed(2.8e18)).violation;
+      expect(v?.node.op, op).toBe(op);
+      expect(v?.constraints.some((c) => c.rel === 'abs-le'), op).toBe(true);
+      expect(firstViolation(g, feed(6)).violation, op).toBeUndefined();
+    }
+  });
+
   it('rounds only what operators compute: a copy compared with its source is stable, a computed equal value is not', () => {
     // Greater(copy(e), e) is false on every backend (e > 0): Relu, Abs and Max select values without rounding
     const compared = (op: string, extra: string[] = []): Graph =>
