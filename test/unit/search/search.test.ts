@@ -622,6 +622,21 @@ describe('input search', () => {
     }
   });
 
+  it('treats a float32 result below float32 range as the 0 a backend gives: Cast to bool of a product of 3e-124 is unstable', () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([4]) }],
+      [],
+      [
+        { op: 'ReduceProd', ins: ['x'], out: 'p', attrs: { keepdims: 0 } },
+        { op: 'Cast', ins: ['p'], out: 'c', attrs: { to: 9 } },
+      ],
+      { p: f32([]), c: { dtype: 'bool', shape: [] } },
+    );
+    const feed = (v: number) => ({ x: { dtype: 'float32' as const, shape: [4], data: Float64Array.from([v, v, v, v]) } });
+    expect(firstViolation(g, feed(1e-31)).violation?.node.op).toBe('Cast');
+    expect(firstViolation(g, feed(0.5)).violation).toBeUndefined();
+  });
+
   it('rounds only what operators compute: a copy compared with its source is stable, a computed equal value is not', () => {
     // Greater(copy(e), e) is false on every backend (e > 0): Relu, Abs and Max select values without rounding
     const compared = (op: string, extra: string[] = []): Graph =>
