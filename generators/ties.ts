@@ -18,8 +18,8 @@
  * for the perturbed one, which also keys on the output position's class (positionClass) wherever perturbOutput does. Equal numbers
  * mean equal values; different numbers say nothing (every unknown operator gives fresh numbers).
  */
-import type { Graph, Node, Tensor, TensorType } from '../src/ir/index.js';
-import { broadcastIndex, isFloat, numel } from '../src/ir/index.js';
+import type { Graph, Initializer, Node, Tensor, TensorType } from '../src/ir/index.js';
+import { broadcastIndex, isFloat, normAxis, numel } from '../src/ir/index.js';
 import { positionClass, ROUNDED_ONCE, withDefaults } from '../src/reference/interpreter.js';
 import { findOp } from './ops/index.js';
 import { ELEMENTWISE_MAPS, integralTensors } from './ops/ranges.js';
@@ -102,6 +102,56 @@ export function lanesOf(shape: readonly number[], axes: readonly number[]): numb
     }
   }
   return lanes;
+}
+
+/**
+ * Where each output element of a copying operator (MOVES) comes from: its own kernel runs once on 1-based indices into
+ * its data inputs taken one after the other (Concat: all of them; the rest: input 0), so an output element holding k
+ * copies element k - 1 of that concatenation (0: none). Shapes, indices and axes must be constants; a Resize that is
+ * not nearest-neighbour, or that writes an extrapolation value, copies nothing. Undefined when it cannot tell.
+ */
+export function copySources(
+  node: Node,
+  opset: number,
+  types: ReadonlyMap<string, TensorType>,
+  constants: ReadonlyMap<string, Initializer>,
+): Int32Array[] | undefined {
+  const spec = findOp(node.op);
+  if (!spec || !MOVES.has(node.op)) return undefined;
+  const attrs = withDefaults(node);
+  if (node.op === 'Resize' && ((attrs['mode'] ?? 'nearest') !== 'nearest' || attrs['coordinate_transformation_mode'] === 'tf_crop_and_resize')) {
+    return undefined;
+  }
+  const args: (Tensor | undefined)[] = [];
+  let offset = 0;
+  for (const [i, x] of node.inputs.entries()) {
+    const t = types.get(x);
+    if (x === '' || !t) {
+      args.push(undefined);
+      continue;
+    }
+    if (node.op === 'Concat' || i === 0) {
+      // indices are small whole numbers, which float and integer kernels copy as they are (bool ones would not)
+      const data = Float64Array.from({ length: numel(t.shape) }, (_, k) => offset + k + 1);
+      offset += data.length;
+      args.push({ dtype: t.dtype === 'bool' ? 'int32' : t.dtype, shape: [...t.shape], data });
+      continue;
+    }
+    const c = constants.get(x);
+    if (!c) return undefined;
+    args.push({ dtype: c.dtype, shape: [...c.shape], data: Float64Array.from(c.data) });
+  }
+  return spec.reference(args, attrs, opset, node.outputs.length).map((t) => Int32Array.from(t.data, (v) => (Number.isInteger(v) && v > 0 ? v : 0)));
+}
+
+/** The axes a LANE_REDUCTIONS node reduces over an input of `rank` (ArgMax/ArgMin: its axis); undefined when unknown. */
+export function laneAxes(node: Node, rank: number, constants: ReadonlyMap<string, Initializer>): readonly number[] | undefined {
+  const attrs = withDefaults(node);
+  if (node.op === 'ArgMax' || node.op === 'ArgMin') return [normAxis((attrs['axis'] as number | undefined) ?? 0, rank)];
+  const a = node.inputs[1] ? constants.get(node.inputs[1]) : undefined;
+  if (node.inputs[1] && !a) return undefined;
+  const axes = reducedAxes(node.op, rank, a ? { dtype: a.dtype, shape: [...a.shape], data: a.data } : undefined, attrs);
+  return axes === null || typeof axes === 'string' ? undefined : axes;
 }
 
 /** Whether the elements of `lane` all have the same number. */
@@ -209,7 +259,7 @@ function numberNode(
   opset: number,
   of: (name: string) => Numbers | undefined,
   types: ReadonlyMap<string, TensorType>,
-  constants: ReadonlyMap<string, Graph['initializers'][number]>,
+  constants: ReadonlyMap<string, Initializer>,
   producer: ReadonlyMap<string, Node>,
   integral: ReadonlySet<string>,
   numbering: Numbering,
@@ -250,34 +300,13 @@ function numberNode(
     return [{ u, p }];
   }
   if (MOVES.has(node.op)) {
-    if (node.op === 'Resize' && ((attrs['mode'] ?? 'nearest') !== 'nearest' || attrs['coordinate_transformation_mode'] === 'tf_crop_and_resize')) {
-      return undefined;
-    }
-    const data = node.op === 'Concat' ? node.inputs.map(() => true) : node.inputs.map((_, i) => i === 0);
-    // run the operator's own kernel on the numbers: shapes, indices and axes must be constants
-    const run = (which: 'u' | 'p'): Tensor[] | undefined => {
-      const args: (Tensor | undefined)[] = [];
-      for (const [i, x] of node.inputs.entries()) {
-        const t = types.get(x);
-        if (x === '' || !t) {
-          args.push(undefined);
-          continue;
-        }
-        if (data[i]) {
-          // numbers are small whole numbers, which float and integer kernels copy as they are (bool ones would not)
-          args.push({ dtype: t.dtype === 'bool' ? 'int32' : t.dtype, shape: [...t.shape], data: Float64Array.from(of(x)![which]) });
-          continue;
-        }
-        const c = constants.get(x);
-        if (!c) return undefined;
-        args.push({ dtype: c.dtype, shape: [...c.shape], data: Float64Array.from(c.data) });
-      }
-      return spec.reference(args, attrs, opset, node.outputs.length);
-    };
-    const us = run('u');
-    const ps = us && run('p');
-    if (!us || !ps) return undefined;
-    return node.outputs.map((_, k) => (us[k] && ps[k] ? { u: Int32Array.from(us[k]!.data), p: Int32Array.from(ps[k]!.data) } : undefined));
+    const sources = copySources(node, opset, types, constants);
+    if (!sources) return undefined;
+    // the numbers of the data inputs one after the other, as copySources counts them
+    const data = (node.op === 'Concat' ? node.inputs : node.inputs.slice(0, 1)).filter((x) => x !== '').map((x) => of(x)!);
+    const u = data.flatMap((d) => Array.from(d.u));
+    const p = data.flatMap((d) => Array.from(d.p));
+    return sources.map((src) => (src.includes(0) ? undefined : { u: Int32Array.from(src, (k) => u[k - 1]!), p: Int32Array.from(src, (k) => p[k - 1]!) }));
   }
   const x = types.get(node.inputs[0] ?? '');
   const xs = node.inputs[0] ? of(node.inputs[0]) : undefined;
@@ -285,7 +314,7 @@ function numberNode(
   const rank = x.shape.length;
   const key = (lane: readonly number[], which: 'u' | 'p'): string => lane.map((k) => xs[which][k]).join(',');
   if (node.op === 'Softmax' || node.op === 'LogSoftmax') {
-    const axis = ((((attrs['axis'] as number | undefined) ?? -1) % rank) + rank) % rank;
+    const axis = normAxis((attrs['axis'] as number | undefined) ?? -1, rank);
     const u = new Int32Array(n);
     const p = new Int32Array(n);
     for (const lane of lanesOf(x.shape, [axis])) {
@@ -306,7 +335,7 @@ function numberNode(
   if (node.op === 'LayerNormalization' || node.op === 'InstanceNormalization') {
     // each element from its lane, itself, and its scale and bias elements (per trailing position, or per channel)
     const ln = node.op === 'LayerNormalization';
-    const from = ln ? ((((attrs['axis'] as number | undefined) ?? -1) % rank) + rank) % rank : 2;
+    const from = ln ? normAxis((attrs['axis'] as number | undefined) ?? -1, rank) : 2;
     if (!ln && rank < 3) return undefined;
     const params = [1, 2].map((i) => (node.inputs[i] ? of(node.inputs[i]!) : undefined));
     const inner = x.shape.slice(from).reduce((a, d) => a * d, 1);
@@ -327,14 +356,8 @@ function numberNode(
     return [{ u, p }];
   }
   if (LANE_REDUCTIONS.has(node.op)) {
-    let axes: readonly number[] | null | string;
-    if (node.op === 'ArgMax' || node.op === 'ArgMin') axes = [((((attrs['axis'] as number | undefined) ?? 0) % rank) + rank) % rank];
-    else {
-      const a = node.inputs[1] ? constants.get(node.inputs[1]) : undefined;
-      if (node.inputs[1] && !a) return undefined;
-      axes = reducedAxes(node.op, rank, a ? { dtype: a.dtype, shape: [...a.shape], data: a.data } : undefined, attrs);
-    }
-    if (axes === null || typeof axes === 'string') return undefined;
+    const axes = laneAxes(node, rank, constants);
+    if (!axes) return undefined;
     const lanes = lanesOf(x.shape, axes);
     if (lanes.length !== n) return undefined;
     const moves = byPosition(node, out, integral);

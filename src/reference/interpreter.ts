@@ -179,7 +179,7 @@ export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>,
     // 0, but a backend's float32 mean can be an ulp off, and 1 / sqrt(var + eps) amplifies that by up to 1 / sqrt(eps)
     // (onnxruntime-web and tfjs-wasm gave -0.8862 for a bias of -0.8875 over a plane a saturated Clip made uniform):
     // the perturbed evaluation moves the lane's elements apart by position first
-    if (relIn !== undefined) inputs[0] = perturbOutput('LayerNormalization', node.name, x!, relIn, opts.perturbSign ?? 1);
+    if (relIn !== undefined) inputs[0] = perturbOutput(node.op, node.name, x!, relIn, opts.perturbSign ?? 1);
     const outs = spec.reference(inputs, attrs, graph.opset, node.outputs.length);
     node.outputs.forEach((name, k) => {
       if (name === '') return;

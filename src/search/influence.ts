@@ -7,11 +7,9 @@
  */
 import { findOp } from '../../generators/ops/index.js';
 import { ELEMENTWISE_MAPS } from '../../generators/ops/ranges.js';
-import { reducedAxes } from '../../generators/ops/reduce.js';
-import { LANE_REDUCTIONS, lanesOf, MOVES } from '../../generators/ties.js';
-import type { Graph, Initializer, Tensor, TensorType } from '../ir/index.js';
+import { copySources, LANE_REDUCTIONS, laneAxes, lanesOf, MOVES } from '../../generators/ties.js';
+import type { Graph, Initializer, TensorType } from '../ir/index.js';
 import { broadcastIndex, numel } from '../ir/index.js';
-import { withDefaults } from '../reference/interpreter.js';
 
 /**
  * For each element of `target`, 1 + the flat index of the element of `leaf` it reads, or 0 where none is known;
@@ -68,39 +66,20 @@ function followNode(
     }
     return [r];
   }
-  const attrs = withDefaults(node);
   if (MOVES.has(node.op)) {
-    const data = node.op === 'Concat' ? node.inputs.map(() => true) : node.inputs.map((_, i) => i === 0);
-    const args: (Tensor | undefined)[] = [];
-    for (const [i, x] of node.inputs.entries()) {
-      const t = types.get(x);
-      if (x === '' || !t) args.push(undefined);
-      else if (data[i]) {
-        const m = env.get(x) ?? new Int32Array(numel(t.shape));
-        args.push({ dtype: t.dtype === 'bool' ? 'int32' : t.dtype, shape: [...t.shape], data: Float64Array.from(m) });
-      } else {
-        const c = constants.get(x);
-        if (!c) return [];
-        args.push({ dtype: c.dtype, shape: [...c.shape], data: Float64Array.from(c.data) });
-      }
-    }
-    // linear and cubic Resize mix elements: only nearest copies
-    if (node.op === 'Resize' && (attrs['mode'] ?? 'nearest') !== 'nearest') return [];
-    return spec.reference(args, attrs, opset, node.outputs.length).map((t) => Int32Array.from(t.data, (v) => (Number.isInteger(v) && v > 0 ? v : 0)));
+    const sources = copySources(node, opset, types, constants);
+    if (!sources) return [];
+    // the maps of the data inputs one after the other, as copySources counts them (0 where one reads no leaf)
+    const data = (node.op === 'Concat' ? node.inputs : node.inputs.slice(0, 1)).filter((x) => x !== '');
+    const all = data.flatMap((x) => Array.from(env.get(x) ?? new Int32Array(numel(types.get(x)?.shape ?? []))));
+    return sources.map((src) => Int32Array.from(src, (k) => (k > 0 ? all[k - 1]! : 0)));
   }
   const x = env.get(node.inputs[0] ?? '');
   const xt = types.get(node.inputs[0] ?? '');
   if (!x || !xt) return [];
   if (LANE_REDUCTIONS.has(node.op)) {
-    const rank = xt.shape.length;
-    let axes: readonly number[] | null | string;
-    if (node.op === 'ArgMax' || node.op === 'ArgMin') axes = [((((attrs['axis'] as number | undefined) ?? 0) % rank) + rank) % rank];
-    else {
-      const a = node.inputs[1] ? constants.get(node.inputs[1]) : undefined;
-      if (node.inputs[1] && !a) return [];
-      axes = reducedAxes(node.op, rank, a ? { dtype: a.dtype, shape: [...a.shape], data: a.data } : undefined, attrs);
-    }
-    if (axes === null || typeof axes === 'string') return [];
+    const axes = laneAxes(node, xt.shape.length, constants);
+    if (!axes) return [];
     const lanes = lanesOf(xt.shape, axes);
     if (lanes.length !== n) return [];
     return [Int32Array.from(lanes, (lane) => x[lane.find((k) => x[k]! > 0) ?? lane[0]!]!)];
