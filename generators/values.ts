@@ -462,6 +462,13 @@ function preimage(dom: Bounds, own: Need, maybe: (piece: Bounds) => boolean): Bo
   return [lo, hi];
 }
 
+/** A Pad whose pads are known and none negative: every element of its data reaches the output. */
+function padKeepsAll(n: Node, constants: ReadonlyMap<string, Initializer>): boolean {
+  if (n.op !== 'Pad') return false;
+  const pads = constants.get(n.inputs[1] ?? '');
+  return pads !== undefined && pads.data.every((p) => p >= 0);
+}
+
 function numelOf(t: TensorType | undefined): number {
   return t ? t.shape.reduce((a, d) => a * d, 1) : 0;
 }
@@ -607,11 +614,12 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
         need.set(x, { ...needOf(x), lo: Math.max(needOf(x).lo, reduced[0]), hi: Math.min(needOf(x).hi, reduced[1]) });
         continue;
       }
-      if (n.op === 'Concat' && wanted.length === 1) {
+      if ((n.op === 'Concat' || padKeepsAll(n, constants)) && wanted.length === 1) {
         // every element of every input is an output element: each input must meet what the output must (the
-        // preimage below, with the other inputs anywhere in their bounds, would let them carry the requirement)
+        // preimage below, with the other inputs anywhere in their bounds, would let them carry the requirement);
+        // a Pad that crops nothing copies every element of its data
         const w = wanted[0]!;
-        for (const x of n.inputs) {
+        for (const x of n.op === 'Pad' ? n.inputs.slice(0, 1) : n.inputs) {
           if (x === '' || numelOf(types.get(x)) === 0) continue;
           need.set(x, both(needOf(x), w.n));
         }
@@ -630,7 +638,9 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
         for (const w of wanted) copies.push({ x: n.inputs[copied]!, i: copied, op: n.op, n: w.n });
         if (copied === 0) continue;
       }
-      if (!spec?.range || !ELEMENTWISE.has(n.op)) continue;
+      // a float quotient's bounds hold piece by piece; an integer one truncates past them
+      const maps = ELEMENTWISE.has(n.op) || (n.op === 'Div' && isFloat(types.get(n.outputs[0] ?? '')?.dtype ?? 'bool'));
+      if (!spec?.range || !maps) continue;
       const range = spec.range.bind(spec);
       const rounds = INTEGRAL_OUTPUT.has(n.op);
       const base = n.inputs.map((x) => (x === '' ? UNBOUNDED : (values(x) ?? boundsOf(x))));

@@ -111,6 +111,7 @@ export const Sigmoid = unaryOp({
   dtypes: FLOAT_DTYPES,
   fn: (x) => 1 / (1 + Math.exp(-x)),
   tfjs: tfMap((tf, x) => tf.sigmoid(x)),
+  slope: (tf, _x, y) => tf.mul(y, tf.sub(1, y)),
 });
 
 const hardSigmoid = (x: number, alpha: number, beta: number): number => Math.max(0, Math.min(1, alpha * x + beta));
@@ -129,7 +130,14 @@ export const HardSigmoid = unaryOp({
   tfjs: tfMap((tf, x, a) => hardSigmoidTf(tf, x, num(a, 'alpha', 0.2), num(a, 'beta', 0.5))),
 });
 
-export const Tanh = unaryOp({ onnx: 'Tanh', since: 13, dtypes: FLOAT_DTYPES, fn: (x) => Math.tanh(x), tfjs: tfMap((tf, x) => tf.tanh(x)) });
+export const Tanh = unaryOp({
+  onnx: 'Tanh',
+  since: 13,
+  dtypes: FLOAT_DTYPES,
+  fn: (x) => Math.tanh(x),
+  tfjs: tfMap((tf, x) => tf.tanh(x)),
+  slope: (tf, _x, y) => tf.sub(1, tf.square(y)),
+});
 
 // ln(e^x + 1) written so that e^x cannot overflow: the result is finite (about x) for every finite x
 export const Softplus = unaryOp({

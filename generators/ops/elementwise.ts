@@ -25,6 +25,8 @@ export interface UnaryDecl {
   readonly tfjs?: OpSpec['tfjs'];
   /** See OpSpec.proxyGrad. */
   readonly proxyGrad?: OpSpec['proxyGrad'];
+  /** See OpSpec.slope. */
+  readonly slope?: OpSpec['slope'];
 }
 
 const noAttrs: fc.Arbitrary<Attrs> = fc.constant({});
@@ -81,6 +83,7 @@ export function unaryOp(d: UnaryDecl): OpSpec {
     attributes: d.attributes ?? {},
     ...(d.tfjs ? { tfjs: d.tfjs } : {}),
     ...(d.proxyGrad ? { proxyGrad: d.proxyGrad } : {}),
+    ...(d.slope ? { slope: d.slope } : {}),
     range(inputs, attrs) {
       const r = inputs[0] ?? UNBOUNDED;
       // the generator asks again and again for the same few intervals: remember the answers

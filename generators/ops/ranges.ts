@@ -27,9 +27,13 @@ export function subRange(a: Interval, b: Interval): Interval {
   return bounded(a[0] - b[1], a[1] - b[0]);
 }
 
+/**
+ * Products of elements from `a` and `b`. An infinite end stands for finite values without bound (a valid graph holds
+ * no infinities), so an infinite end times an exact 0 is 0: Clip(Softplus(x), max 0) is exactly 0, and PRelu of a
+ * non-positive input by it is 0 however large the input, not anything at all.
+ */
 export function mulRange(a: Interval, b: Interval): Interval {
-  const c = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]];
-  if (c.some(Number.isNaN)) return UNBOUNDED;
+  const c = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]].map((v) => (Number.isNaN(v) ? 0 : v));
   return bounded(Math.min(...c), Math.max(...c));
 }
 
@@ -81,7 +85,7 @@ export const ELEMENTWISE: ReadonlySet<string> = new Set([
   'Abs', 'Neg', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh',
   'Atanh', 'Erf', 'Floor', 'Ceil', 'Round', 'Sign',
   'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'HardSigmoid', 'Tanh', 'Softplus', 'Softsign', 'HardSwish', 'Celu',
-  'ThresholdedRelu', 'PRelu', 'Cast', 'Clip', 'Add', 'Sub', 'Mul', 'Max', 'Min', 'Sum', 'Mean',
+  'ThresholdedRelu', 'PRelu', 'Cast', 'Clip', 'Add', 'Sub', 'Mul', 'Mod', 'Max', 'Min', 'Sum', 'Mean',
   'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Expand', 'Tile', 'Concat',
 ]);
 

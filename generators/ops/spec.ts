@@ -170,6 +170,13 @@ export interface OpSpec {
    */
   readonly proxyGrad?: boolean | ((attrs: Attrs) => number);
   /**
+   * The operator's derivative for the input search, given its input x and output y, for operators that saturate
+   * (Tanh, Sigmoid, Erf): in float32 their true gradient is exactly 0 past |x| of about 9 to 17, so a search that
+   * must bring a saturated value back (Floor(Tanh(x)) with Tanh at 1.0 in float32 and just below 1 in float64)
+   * would get no direction. The search floors the slope at a small positive value (SATURATED_SLOPE).
+   */
+  readonly slope?: (tf: typeof tfjs, x: tfjs.Tensor, y: tfjs.Tensor) => tfjs.Tensor;
+  /**
    * Every output element is a copy of an input element or a value the operator writes itself (Reshape, Slice, Max,
    * Relu, Trilu's zeros): nothing is rounded, so a backend gets the outputs exactly from the inputs it has. The
    * stability check perturbs only what operators compute (reference/interpreter.ts), so Greater(Squeeze(x), x)

@@ -23,12 +23,13 @@ import type * as tfjs from '@tensorflow/tfjs-core';
 import type * as fc from 'fast-check';
 import { randomFromSeed } from '../../generators/graph.js';
 import { findOp } from '../../generators/ops/index.js';
-import type { DomainConstraint } from '../../generators/ops/spec.js';
+import { reducedAxes } from '../../generators/ops/reduce.js';
+import type { DomainConstraint, OpSpec } from '../../generators/ops/spec.js';
 import { intervalFor, leafConstraints, leafHints, leafNeeds, sampleTensor } from '../../generators/values.js';
 import { evalTfjsNodes, leafTensors, type LoweringWrap } from '../backends/tfjs.js';
 import type { Graph, Initializer, Node, Tensor, TensorType } from '../ir/index.js';
 import { castValue, isFloat, numel } from '../ir/index.js';
-import { withDefaults } from '../reference/interpreter.js';
+import { FLOAT32_TINY, withDefaults } from '../reference/interpreter.js';
 import { leafIndexMap } from './influence.js';
 import { firstViolation, holds, nodeConstraints, type Violation } from './violations.js';
 
@@ -280,12 +281,57 @@ function triluWithGrad(tf: TF, lower: (inputs: readonly (tfjs.Tensor | undefined
   };
 }
 
+/**
+ * ReduceProd differentiated in log space. Its true gradient, the product of the lane's other elements, underflows
+ * float32 to 0 as soon as the lane's product does (480 factors near 0.2), and a Mod or Reciprocal that needs the
+ * product away from zero then gets no direction. Each element gets the sign of the others' product and its size from
+ * a sum of logarithms, floored at SATURATED_SLOPE; zeros count as tiny positive factors.
+ */
+function prodWithGrad(tf: TF, node: Node, lower: (inputs: readonly (tfjs.Tensor | undefined)[]) => tfjs.Tensor[]) {
+  return (inputs: readonly (tfjs.Tensor | undefined)[]): tfjs.Tensor[] => {
+    const x = inputs[0];
+    if (!x || x.dtype !== 'float32') return lower(inputs);
+    const a = inputs[1];
+    const axesInput = a ? { dtype: 'int64' as const, shape: [...a.shape], data: Array.from(a.dataSync()) } : undefined;
+    const axes = reducedAxes('ReduceProd', x.rank, axesInput, withDefaults(node));
+    if (axes === null || typeof axes === 'string' || axes.length === 0) return lower(inputs);
+    const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const rest = inputs.slice(1);
+    return [
+      withGradient(tf, x, (xs) => lower([xs, ...rest])[0]!, (dy) => {
+        const side = tf.sub(tf.mul(tf.cast(tf.greaterEqual(x, 0), 'float32'), 2), 1);
+        const logs = tf.log(tf.maximum(tf.abs(x), FLOAT32_TINY));
+        const others = tf.clipByValue(tf.sub(tf.sum(logs, [...axes], true), logs), -80, 80);
+        const size = tf.maximum(tf.exp(others), SATURATED_SLOPE);
+        return tf.mul(tf.mul(tf.reshape(dy, kept), tf.mul(tf.prod(side, [...axes], true), side)), size);
+      }),
+    ];
+  };
+}
+
+/** The least slope a saturating operator passes back (OpSpec.slope): far below any slope float32 resolves near 1, well above Adam's epsilon. */
+export const SATURATED_SLOPE = 1e-9;
+
+/** A saturating operator differentiated through its own slope, floored at SATURATED_SLOPE. */
+function saturatingWithGrad(tf: TF, slope: NonNullable<OpSpec['slope']>, lower: (inputs: readonly (tfjs.Tensor | undefined)[]) => tfjs.Tensor[]) {
+  return (inputs: readonly (tfjs.Tensor | undefined)[]): tfjs.Tensor[] => {
+    const x = inputs[0];
+    if (!x || x.dtype !== 'float32') return lower(inputs);
+    let y: tfjs.Tensor | undefined;
+    const value = (xs: tfjs.Tensor): tfjs.Tensor => (y = lower([xs])[0]!);
+    return [withGradient(tf, x, value, (dy) => tf.mul(dy, tf.maximum(slope(tf, x, y!), SATURATED_SLOPE)))];
+  };
+}
+
 /** Straight-through proxies for operators that ask for them (and true gradients tfjs gets wrong or lacks). */
 export function proxyWrap(tf: TF): LoweringWrap {
   return (node, lower) => {
     if (node.op === 'CumSum') return cumsumWithGrad(tf, node, lower);
     if (node.op === 'Trilu') return triluWithGrad(tf, lower);
-    const proxy = findOp(node.op)?.proxyGrad;
+    if (node.op === 'ReduceProd') return prodWithGrad(tf, node, lower);
+    const spec = findOp(node.op);
+    if (spec?.slope) return saturatingWithGrad(tf, spec.slope, lower);
+    const proxy = spec?.proxyGrad;
     if (!proxy) return lower;
     const direction = typeof proxy === 'function' ? proxy(withDefaults(node)) : 1;
     return (inputs) => {
