@@ -110,8 +110,8 @@ function upstreamLeaves(graph: Graph, target: Node): Set<string> {
  * gets a margin (closed ones too): a value right at a bound is one rounding away from breaking it, and a node that
  * holds with no room to spare is what the next step for a later node breaks.
  */
-function constraintLoss(tf: TF, c: DomainConstraint, v: tfjs.Tensor): tfjs.Tensor {
-  const margin = 1e-2 * Math.max(1, Math.abs(c.value));
+function constraintLoss(tf: TF, c: DomainConstraint, v: tfjs.Tensor, widen = 1): tfjs.Tensor {
+  const margin = 1e-2 * widen * Math.max(1, Math.abs(c.value));
   const x = v.toFloat();
   switch (c.rel) {
     case 'gt':
@@ -128,6 +128,13 @@ function constraintLoss(tf: TF, c: DomainConstraint, v: tfjs.Tensor): tfjs.Tenso
       return awayFromZero(tf, x, c.value + margin);
   }
 }
+
+/**
+ * How much wider the margins of the nodes before the offending one are in a step retried after one that broke such a
+ * node: elements close to an earlier bound get pulled in while the rest move on (Adam moves every element by about
+ * the step size, so one pushed toward a bound it sits near crosses it).
+ */
+const GUARD = 10;
 
 /** Operators whose instability (values at a discontinuity) has a loss that moves their inputs off it. */
 const STABILISED: ReadonlySet<string> = new Set([
@@ -422,7 +429,9 @@ function distance(c: Constraint, v: number): number {
     case 'abs-le':
       return Math.min(1e6, Math.abs(v) - c.value);
     case 'abs-ge':
-      return c.value - Math.abs(v);
+      // in orders of magnitude: a divisor that is a product of many factors climbs from 1e-8 toward 1e-3 by factors,
+      // and each of them is progress
+      return Math.log(c.value / Math.max(Math.abs(v), 1e-300));
   }
 }
 
@@ -500,6 +509,7 @@ function gradientStep(
   v: Violation,
   lr: number,
   frozen: ReadonlySet<string>,
+  guarded = false,
 ): State | undefined {
   const movable = floatLeavesFeeding(state.graph, leaves, v).filter((l) => !frozen.has(l.name));
   if (movable.length === 0) return undefined;
@@ -516,12 +526,13 @@ function gradientStep(
           movable.forEach((l, i) => local.set(l.name, vars[i]!));
           evalTfjsNodes(tf, current, current.nodes.slice(0, v.nodeIndex), local, proxyWrap(tf));
           let loss: tfjs.Tensor = tf.scalar(0);
-          for (const n of current.nodes.slice(0, v.nodeIndex + 1)) {
+          for (const [k, n] of current.nodes.slice(0, v.nodeIndex + 1).entries()) {
             const ins = n.inputs.map((x) => (x === '' ? undefined : local.get(x)));
             const types = n.inputs.map((x) => (x === '' ? undefined : typeOf.get(x)));
+            const guard = guarded && k < v.nodeIndex;
             for (const c of nodeConstraints(n, types)) {
               const t = ins[c.input];
-              if (t && t.dtype === 'float32') loss = tf.add(loss, tf.sum(constraintLoss(tf, c, t)));
+              if (t && t.dtype === 'float32') loss = tf.add(loss, tf.sum(constraintLoss(tf, c, t, guard ? GUARD : 1)));
             }
           }
           if (v.unstable) {
@@ -766,6 +777,8 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
   let nodeSince = 0;
   // leaves a step must leave alone: moving them broke a node before the offending one
   const frozen = new Set<string>();
+  // the next step keeps clear of the bounds of nodes before the offending one (a step just broke one)
+  let guarded = false;
   let sinceGradient = 0;
   let fallbacks = 0;
   // the fewest offending elements and the least distance seen at the current node, each on its own: a step that
@@ -826,7 +839,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
       }
       continue;
     }
-    const stepped = (!v.unstable || STABILISED.has(v.node.op)) && stall < STALL && tf ? gradientStep(tf, state, leaves, moments, v, lr, frozen) : undefined;
+    const stepped = (!v.unstable || STABILISED.has(v.node.op)) && stall < STALL && tf ? gradientStep(tf, state, leaves, moments, v, lr, frozen, guarded) : undefined;
     if (stepped) {
       const next = evaluate(stepped, leaves);
       // a step may trade elements at the node for distance, but never an earlier node for this one
@@ -846,11 +859,17 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
         record(next.score);
         // held for one step only: the next one may need them
         frozen.clear();
+        guarded = false;
         state = stepped;
         cur = next;
       } else {
-        // the step broke an earlier node: the leaves feeding that node hold still while the others try again (a
-        // scale that only the offending node reads fixes it without touching what an earlier domain needs)
+        // the step broke an earlier node: first a step that keeps clear of the earlier bounds (GUARD), then the
+        // leaves feeding that node hold still while the others try again (a scale that only the offending node reads
+        // fixes it without touching what an earlier domain needs)
+        if (!guarded) {
+          guarded = true;
+          continue;
+        }
         const before = frozen.size;
         const feeding = upstreamLeaves(state.graph, next.violation!.node);
         const open = floatLeavesFeeding(state.graph, leaves, v).filter((l) => !frozen.has(l.name));
