@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { caseSeed, generateGraph, rangeFeasible, resolveOptions } from '../../../generators/graph.js';
 import type { DType, Graph, Initializer, Node, ValueInfo } from '../../../src/ir/index.js';
 import { PERTURBATION } from '../../../src/search/violations.js';
-import { infeasibility, STABILITY_PERTURBATION } from '../../../generators/values.js';
+import { infeasibility, leafNeeds, STABILITY_PERTURBATION } from '../../../generators/values.js';
 import { chain, f32 } from '../../helpers/chain.js';
 
 const x = (shape = [4], dtype: DType = 'float32'): ValueInfo => ({ name: 'x', dtype, shape });
@@ -214,6 +214,55 @@ describe('feasibility of value requirements', () => {
     ], [2, 3, 1], {}, [{ name: 'sc', dtype: 'float32', shape: [3], kind: 'constant', data: [1, 2, 3] }, bias]);
     expect(infeasibility(inorm({ name: 'b', dtype: 'float32', shape: [3], kind: 'constant', data: [-1, 0, -2] }))).toBeDefined();
     expect(infeasibility(inorm({ name: 'b', dtype: 'float32', shape: [3], kind: 'weight', data: [-1, 0, -2] }))).toBeUndefined();
+  });
+
+  it('knows an unbounded value times an exact 0 is 0: PRelu of x <= 0 by Clip(Softplus(s), max 0) cannot feed Reciprocal', () => {
+    const zero = { name: 'zero', dtype: 'float32' as const, shape: [], kind: 'constant' as const, data: [0] };
+    const g = chain([x(), { name: 's', dtype: 'float32', shape: [4] }], [
+      { op: 'Clip', ins: ['x', '', 'zero'], out: 'n' },
+      { op: 'Softplus', ins: ['s'], out: 'p' },
+      { op: 'Clip', ins: ['p', '', 'zero'], out: 'k' },
+      { op: 'PRelu', ins: ['n', 'k'], out: 'r' },
+      { op: 'Tan', ins: ['r'], out: 't' },
+      { op: 'Reciprocal', ins: ['t'], out: 'q' },
+    ], [4], { zero: f32([]) }, [zero]);
+    expect(infeasibility(g)).toBeDefined();
+  });
+
+  it('passes requirements back through a Pad that crops nothing and through a float Div, not through a cropping Pad', () => {
+    const pads = (data: number[]): Initializer => ({ name: 'pads', dtype: 'int64', shape: [2], kind: 'constant', data });
+    // every element of x reaches Acosh through an edge Pad: x >= 1
+    const padded = chain([x()], [
+      { op: 'Pad', ins: ['x', 'pads'], out: 'p', attrs: { mode: 'edge' } },
+      { op: 'Acosh', ins: ['p'], out: 'a' },
+    ], [7], {}, [pads([1, 2])]);
+    expect(leafNeeds(padded).get('x')?.[0]).toBeGreaterThanOrEqual(1);
+    // Atanh(Celu(Reciprocal(Pad(x)))) with Asin of the Pad: only x in (-0.999, -0.635) meets both
+    const narrow = chain([x()], [
+      { op: 'Pad', ins: ['x', 'pads'], out: 'p', attrs: { mode: 'edge' } },
+      { op: 'Asin', ins: ['p'], out: 's' },
+      { op: 'Reciprocal', ins: ['p'], out: 'r' },
+      { op: 'Celu', ins: ['r'], out: 'c', attrs: { alpha: 1.5932825803756714 } },
+      { op: 'Atanh', ins: ['c'], out: 't' },
+    ], [7], {}, [pads([1, 2])]);
+    const need = leafNeeds(narrow).get('x');
+    expect(need?.[0]).toBeCloseTo(-0.999, 6);
+    expect(need?.[1]).toBeCloseTo(-0.6353, 3);
+    // a negative pad crops x[0] away: nothing is asked of it, so nothing of x as a whole
+    const cropped = chain([x()], [
+      { op: 'Pad', ins: ['x', 'pads'], out: 'p', attrs: { mode: 'edge' } },
+      { op: 'Acosh', ins: ['p'], out: 'a' },
+    ], [5], {}, [pads([-1, 2])]);
+    expect(leafNeeds(cropped).get('x')).toBeUndefined();
+    // Acosh(Div(Sigmoid(w), x)) needs Sigmoid(w) / x >= 1: x in (0, 1]
+    const div = chain([x(), { name: 'w', dtype: 'float32', shape: [4] }], [
+      { op: 'Sigmoid', ins: ['w'], out: 's' },
+      { op: 'Div', ins: ['s', 'x'], out: 'd' },
+      { op: 'Acosh', ins: ['d'], out: 'a' },
+    ], [4]);
+    const d = leafNeeds(div).get('x');
+    expect(d?.[0]).toBeGreaterThan(0);
+    expect(d?.[1]).toBeLessThanOrEqual(1);
   });
 
   it('keeps graphs that have valid values', () => {

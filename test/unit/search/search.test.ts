@@ -174,6 +174,101 @@ describe('input search', () => {
     }
   });
 
+  it('passes a floored slope back through a saturated Tanh: Floor(Tanh(ReduceL2(x))) sits on 1 in float32 past 9', () => {
+    // 54 draws within [-3, 3] have an L2 norm near 12, where float32 rounds Tanh to exactly 1 (float64 keeps it
+    // below) and its true slope 1 - tanh^2 is exactly 0
+    const g = graphOf(
+      [{ name: 'x', ...f32([54]) }],
+      [],
+      [
+        { op: 'ReduceL2', ins: ['x'], out: 'l', attrs: { keepdims: 0 } },
+        { op: 'Tanh', ins: ['l'], out: 't' },
+        { op: 'Floor', ins: ['t'], out: 'f' },
+      ],
+      { l: f32([]), t: f32([]), f: f32([]) },
+    );
+    for (let seed = 0; seed < 3; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+    }
+  });
+
+  it('differentiates ReduceProd in log space, so a product that underflows float32 still has a direction', () => {
+    const node = { op: 'ReduceProd', name: 'p', inputs: ['x'], outputs: ['y'], attrs: { keepdims: 0 } };
+    const lower = proxyWrap(tf)(node, (ins) => [tf.prod(ins[0]!, [0, 1], false)]);
+    // 1000 factors of 0.1, one of them negative: the product (-1e-1000) is 0 in float32
+    const data = new Float32Array(1000).fill(0.1);
+    data[0] = -0.1;
+    const g = Array.from(tf.grad((a: tfjs.Tensor) => tf.sum(lower([a])[0]!))(tf.tensor2d(data, [2, 500])).dataSync());
+    // the others' product is negative for every positive factor and positive for the negative one
+    expect(g[0]).toBeGreaterThan(0);
+    expect(g.slice(1).every((v) => v < 0)).toBe(true);
+    // where it does not underflow, the true gradient: d(abc)/da = bc
+    const small = Array.from(tf.grad((a: tfjs.Tensor) => tf.sum(lower([a])[0]!))(tf.tensor2d([[0.5, 2, -1]])).dataSync());
+    expect(small[0]).toBeCloseTo(-2, 5);
+    expect(small[1]).toBeCloseTo(-0.5, 5);
+    expect(small[2]).toBeCloseTo(1, 5);
+  });
+
+  it('climbs a divisor that is a product of many factors by orders of magnitude: Reciprocal(ReduceProd(Exp(x)))', () => {
+    // the product of 48 exponentials starts near 1e-8 and must reach 1e-3, while ReduceProd keeps every factor
+    // within 2: each step multiplies the product, and factors near 2 must not cross it
+    const g = graphOf(
+      [{ name: 'x', ...f32([4, 12]) }],
+      [{ name: 'bias', dtype: 'float32', shape: [], kind: 'constant', data: [-0.35] }],
+      [
+        { op: 'Add', ins: ['x', 'bias'], out: 'a' },
+        { op: 'Exp', ins: ['a'], out: 'e' },
+        { op: 'ReduceProd', ins: ['e'], out: 'p', attrs: { keepdims: 0 } },
+        { op: 'Reciprocal', ins: ['p'], out: 'r' },
+      ],
+      { a: f32([4, 12]), e: f32([4, 12]), p: f32([]), r: f32([]) },
+    );
+    for (let seed = 0; seed < 4; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      expect(finiteEverywhere(r.graph, r.feeds)).toBe(true);
+    }
+  });
+
+  it('counts a divisor climbing by orders of magnitude as progress: Reciprocal(ReduceProd(x)) over 128 factors that Asin bounds', () => {
+    // |x| <= 0.999 and a product of at least 1e-3: a geometric mean above 0.947, reached by factors of ten
+    const g = graphOf(
+      [{ name: 'x', ...f32([128]) }],
+      [],
+      [
+        { op: 'Asin', ins: ['x'], out: 's' },
+        { op: 'ReduceProd', ins: ['x'], out: 'p', attrs: { keepdims: 0 } },
+        { op: 'Reciprocal', ins: ['p'], out: 'r' },
+      ],
+      { s: f32([128]), p: f32([]), r: f32([]) },
+    );
+    for (let seed = 0; seed < 6; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+    }
+  });
+
+  it('retries a step that broke an earlier bound with wider margins there: Reciprocal(ReduceProd(Exp(MatMul(a, b))))', () => {
+    // ReduceProd keeps each of its 48 factors within 2 while Reciprocal needs their product up from about 1e-8: every
+    // step pushes all products a * b up, and those near log 2 cross it unless the retried step holds them back
+    const g = graphOf(
+      [{ name: 'a', ...f32([4, 2, 1, 2]) }, { name: 'b', ...f32([4, 1, 2, 6]) }],
+      [],
+      [
+        { op: 'MatMul', ins: ['a', 'b'], out: 'm' },
+        { op: 'Exp', ins: ['m'], out: 'e' },
+        { op: 'ReduceProd', ins: ['e'], out: 'p', attrs: { keepdims: 0 } },
+        { op: 'Reciprocal', ins: ['p'], out: 'r' },
+      ],
+      { m: f32([4, 2, 1, 6]), e: f32([4, 2, 1, 6]), p: f32([]), r: f32([]) },
+    );
+    let ok = 0;
+    for (let seed = 0; seed < 8; seed++) if (searchInputs(g, seed, tf).ok) ok++;
+    // without the retry, 1 of these 8 searches succeeds
+    expect(ok).toBeGreaterThanOrEqual(6);
+  });
+
   it('holds a broadcast operand still when a step breaks an earlier node: Asin(Acos(x - b)) with b shared by a column', () => {
     // Acos needs x - b within 0.999, Asin needs Acos of it within 0.999 (x - b >= 0.54): b moves every row of its
     // column at once, pushing rows near the top past 0.999 while lifting the rest, so only x may move
