@@ -171,9 +171,11 @@ export interface OpSpec {
   readonly proxyGrad?: boolean | ((attrs: Attrs) => number);
   /**
    * The operator's derivative for the input search, given its input x and output y, for operators that saturate
-   * (Tanh, Sigmoid, Erf): in float32 their true gradient is exactly 0 past |x| of about 9 to 17, so a search that
-   * must bring a saturated value back (Floor(Tanh(x)) with Tanh at 1.0 in float32 and just below 1 in float64)
-   * would get no direction. The search floors the slope at a small positive value (SATURATED_SLOPE).
+   * (Tanh, Sigmoid): tfjs computes their gradient from the output, exactly 0 in float32 past |x| of about 9 (Tanh)
+   * or 17 (Sigmoid), so a search that must bring a saturated value back (Floor(Tanh(x)) with Tanh at 1.0 in float32
+   * and just below 1 in float64) would get no direction. The search floors the slope at a small positive value
+   * (SATURATED_SLOPE). Erf keeps tfjs's gradient, computed from x: flooring it moved saturated leaves feeding
+   * MatMuls and lost more searches on the tuning sets than it won.
    */
   readonly slope?: (tf: typeof tfjs, x: tfjs.Tensor, y: tfjs.Tensor) => tfjs.Tensor;
   /**

@@ -9,7 +9,8 @@
  *   whose true gradient is zero or missing get a straight-through proxy. A node that is unstable (values at a
  *   discontinuity: Floor's input at an integer, an ArgMax tie, a Sqrt of a computed zero) gets a loss that moves
  *   its inputs off the discontinuity where one is known (stabilityLoss). A step that breaks an earlier node is
- *   retried once with the leaves feeding that node held still;
+ *   retried with ten times wider margins on the earlier nodes' bounds (GUARD), then with the leaves feeding that
+ *   node held still;
  * - where no gradient reaches (integer or bool paths, Where's condition) or the gradient stalls, a local
  *   mutation: some elements of one leaf feeding the offending node are redrawn, and the change is kept only when
  *   the graph is no worse off (the first violation moves later, or fewer elements break it). Every few mutations
@@ -316,7 +317,7 @@ function prodWithGrad(tf: TF, node: Node, lower: (inputs: readonly (tfjs.Tensor 
   };
 }
 
-/** The least slope a saturating operator passes back (OpSpec.slope): far below any slope float32 resolves near 1, well above Adam's epsilon. */
+/** The least slope a saturating operator passes back (OpSpec.slope): below any float32 resolves there, above Adam's epsilon. */
 export const SATURATED_SLOPE = 1e-9;
 
 /** A saturating operator differentiated through its own slope, floored at SATURATED_SLOPE. */
