@@ -634,6 +634,27 @@ describe('input search', () => {
     for (let seed = 0; seed < 3; seed++) expect(searchInputs(logOf, seed, tf).ok, `seed ${seed}`).toBe(true);
   });
 
+  it('calls an Equal of floats that float32 rounding can make equal unstable: Equal(Erf(x), 1) at x = 4.2', () => {
+    // erf(4.2) is 1 - 2.9e-9 in float64 and exactly 1 in float32 on every backend (a harness bug on a GPU campaign)
+    const g = graphOf(
+      [{ name: 'x', ...f32([2]) }],
+      [{ name: 'one', dtype: 'float32', shape: [], kind: 'constant', data: [1] }],
+      [
+        { op: 'Erf', ins: ['x'], out: 'e' },
+        { op: 'Equal', ins: ['e', 'one'], out: 'q' },
+      ],
+      { e: f32([2]), q: { dtype: 'bool', shape: [2] } },
+    );
+    const at = (x: number[]): ReturnType<typeof firstViolation>['violation'] =>
+      firstViolation(g, { x: { dtype: 'float32', shape: [2], data: Float64Array.from(x) } }).violation;
+    const near = at([0.5, 4.2]);
+    expect(near?.node.op).toBe('Equal');
+    expect(near?.unstable).toBe(true);
+    expect(near?.moved).toEqual([1]);
+    expect(at([0.5, 1.5])).toBeUndefined();
+    for (let seed = 0; seed < 3; seed++) expect(searchInputs(g, seed, tf).ok, `seed ${seed}`).toBe(true);
+  });
+
   it('gives the same values for the same seed', () => {
     const o = resolveOptions({ nodes: 20 });
     for (let i = 0; i < 4; i++) {
