@@ -1,10 +1,22 @@
 import { findOp } from '../../generators/ops/index.js';
+import type { AttrSchema } from '../../generators/ops/spec.js';
 import type { Attrs, AttrValue, Graph, Node, Tensor } from '../ir/index.js';
 import { tensor } from '../ir/index.js';
 
 /** The reference cannot evaluate this graph (an operator or attribute form it does not implement). */
 export class ReferenceUnsupported extends Error {
   override readonly name = 'ReferenceUnsupported';
+}
+
+/**
+ * An attribute value as an ONNX model holds it: float attributes are float32, their defaults too, and every runtime
+ * computes with that (LeakyRelu's default alpha is 0.009999999776, not 0.01: on float64 graphs the difference, 2e-8
+ * relative, showed after a Mod amplified it, as a wrong value on every onnxruntime backend).
+ */
+function asStored(s: AttrSchema, v: AttrValue): AttrValue {
+  if (s.type === 'float' && typeof v === 'number') return Math.fround(v);
+  if (s.type === 'floats' && Array.isArray(v)) return (v as number[]).map((x) => Math.fround(x));
+  return v;
 }
 
 /** Attributes with the spec's defaults filled in; unknown or missing required attributes are errors. */
@@ -16,11 +28,11 @@ export function withDefaults(node: Node): Attrs {
     if (!spec.attributes[k]) {
       throw new ReferenceUnsupported(`reference: ${node.op} attribute '${k}' is not implemented (known: ${Object.keys(spec.attributes).join(', ') || 'none'})`);
     }
-    out[k] = v;
+    out[k] = asStored(spec.attributes[k]!, v);
   }
   for (const [k, s] of Object.entries(spec.attributes)) {
     if (out[k] !== undefined) continue;
-    if (s.default !== undefined) out[k] = s.default;
+    if (s.default !== undefined) out[k] = asStored(s, s.default);
     else if (s.required) throw new Error(`reference: ${node.op} '${node.name}' lacks required attribute '${k}'`);
   }
   return out;
