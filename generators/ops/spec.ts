@@ -174,8 +174,8 @@ export interface OpSpec {
    * (Tanh, Sigmoid): tfjs computes their gradient from the output, exactly 0 in float32 past |x| of about 9 (Tanh)
    * or 17 (Sigmoid), so a search that must bring a saturated value back (Floor(Tanh(x)) with Tanh at 1.0 in float32
    * and just below 1 in float64) would get no direction. The search floors the slope at a small positive value
-   * (SATURATED_SLOPE). Erf keeps tfjs's gradient, computed from x: flooring it moved saturated leaves feeding
-   * MatMuls and lost more searches on the tuning sets than it won.
+   * (SATURATED_SLOPE). Erf keeps tfjs's gradient, computed from x and tiny rather than 0 up to |x| of about 10:
+   * flooring it lost four searches on the tuning sets, each with an Erf upstream of the failing node, and won none.
    */
   readonly slope?: (tf: typeof tfjs, x: tfjs.Tensor, y: tfjs.Tensor) => tfjs.Tensor;
   /**
