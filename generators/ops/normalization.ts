@@ -162,7 +162,6 @@ function bnInstance(x: Operand, type: TensorType): fc.Arbitrary<Instance> {
 
 const LN_DTYPES: readonly DType[] = ['float32', 'float64'];
 
-/** LayerNormalization (opset 17): normalises over axes [axis, rank); outputs Y, Mean, InvStdDev. */
 /**
  * LayerNormalization and InstanceNormalization square their inputs to get a lane's variance, in float32 on every
  * backend: a lane holding 2.8e18 (a CumSum of Celu's exponential branch) overflows there, every backend then gives the
@@ -171,6 +170,7 @@ const LN_DTYPES: readonly DType[] = ['float32', 'float64'];
  */
 const LANE_SQUARES = { input: 0, rel: 'abs-le', value: 1e17 } as const;
 
+/** LayerNormalization (opset 17): normalises over axes [axis, rank); outputs Y, Mean, InvStdDev. */
 export const LayerNormalization = defineOp({
   onnx: 'LayerNormalization',
   since: 17,

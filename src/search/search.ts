@@ -307,11 +307,11 @@ function prodWithGrad(tf: TF, node: Node, lower: (inputs: readonly (tfjs.Tensor 
     const rest = inputs.slice(1);
     return [
       withGradient(tf, x, (xs) => lower([xs, ...rest])[0]!, (dy) => {
-        const side = tf.sub(tf.mul(tf.cast(tf.greaterEqual(x, 0), 'float32'), 2), 1);
+        const sides = side(tf, x);
         const logs = tf.log(tf.maximum(tf.abs(x), FLOAT32_TINY));
         const others = tf.clipByValue(tf.sub(tf.sum(logs, [...axes], true), logs), -80, 80);
         const size = tf.maximum(tf.exp(others), SATURATED_SLOPE);
-        return tf.mul(tf.mul(tf.reshape(dy, kept), tf.mul(tf.prod(side, [...axes], true), side)), size);
+        return tf.mul(tf.mul(tf.reshape(dy, kept), tf.mul(tf.prod(sides, [...axes], true), sides)), size);
       }),
     ];
   };
