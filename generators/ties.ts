@@ -46,14 +46,16 @@ export const MOVES: ReadonlySet<string> = new Set([
 /** Operators computing one value per lane of the reduced axes (keepdims or not, the output order is the lanes'). */
 export const LANE_REDUCTIONS: ReadonlySet<string> = new Set([
   'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum',
-  'ReduceLogSumExp', 'ReduceSumSquare', 'ArgMax', 'ArgMin',
+  'ReduceLogSumExp', 'ReduceSumSquare', 'ArgMax', 'ArgMin', 'GlobalAveragePool', 'GlobalMaxPool',
 ]);
 
 /** Elementwise operators of any number of inputs, which copy a single one. */
 const VARIADIC: ReadonlySet<string> = new Set(['Sum', 'Mean', 'Max', 'Min']);
 
 /** Reductions that give the element itself over a lane of one. */
-const COPYING_ONE: ReadonlySet<string> = new Set(['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd']);
+const COPYING_ONE: ReadonlySet<string> = new Set([
+  'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'GlobalAveragePool', 'GlobalMaxPool',
+]);
 
 /** Fresh numbers start here, above any interned one, and stay below 2^24 (whole numbers float32 kernels keep). */
 const FRESH = 2 ** 23;
@@ -144,10 +146,15 @@ export function copySources(
   return spec.reference(args, attrs, opset, node.outputs.length).map((t) => Int32Array.from(t.data, (v) => (Number.isInteger(v) && v > 0 ? v : 0)));
 }
 
-/** The axes a LANE_REDUCTIONS node reduces over an input of `rank` (ArgMax/ArgMin: its axis); undefined when unknown. */
+/**
+ * The axes a LANE_REDUCTIONS node reduces over an input of `rank` (ArgMax/ArgMin: its axis; a global pool: the spatial
+ * ones); undefined when unknown.
+ */
 export function laneAxes(node: Node, rank: number, constants: ReadonlyMap<string, Initializer>): readonly number[] | undefined {
   const attrs = withDefaults(node);
   if (node.op === 'ArgMax' || node.op === 'ArgMin') return [normAxis((attrs['axis'] as number | undefined) ?? 0, rank)];
+  // every spatial axis, past batch and channel
+  if (node.op === 'GlobalAveragePool' || node.op === 'GlobalMaxPool') return rank < 3 ? undefined : Array.from({ length: rank - 2 }, (_, i) => i + 2);
   const a = node.inputs[1] ? constants.get(node.inputs[1]) : undefined;
   if (node.inputs[1] && !a) return undefined;
   const axes = reducedAxes(node.op, rank, a ? { dtype: a.dtype, shape: [...a.shape], data: a.data } : undefined, attrs);
@@ -332,6 +339,36 @@ function numberNode(
     }
     return [{ u, p }];
   }
+  if (node.op === 'CumSum') {
+    // each element from the run of its lane it sums, numbered link by link (equal runs, equal numbers)
+    const a = constants.get(node.inputs[1] ?? '');
+    if (!a || a.data.length !== 1) return undefined;
+    const axis = normAxis(a.data[0]!, rank);
+    const exclusive = attrs['exclusive'] === 1;
+    const reverse = attrs['reverse'] === 1;
+    const moves = byPosition(node, out, integral);
+    const u = new Int32Array(n);
+    const p = new Int32Array(n);
+    for (const lane of lanesOf(x.shape, [axis])) {
+      const order = reverse ? [...lane].reverse() : lane;
+      let ru = numbering.intern(`${tag}^`);
+      let rp = ru;
+      for (const [i, j] of order.entries()) {
+        if (!exclusive) {
+          ru = numbering.intern(`${ru}+${xs.u[j]}`);
+          rp = numbering.intern(`${rp}+${xs.p[j]}`);
+        }
+        u[j] = ru;
+        // an exclusive sum starts at an exact 0, which the perturbation leaves
+        p[j] = moves && !(exclusive && i === 0) ? perturbedAt(numbering, rp, j) : rp;
+        if (exclusive) {
+          ru = numbering.intern(`${ru}+${xs.u[j]}`);
+          rp = numbering.intern(`${rp}+${xs.p[j]}`);
+        }
+      }
+    }
+    return [{ u, p }];
+  }
   if (node.op === 'LayerNormalization' || node.op === 'InstanceNormalization') {
     // each element from its lane, itself, and its scale and bias elements (per trailing position, or per channel)
     const ln = node.op === 'LayerNormalization';
@@ -343,14 +380,23 @@ function numberNode(
     const axes = Array.from({ length: rank - from }, (_, i) => from + i);
     const u = new Int32Array(n);
     const p = new Int32Array(n);
+    const zero = numbering.intern('k0');
     for (const lane of lanesOf(x.shape, axes)) {
       const ku = `${tag}[${key(lane, 'u')}]`;
       const kp = `${tag}[${key(lane, 'p')}]`;
+      // a lane of one value is 0 once its mean is taken off: the output is the bias (or 0) whatever the scale, a
+      // value shared with every other such lane (a plane of one element per channel gives B[c] in every image); the
+      // perturbed evaluation moves equal values of a longer lane apart first, so only a lane of one stays exact there
+      const flat = same(lane, xs.u);
       for (const j of lane) {
+        const bias = params[1];
         const pu = params.map((q) => (q ? q.u[per(j)] : '-')).join(',');
         const pp = params.map((q) => (q ? q.p[per(j)] : '-')).join(',');
-        u[j] = numbering.intern(`${ku}${xs.u[j]};${pu}`);
-        p[j] = numbering.intern(`${kp}${xs.p[j]};${pp}|${positionClass(j)}`);
+        u[j] = flat ? (bias ? bias.u[per(j)]! : zero) : numbering.intern(`${ku}${xs.u[j]};${pu}`);
+        p[j] =
+          lane.length === 1
+            ? perturbedAt(numbering, bias ? bias.p[per(j)]! : zero, j)
+            : numbering.intern(`${kp}${xs.p[j]};${pp}|${positionClass(j)}`);
       }
     }
     return [{ u, p }];

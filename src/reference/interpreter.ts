@@ -87,15 +87,16 @@ const NORMALISING: ReadonlySet<string> = new Set(['LayerNormalization', 'Instanc
 
 /**
  * Elementwise operators that compute each element with at most one correctly rounded IEEE operation (a copy, a
- * compare, one add, multiply, divide or square root): every backend gives the same bits for the same input wherever the
- * element sits. Transcendental kernels (Exp, Sigmoid, Softplus, Erf...) are not among them: vectorised
- * implementations evaluate the body of a tensor and its tail by different code, and onnxruntime's Softplus was seen
- * to round equal inputs differently at two positions, which broke an ArgMax tie the reference kept.
+ * compare, one add, multiply, divide or square root), or with a fixed sequence of them (Sum and Mean add their operands
+ * in one order at every element): every backend gives the same bits for the same input wherever the element sits.
+ * Transcendental kernels (Exp, Sigmoid, Softplus, Erf...) are not among them: vectorised implementations evaluate the
+ * body of a tensor and its tail by different code, and onnxruntime's Softplus was seen to round equal inputs
+ * differently at two positions, which broke an ArgMax tie the reference kept.
  */
 export const ROUNDED_ONCE: ReadonlySet<string> = new Set([
   'Abs', 'Neg', 'Sqrt', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sign', 'Relu', 'LeakyRelu', 'PRelu', 'ThresholdedRelu',
-  'Cast', 'Add', 'Sub', 'Mul', 'Div', 'Mod', 'Max', 'Min', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual',
-  'And', 'Or', 'Xor', 'Not', 'Where',
+  'Cast', 'Add', 'Sub', 'Mul', 'Div', 'Mod', 'Max', 'Min', 'Sum', 'Mean', 'Equal', 'Greater', 'Less', 'GreaterOrEqual',
+  'LessOrEqual', 'And', 'Or', 'Xor', 'Not', 'Where',
 ]);
 
 /**

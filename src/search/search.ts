@@ -224,14 +224,17 @@ function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefine
       const axis = ((attrs['axis'] as number) + x.rank) % x.rank;
       const n = x.shape[axis]!;
       if (n < 2) return undefined;
-      // the largest value of each lane against the largest of the rest (a tie for first leaves a zero gap)
+      // the largest value of each lane against every other value within the margin of it, all at once: a lane of
+      // quantised values (Round, Relu's zeros) ties many ways, and pushing only the runner-up clears one a step
       const top = tf.max(v, axis, true);
       const iota = tf.reshape(tf.range(0, n, 1, 'int32'), x.shape.map((d, i) => (i === axis ? n : 1)));
       // which position is first is a constant of the step (a copy off the tape: tfjs has no gradient for Equal)
       const at = tf.argMax(v, axis);
       const first = tf.cast(tf.equal(iota, tf.expandDims(tf.tensor(at.dataSync(), at.shape, 'int32'), axis)), 'float32');
-      const rest = tf.max(tf.sub(v, tf.mul(first, 1e9)), axis, true);
-      per = tf.relu(tf.sub(1e-2, tf.sub(top, rest)));
+      // the first stays where it is (a constant): raising it can break what earlier nodes need of it
+      const held = tf.tensor(top.dataSync(), top.shape, 'float32');
+      const others = tf.mul(tf.relu(tf.sub(1e-2, tf.sub(held, v))), tf.sub(1, first));
+      per = tf.sum(others, axis, true);
       break;
     }
   }
@@ -446,7 +449,29 @@ interface Evaluation {
   readonly tensor?: string;
 }
 
-function evaluate(state: State, leaves: ReadonlyMap<string, Leaf>): Evaluation {
+/**
+ * How far an unstable node's inputs are from clearing its discontinuity: its stability loss on the reference's values
+ * (0 without tfjs or a loss for the operator). Steps that widen an ArgMax gap or move a Floor's input off an integer are
+ * progress even while the same elements still move.
+ */
+function instability(tf: TF | undefined, v: Violation, env: ReadonlyMap<string, Tensor>): number {
+  if (!tf || !STABILISED.has(v.node.op)) return 0;
+  let dist = 0;
+  tf.tidy(() => {
+    const ins = v.node.inputs.map((x) => {
+      const t = x === '' ? undefined : env.get(x);
+      if (!t) return undefined;
+      const data = isFloat(t.dtype) ? Float32Array.from(t.data) : Int32Array.from(t.data);
+      return tf.tensor(data, [...t.shape], isFloat(t.dtype) ? 'float32' : 'int32');
+    });
+    const st = stabilityLoss(tf, v.node, ins, v.moved ?? []);
+    const d = st ? st.dataSync()[0]! : 0;
+    dist = Number.isFinite(d) ? d : 0;
+  });
+  return dist;
+}
+
+function evaluate(state: State, leaves: ReadonlyMap<string, Leaf>, tf?: TF): Evaluation {
   const { graph, feeds } = state.materialise(leaves);
   const { violation: v, env } = firstViolation(graph, feeds);
   const n = graph.nodes.length;
@@ -454,7 +479,8 @@ function evaluate(state: State, leaves: ReadonlyMap<string, Leaf>): Evaluation {
   if (v.unstable) {
     const moved = v.moved ?? [];
     const size = v.node.outputs.reduce((m, o) => Math.max(m, env.get(o)?.data.length ?? 0), 0);
-    return { violation: v, score: { at: n + v.nodeIndex, count: Math.max(1, moved.length), dist: 0 }, offending: moved, size, tensor: v.node.outputs[0] };
+    const dist = instability(tf, v, env);
+    return { violation: v, score: { at: n + v.nodeIndex, count: Math.max(1, moved.length), dist }, offending: moved, size, tensor: v.node.outputs[0] };
   }
   let count = 0;
   let dist = 0;
@@ -749,6 +775,8 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
   const maxIterations = o.maxIterations ?? 256;
   const rng = randomFromSeed(seed ^ 0x5eed);
   const leaves = searchableLeaves(graph, gradient);
+  // the gradient search measures how far an unstable node is from stable; sampling only counts
+  const scorer = gradient ? tf : undefined;
   const draw = (restart: boolean): State => {
     const values = new Map<string, Float64Array>();
     for (const l of leaves.values()) {
@@ -762,7 +790,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
     return new State(graph, values);
   };
   let state = draw(false);
-  let cur = evaluate(state, leaves);
+  let cur = evaluate(state, leaves, scorer);
   // the best state of every run so far (what a failed search returns), and when the current run last beat its own
   let kept = { state, cur };
   let runBest = cur.score;
@@ -805,7 +833,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
     // a run that has stopped improving starts over, while enough budget is left for a new one to get somewhere
     if (gradient && it - gainAt >= RESTART && maxIterations - it >= RESTART / 2) {
       state = draw(true);
-      cur = evaluate(state, leaves);
+      cur = evaluate(state, leaves, scorer);
       moments.clear();
       lr = lr0;
       stall = 0;
@@ -819,7 +847,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
     const v = cur.violation;
     if (!gradient) {
       state = resample(rng, state, leaves, v);
-      cur = evaluate(state, leaves);
+      cur = evaluate(state, leaves, scorer);
       continue;
     }
     if (cur.score.at !== nodeAt) {
@@ -832,7 +860,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
     const slow = it - nodeSince >= SLOW && (it - nodeSince) % 4 === 0;
     const discrete = slow ? mutate(rng, state, leaves, cur, moments, maps, (l) => !isFloat(l.type.dtype)) : undefined;
     if (discrete) {
-      const next = evaluate(discrete, leaves);
+      const next = evaluate(discrete, leaves, scorer);
       if (better(next.score, cur.score)) {
         record(next.score);
         state = discrete;
@@ -842,7 +870,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
     }
     const stepped = (!v.unstable || STABILISED.has(v.node.op)) && stall < STALL && tf ? gradientStep(tf, state, leaves, moments, v, lr, frozen, guarded) : undefined;
     if (stepped) {
-      const next = evaluate(stepped, leaves);
+      const next = evaluate(stepped, leaves, scorer);
       // a step may trade elements at the node for distance, but never an earlier node for this one
       if (next.score.at >= cur.score.at) {
         // fewer offending elements or less distance than the best seen at this node (either alone counts: a scale
@@ -901,7 +929,7 @@ export function searchInputs(graph: Graph, seed: number, tf: TF | undefined, o: 
     }
     const mutated = mutate(rng, state, leaves, cur, moments, maps);
     if (!mutated) break;
-    const next = evaluate(mutated, leaves);
+    const next = evaluate(mutated, leaves, scorer);
     if (!better(cur.score, next.score)) {
       if (better(next.score, cur.score)) {
         stall = 0;

@@ -54,4 +54,43 @@ describe('structural ties', () => {
       expect(searchInputs(g, 1, tf).ok).toBe(true);
     }
   });
+
+  it('follows cumulative sums, global pools and normalisations of single-element lanes to the ArgMax they tie', async () => {
+    const tf = await loadSearchTf();
+    const axis = (a: number): Initializer => ({ name: `axis${a}`, dtype: 'int64', shape: [], kind: 'constant', data: [a] });
+    // a CumSum down the columns of copies: every row holds the same running sums, and CumSum rounds by position
+    const cumsum = (a: number): Graph =>
+      chain([{ name: 's', dtype: 'float32', shape: [3, 1] }], [
+        { op: 'Expand', ins: ['s', 'shape'], out: 'e' },
+        { op: 'CumSum', ins: ['e', `axis${a}`], out: 'c' },
+        { op: 'ArgMax', ins: ['c'], out: 'am', attrs: { axis: 1, keepdims: 0 } },
+      ], [3, 4], { am: i64 }, [shape, axis(a)]);
+    expect(infeasibility(cumsum(0))).toMatch(/ArgMax.*same value whatever the inputs/);
+    expect(searchInputs(cumsum(0), 1, tf).ok).toBe(false);
+    // along the lane itself the running sums of equal values are v, 2v, 3v, 4v: no tie
+    expect(infeasibility(cumsum(1))).toBeUndefined();
+    expect(searchInputs(cumsum(1), 1, tf).ok).toBe(true);
+
+    // InstanceNormalization over planes of one element gives its bias, the same in every image; a global pool over one
+    // element passes it on, and Atan rounds by position
+    const plane = (h: number): Graph =>
+      chain([{ name: 'x', dtype: 'float32', shape: [4, 3, h] }, { name: 'scale', dtype: 'float32', shape: [3] }, { name: 'b', dtype: 'float32', shape: [3] }], [
+        { op: 'InstanceNormalization', ins: ['x', 'scale', 'b'], out: 'n' },
+        { op: 'GlobalAveragePool', ins: ['n'], out: 'p' },
+        { op: 'Atan', ins: ['p'], out: 't' },
+        { op: 'ArgMin', ins: ['t'], out: 'am', attrs: { axis: 0, keepdims: 0 } },
+      ], [4, 3, h], { p: f32([4, 3, 1]), t: f32([4, 3, 1]), am: { dtype: 'int64', shape: [3, 1] } });
+    expect(infeasibility(plane(1))).toMatch(/ArgMin.*same value whatever the inputs/);
+    expect(searchInputs(plane(1), 1, tf).ok).toBe(false);
+    expect(infeasibility(plane(2))).toBeUndefined();
+  });
+
+  it('keeps a tie a one-operand Sum or Mean carries: they add in one fixed order, the same bits everywhere', async () => {
+    const tf = await loadSearchTf();
+    for (const op of ['Sum', 'Mean']) {
+      const g = expanded([op]);
+      expect(infeasibility(g)).toBeUndefined();
+      expect(searchInputs(g, 1, tf).ok).toBe(true);
+    }
+  });
 });
