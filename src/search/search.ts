@@ -214,7 +214,17 @@ function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefine
       // a lane of nearly equal values (spread small against their offset) amplifies every rounding of them: the
       // loss spreads it
       const { mean, variance } = tf.moments(f, axes, true);
-      per = tf.relu(tf.sub(0.1, tf.div(variance, tf.add(tf.add(tf.square(mean), variance), 1e-6))));
+      const ratio = tf.div(variance, tf.add(tf.add(tf.square(mean), variance), 1e-6));
+      per = tf.relu(tf.sub(0.1, ratio));
+      // a lane of exactly equal values (the zeros of a Relu or a Round below it) has no gradient of its variance:
+      // every other element is also pushed up from the mean, against the lane's own size (pushing the rest down as
+      // well breaks what a Log or Sqrt before needs as often as it helps)
+      const held = (t: tfjs.Tensor): tfjs.Tensor => tf.tensor(t.dataSync(), t.shape, 'float32');
+      const size = tf.add(tf.add(tf.abs(held(mean)), tf.sqrt(held(variance))), 1e-3);
+      const pushed = tf.tensor(Float32Array.from({ length: f.size }, (_, k) => (k % 2 === 0 ? 1 : -1)), f.shape, 'float32');
+      const apart = tf.relu(tf.sub(0.5, tf.div(tf.mul(pushed, tf.sub(f, held(mean))), size)));
+      const narrow = held(tf.cast(tf.less(ratio, 0.1), 'float32'));
+      per = tf.add(per, tf.mul(tf.sum(apart, axes, true), narrow));
       break;
     }
     case 'ArgMax':

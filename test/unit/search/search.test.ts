@@ -591,6 +591,31 @@ describe('input search', () => {
     }
   });
 
+  it('spreads a normalisation lane of exact zeros, which has no variance gradient: LayerNormalization(Relu(x - 2.5))', () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([8, 6]) }],
+      [
+        { name: 'c', kind: 'constant', dtype: 'float32', shape: [], data: [2.5] },
+        { name: 'scale', kind: 'constant', dtype: 'float32', shape: [6], data: [1, 1, 1, 1, 1, 1] },
+      ],
+      [
+        { op: 'Sub', ins: ['x', 'c'], out: 's' },
+        { op: 'Relu', ins: ['s'], out: 'r' },
+        { op: 'LayerNormalization', ins: ['r', 'scale'], out: 'n', attrs: { axis: -1 } },
+      ],
+      { s: f32([8, 6]), r: f32([8, 6]), n: f32([8, 6]) },
+    );
+    // most lanes of six start as zeros; mutations alone get there too, but the gradient should find a direction: 5
+    // of 8 seeds need no mutation (pushing only by the variance, none does)
+    let direct = 0;
+    for (let seed = 0; seed < 8; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      if (r.fallbacks === 0) direct++;
+    }
+    expect(direct).toBeGreaterThanOrEqual(4);
+  });
+
   it('differentiates a 3-D ConvTranspose with respect to input and weight (tfjs 4.22 has no gradient for it)', () => {
     const g = graphOf(
       [
