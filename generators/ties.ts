@@ -8,8 +8,8 @@
  * copying and the ArgMax rounds by position (perturbOutput: a transcendental kernel's vectorised body and tail round
  * equal inputs differently), the perturbed values of the lane differ and the tie breaks elsewhere: no input or weight
  * value helps, so the graph is infeasible. Ties that only copies and operators that round once lie on stay ties.
- * (Comparisons tie the same way, x against a ReduceMean of x over one element, but they are in most graphs and the
- * pass would cost generation speed for the rare case: the search reports those.)
+ * Comparisons of floats tie the same way: x against a CumSum of x along an axis of one element, a bias against a
+ * LayerNormalization of one-element lanes (which gives that bias), compared element by element.
  *
  * The perturbation leaves whole numbers alone, which a saturated kernel can give (Sigmoid's 1): graphs whose ties only
  * such values would keep are given up too.
@@ -187,9 +187,11 @@ function byPosition(node: Node, out: TensorType, integral: ReadonlySet<string>):
  */
 export function structuralTie(graph: Graph, types: ReadonlyMap<string, TensorType>): string | undefined {
   const floatIn = (n: Node): boolean => isFloat(types.get(n.inputs[0] ?? '')?.dtype ?? 'bool');
-  const targets = graph.nodes.filter((n) => (n.op === 'ArgMax' || n.op === 'ArgMin') && floatIn(n));
+  const lanes = graph.nodes.filter((n) => (n.op === 'ArgMax' || n.op === 'ArgMin') && floatIn(n));
+  const pairs = graph.nodes.filter((n) => COMPARISONS.has(n.op) && floatIn(n));
+  const targets = [...lanes, ...(pairs.length > 0 ? pairs.filter(sharedSource(graph)) : [])];
   if (targets.length === 0) return undefined;
-  // only what feeds an ArgMax or ArgMin matters
+  // only what feeds an ArgMax, an ArgMin or a comparison matters
   const producer = new Map(graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   const needed = new Set<Node>();
   const stack = [...targets];
@@ -223,7 +225,7 @@ export function structuralTie(graph: Graph, types: ReadonlyMap<string, TensorTyp
   for (const node of graph.nodes) {
     if (!needed.has(node)) continue;
     if (targets.includes(node)) {
-      const why = tiedLane(node, of(node.inputs[0]!)!, types);
+      const why = COMPARISONS.has(node.op) ? tiedPair(node, of, types) : tiedLane(node, of(node.inputs[0]!)!, types);
       if (why) return why;
     }
     let outs: (Numbers | undefined)[] | undefined;
@@ -250,6 +252,47 @@ function tiedLane(node: Node, x: Numbers, types: ReadonlyMap<string, TensorType>
   for (const lane of lanesOf(t.shape, [axis])) {
     if (same(lane, x.u) && !same(lane, x.p)) {
       return `${node.inputs[0]} (input of ${node.op}): every element of a lane along axis ${axis} is the same value whatever the inputs, and rounding by position breaks the tie`;
+    }
+  }
+  return undefined;
+}
+
+/** Comparisons whose two float operands, equal at an element whatever the inputs, flip when rounding moves one. */
+const COMPARISONS: ReadonlySet<string> = new Set(['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual']);
+
+/**
+ * Whether a comparison's operands both depend on some one input, weight or constant: only then can they be the same
+ * value whatever the inputs hold (numbering every comparison's ancestry would cost generation a fifth of its speed).
+ */
+function sharedSource(graph: Graph): (n: Node) => boolean {
+  const sources = new Map<string, Set<string>>();
+  const of = (name: string): Set<string> => sources.get(name) ?? new Set(name === '' ? [] : [name]);
+  for (const n of graph.nodes) {
+    const all = new Set<string>();
+    for (const i of n.inputs) for (const x of of(i)) all.add(x);
+    for (const o of n.outputs) sources.set(o, all);
+  }
+  return (n) => {
+    const a = of(n.inputs[0] ?? '');
+    for (const x of of(n.inputs[1] ?? '')) if (a.has(x)) return true;
+    return false;
+  };
+}
+
+/** An element where a comparison's operands are the same value exactly but not once perturbed. */
+function tiedPair(node: Node, of: (name: string) => Numbers | undefined, types: ReadonlyMap<string, TensorType>): string | undefined {
+  const [a, b] = node.inputs;
+  const out = types.get(node.outputs[0] ?? '');
+  if (!a || !b || !out) return undefined;
+  const x = of(a);
+  const y = of(b);
+  // two leaves, or what elementwise operators compute from leaves alone, never tie whatever their values
+  if (!x || !y || (x.distinct === true && y.distinct === true && a !== b)) return undefined;
+  const ia = broadcastIndex(types.get(a)?.shape ?? [], out.shape);
+  const ib = broadcastIndex(types.get(b)?.shape ?? [], out.shape);
+  for (let j = 0; j < ia.length; j++) {
+    if (x.u[ia[j]!] === y.u[ib[j]!] && x.p[ia[j]!] !== y.p[ib[j]!]) {
+      return `${a} and ${b} (inputs of ${node.op}): the same value at an element whatever the inputs, and rounding by position breaks the tie`;
     }
   }
   return undefined;
@@ -340,31 +383,28 @@ function numberNode(
     return [{ u, p }];
   }
   if (node.op === 'CumSum') {
-    // each element from the run of its lane it sums, numbered link by link (equal runs, equal numbers)
+    // each element from the run of its lane it sums, numbered link by link (equal runs, equal numbers); a run of one
+    // element is that element, and an exclusive sum starts at an exact 0 (which the perturbation leaves)
     const a = constants.get(node.inputs[1] ?? '');
     if (!a || a.data.length !== 1) return undefined;
     const axis = normAxis(a.data[0]!, rank);
     const exclusive = attrs['exclusive'] === 1;
     const reverse = attrs['reverse'] === 1;
     const moves = byPosition(node, out, integral);
+    const zero = numbering.intern('k0');
     const u = new Int32Array(n);
     const p = new Int32Array(n);
     for (const lane of lanesOf(x.shape, [axis])) {
-      const order = reverse ? [...lane].reverse() : lane;
-      let ru = numbering.intern(`${tag}^`);
-      let rp = ru;
-      for (const [i, j] of order.entries()) {
-        if (!exclusive) {
-          ru = numbering.intern(`${ru}+${xs.u[j]}`);
-          rp = numbering.intern(`${rp}+${xs.p[j]}`);
-        }
-        u[j] = ru;
-        // an exclusive sum starts at an exact 0, which the perturbation leaves
-        p[j] = moves && !(exclusive && i === 0) ? perturbedAt(numbering, rp, j) : rp;
-        if (exclusive) {
-          ru = numbering.intern(`${ru}+${xs.u[j]}`);
-          rp = numbering.intern(`${rp}+${xs.p[j]}`);
-        }
+      let ru: number | undefined;
+      let rp: number | undefined;
+      for (const j of reverse ? [...lane].reverse() : lane) {
+        const nu = ru === undefined ? xs.u[j]! : numbering.intern(`C${ru},${xs.u[j]}`);
+        const np = rp === undefined ? xs.p[j]! : numbering.intern(`C${rp},${xs.p[j]}`);
+        const [su, sp] = exclusive ? [ru, rp] : [nu, np];
+        u[j] = su ?? zero;
+        p[j] = sp === undefined ? zero : moves ? perturbedAt(numbering, sp, j) : sp;
+        ru = nu;
+        rp = np;
       }
     }
     return [{ u, p }];

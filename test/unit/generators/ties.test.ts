@@ -93,4 +93,32 @@ describe('structural ties', () => {
       expect(searchInputs(g, 1, tf).ok).toBe(true);
     }
   });
+
+  it('rejects a comparison of a value with a computed copy of itself, and keeps comparisons of different values', async () => {
+    const tf = await loadSearchTf();
+    const x = { name: 'x', dtype: 'float32' as const, shape: [3, 1] };
+    const bool = { dtype: 'bool' as const, shape: [3, 1] };
+    // a CumSum along an axis of one element gives each element back, computed: rounding may move it off the original
+    const cumsum = chain([x], [
+      { op: 'Elu', ins: ['x'], out: 'e' },
+      { op: 'CumSum', ins: ['e', 'axis1'], out: 'c' },
+      { op: 'GreaterOrEqual', ins: ['e', 'c'], out: 'ge' },
+    ], [3, 1], { ge: bool }, [{ name: 'axis1', dtype: 'int64', shape: [], kind: 'constant', data: [1] }]);
+    expect(infeasibility(cumsum)).toMatch(/GreaterOrEqual.*same value at an element whatever the inputs/);
+    expect(searchInputs(cumsum, 1, tf).ok).toBe(false);
+    // a LayerNormalization over lanes of one element gives its bias
+    const norm = chain([x, { name: 'scale', dtype: 'float32', shape: [1] }, { name: 'b', dtype: 'float32', shape: [1] }], [
+      { op: 'LayerNormalization', ins: ['x', 'scale', 'b'], out: 'n', attrs: { axis: -1 } },
+      { op: 'Less', ins: ['b', 'n'], out: 'l' },
+    ], [3, 1], { l: bool });
+    expect(infeasibility(norm)).toMatch(/Less/);
+    expect(searchInputs(norm, 1, tf).ok).toBe(false);
+    // the same input on both sides, but different values: no tie
+    const apart = chain([x], [
+      { op: 'Sigmoid', ins: ['x'], out: 's' },
+      { op: 'Less', ins: ['x', 's'], out: 'l' },
+    ], [3, 1], { l: bool });
+    expect(infeasibility(apart)).toBeUndefined();
+    expect(searchInputs(apart, 1, tf).ok).toBe(true);
+  });
 });
