@@ -8,9 +8,10 @@
  *   offending node, minimising the domain violations of every node up to it, each bound with a margin; operators
  *   whose true gradient is zero or missing get a straight-through proxy. A node that is unstable (values at a
  *   discontinuity: Floor's input at an integer, an ArgMax tie, a Sqrt of a computed zero) gets a loss that moves
- *   its inputs off the discontinuity where one is known (stabilityLoss). A step that breaks an earlier node is
- *   retried with ten times wider margins on the earlier nodes' bounds (GUARD), then with the leaves feeding that
- *   node held still;
+ *   its inputs off the discontinuity where one is known (stabilityLoss), and that loss also measures the progress
+ *   of a step there, where counting the elements that still move often sees none. A step that breaks an earlier
+ *   node is retried with ten times wider margins on the earlier nodes' bounds (GUARD), then with the leaves feeding
+ *   that node held still;
  * - where no gradient reaches (integer or bool paths, Where's condition) or the gradient stalls, a local
  *   mutation: some elements of one leaf feeding the offending node are redrawn, and the change is kept only when
  *   the graph is no worse off (the first violation moves later, or fewer elements break it). Every few mutations
@@ -156,8 +157,10 @@ function awayFromZero(tf: TF, d: tfjs.Tensor, margin: number): tfjs.Tensor {
 /**
  * A loss that moves the inputs of an unstable node off the discontinuity its perturbed evaluation crossed, at the
  * output elements that moved (`moved`, flat indices of its first output; all when empty): Floor's input away from
- * the nearest integer, a comparison's operands apart, an ArgMax lane's two largest values apart, a Sqrt's input up
- * from zero. Undefined for operators without one (the search then mutates).
+ * the nearest integer, a comparison's operands apart, every value of an ArgMax lane near its largest down from it, a
+ * normalisation lane's values apart, a Sqrt's input up from zero. Its value on the reference's values is also how far
+ * the search scores an unstable node from stable (instability). Undefined for operators without one (the search then
+ * mutates).
  */
 function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefined)[], moved: readonly number[]): tfjs.Tensor | undefined {
   const x = ins[0];
