@@ -100,13 +100,13 @@ export const ROUNDED_ONCE: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Output `out` of an `op` node perturbed like the stability check does. An exact operator (a copy, a selection)
- * rounds nothing. Neither does any other at an element where, from the perturbed inputs, it computes exactly 0: what
+ * Output `out` of an `op` node perturbed like the stability check does. An exact operator (a copy, a selection, a
+ * nearest-neighbour Resize: `attrs`, the node's with defaults) rounds nothing. Neither does any other at an element where, from the perturbed inputs, it computes exactly 0: what
  * gives that is structure, not luck (Sqrt(0), 0 * x, x - x, Log(1), a sum of zeros), and a backend computes it exactly
  * too; only the operators in CANCELLING move a zero of their own.
  */
-export function perturbOutput(op: string, node: string, out: Tensor, rel: number, sign: 1 | -1): Tensor {
-  if (findOp(op)?.exact) return out;
+export function perturbOutput(op: string, node: string, out: Tensor, rel: number, sign: 1 | -1, attrs: Attrs = {}): Tensor {
+  if (copiesExactly(op, attrs)) return out;
   const dtype = out.dtype === 'float64' ? 'float64' : 'float32';
   const keepZeros = !CANCELLING.has(op);
   // the sign alternates by element; an elementwise operator that rounds once (ROUNDED_ONCE) computes each element
@@ -124,6 +124,14 @@ export function perturbOutput(op: string, node: string, out: Tensor, rel: number
     data[i] = v === 0 && keepZeros ? v : perturbElement(v, even ? sign : sign === 1 ? -1 : 1, dtype, rel * scale);
   }
   return { ...out, data };
+}
+
+/**
+ * Whether an operator computes nothing it could round: an exact one (a copy, a selection), or a Resize that picks
+ * nearest neighbours (its linear and cubic modes interpolate; `attrs` with defaults applied).
+ */
+function copiesExactly(op: string, attrs: Attrs): boolean {
+  return findOp(op)?.exact === true || (op === 'Resize' && (attrs['mode'] ?? 'nearest') === 'nearest');
 }
 
 /**
@@ -192,14 +200,14 @@ export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>,
     // 0, but a backend's float32 mean can be an ulp off, and 1 / sqrt(var + eps) amplifies that by up to 1 / sqrt(eps)
     // (onnxruntime-web and tfjs-wasm gave -0.8862 for a bias of -0.8875 over a plane a saturated Clip made uniform):
     // the perturbed evaluation moves the lane's elements apart by position first
-    if (relIn !== undefined) inputs[0] = perturbOutput(node.op, node.name, x!, relIn, opts.perturbSign ?? 1);
+    if (relIn !== undefined) inputs[0] = perturbOutput(node.op, node.name, x!, relIn, opts.perturbSign ?? 1, attrs);
     const outs = spec.reference(inputs, attrs, graph.opset, node.outputs.length);
     node.outputs.forEach((name, k) => {
       if (name === '') return;
       const t = outs[k];
       if (!t) throw new ReferenceUnsupported(`reference: ${node.op} output ${k} ('${name}') is not implemented`);
       const rel = t.dtype === 'float32' || t.dtype === 'float64' ? opts.perturb?.[t.dtype] : undefined;
-      env.set(name, rel === undefined ? t : perturbOutput(node.op, node.name, t, rel, opts.perturbSign ?? 1));
+      env.set(name, rel === undefined ? t : perturbOutput(node.op, node.name, t, rel, opts.perturbSign ?? 1, attrs));
     });
   }
   return env;

@@ -92,7 +92,9 @@ export function bucketSection(v: BucketView, index: number, href: (absDir: strin
     `<section class="bucket" id="${bucketAnchor(b.slug)}" data-key="${esc(b.key)}">`,
     `<h3>Bucket ${index}: ${esc(title)} <span class="hits">${b.hits} hit${b.hits === 1 ? '' : 's'}</span></h3>`,
     `<table class="kv"><tbody>${rows.map(([k, val]) => `<tr><th>${k}</th><td>${val}</td></tr>`).join('')}</tbody></table>`,
-    v.firstCase ? `<h4>First saved case</h4>${caseBlock(v.firstCase, b.culprit, `b${index}`, href)}` : '<p class="note">No case folder was saved for this bucket.</p>',
+    v.shownCase
+      ? `<h4>${v.shownCase.reduced ? 'Reduced case' : 'First saved case'}</h4>${caseBlock(v.shownCase, b.culprit, `b${index}`, href)}`
+      : '<p class="note">No case folder was saved for this bucket.</p>',
     '</section>',
   ].join('\n');
 }

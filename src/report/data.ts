@@ -66,7 +66,8 @@ export interface BackendRow {
 
 export interface BucketView {
   readonly bucket: Bucket;
-  readonly firstCase?: CaseView;
+  /** The case the report shows: the first the reducer reduced, else the first saved. */
+  readonly shownCase?: CaseView;
 }
 
 /** One group of harness bugs: the cases where the reference stands alone at the same operator (or one case). */
@@ -228,8 +229,9 @@ export function gatherReport(campaignDir: string): ReportData {
     neverCovered: registry.filter((op) => selected(op) && !coverage.has(op)).sort(byName),
     notSelected: registry.filter((op) => !selected(op)).sort(byName),
     buckets: buckets.map((bucket) => {
-      const first = bucket.cases[0];
-      return { bucket, ...(first ? { firstCase: readCaseView(join(dir, first), bucket.culprit) } : {}) };
+      // with several jobs, the case `fuzz --reduce` reduced (the first to arrive) need not be the lowest numbered
+      const shown = bucket.cases.find((c) => existsSync(join(dir, c, 'reduced', 'case.json'))) ?? bucket.cases[0];
+      return { bucket, ...(shown ? { shownCase: readCaseView(join(dir, shown), bucket.culprit) } : {}) };
     }),
     harnessBugs: harnessBugsOf(dir, records),
   };

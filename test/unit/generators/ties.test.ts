@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Graph, Initializer, ValueInfo } from '../../../src/ir/index.js';
 import { infeasibility } from '../../../generators/values.js';
 import { loadSearchTf, searchInputs } from '../../../src/search/search.js';
+import { firstViolation } from '../../../src/search/violations.js';
 import { chain, f32 } from '../../helpers/chain.js';
 
 const shape: Initializer = { name: 'shape', dtype: 'int64', shape: [2], kind: 'constant', data: [3, 4] };
@@ -120,5 +121,23 @@ describe('structural ties', () => {
     ], [3, 1], { l: bool });
     expect(infeasibility(apart)).toBeUndefined();
     expect(searchInputs(apart, 1, tf).ok).toBe(true);
+  });
+
+  it('keeps a tie a nearest-neighbour Resize copies, which no backend rounds, and not one a linear Resize computes', async () => {
+    const tf = await loadSearchTf();
+    const resized = (mode: string): Graph =>
+      chain([{ name: 'x', dtype: 'float32', shape: [3, 1] }], [
+        { op: 'Resize', ins: ['x', '', 'scales'], out: 'r', attrs: { mode } },
+        { op: 'ArgMax', ins: ['r'], out: 'am', attrs: { axis: 1, keepdims: 0 } },
+      ], [3, 4], { am: i64 }, [{ name: 'scales', dtype: 'float32', shape: [2], kind: 'constant', data: [1, 4] }]);
+    const nearest = resized('nearest');
+    expect(infeasibility(nearest)).toBeUndefined();
+    const r = searchInputs(nearest, 1, tf);
+    expect(r.ok).toBe(true);
+    expect(firstViolation(r.graph, r.feeds).violation).toBeUndefined();
+    // interpolating between copies of one element computes them, and the check moves them apart by position
+    const v = firstViolation(resized('linear'), r.feeds).violation;
+    expect(v?.unstable).toBe(true);
+    expect(v?.node.op).toBe('ArgMax');
   });
 });
