@@ -335,7 +335,7 @@ function run(
       if (sign !== 0 && isFloat(known.t.dtype)) {
         // as the interpreter's stability check does
         const rel = STABILITY_PERTURBATION[known.t.dtype === 'float64' ? 'float64' : 'float32'];
-        const moved = perturbOutput(node.op, node.name, known.t, rel, sign, withDefaults(node)).data;
+        const moved = perturbOutput(node.op, node.name, known.t, rel, sign, node.attrs).data;
         const data = Float64Array.from(known.t.data);
         for (let e = 0; e < data.length; e++) if (known.mask[e] === 1) data[e] = moved[e]!;
         known = { ...known, t: { ...known.t, data } };

@@ -20,7 +20,7 @@
  */
 import type { Graph, Initializer, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { broadcastIndex, isFloat, normAxis, numel } from '../src/ir/index.js';
-import { positionClass, ROUNDED_ONCE, withDefaults } from '../src/reference/interpreter.js';
+import { positionClass, ROUNDED_ONCE, roundsNothing, withDefaults } from '../src/reference/interpreter.js';
 import { findOp } from './ops/index.js';
 import { ELEMENTWISE_MAPS, integralTensors } from './ops/ranges.js';
 import { reducedAxes } from './ops/reduce.js';
@@ -71,6 +71,11 @@ class Numbering {
       this.ids.set(key, id);
     }
     return id;
+  }
+
+  /** The number of a constant value (an initializer's element, an exact 0 an operator writes). */
+  constant(v: number): number {
+    return this.intern(`k${v}`);
   }
 
   /** Numbers shared with nothing else. */
@@ -178,7 +183,7 @@ function softmaxSum(node: Node, axes: readonly number[], p: Node | undefined, ra
  * of operators that are neither exact nor round once, unless they hold whole numbers (which it leaves).
  */
 function byPosition(node: Node, out: TensorType, integral: ReadonlySet<string>): boolean {
-  return isFloat(out.dtype) && !findOp(node.op)?.exact && !ROUNDED_ONCE.has(node.op) && !integral.has(node.outputs[0] ?? '');
+  return isFloat(out.dtype) && !roundsNothing(node.op, node.attrs) && !ROUNDED_ONCE.has(node.op) && !integral.has(node.outputs[0] ?? '');
 }
 
 /**
@@ -209,7 +214,7 @@ export function structuralTie(graph: Graph, types: ReadonlyMap<string, TensorTyp
   const env = new Map<string, Numbers>();
   const constants = new Map(graph.initializers.filter((c) => c.kind === 'constant').map((c) => [c.name, c]));
   for (const c of constants.values()) {
-    const u = Int32Array.from(c.data, (v) => numbering.intern(`k${v}`));
+    const u = Int32Array.from(c.data, (v) => numbering.constant(v));
     env.set(c.name, { u, p: u });
   }
   const of = (name: string): Numbers | undefined => {
@@ -391,7 +396,7 @@ function numberNode(
     const exclusive = attrs['exclusive'] === 1;
     const reverse = attrs['reverse'] === 1;
     const moves = byPosition(node, out, integral);
-    const zero = numbering.intern('k0');
+    const zero = numbering.constant(0);
     const u = new Int32Array(n);
     const p = new Int32Array(n);
     for (const lane of lanesOf(x.shape, [axis])) {
@@ -420,7 +425,8 @@ function numberNode(
     const axes = Array.from({ length: rank - from }, (_, i) => from + i);
     const u = new Int32Array(n);
     const p = new Int32Array(n);
-    const zero = numbering.intern('k0');
+    const zero = numbering.constant(0);
+    const bias = params[1];
     for (const lane of lanesOf(x.shape, axes)) {
       const ku = `${tag}[${key(lane, 'u')}]`;
       const kp = `${tag}[${key(lane, 'p')}]`;
@@ -429,7 +435,6 @@ function numberNode(
       // perturbed evaluation moves equal values of a longer lane apart first, so only a lane of one stays exact there
       const flat = same(lane, xs.u);
       for (const j of lane) {
-        const bias = params[1];
         const pu = params.map((q) => (q ? q.u[per(j)] : '-')).join(',');
         const pp = params.map((q) => (q ? q.p[per(j)] : '-')).join(',');
         u[j] = flat ? (bias ? bias.u[per(j)]! : zero) : numbering.intern(`${ku}${xs.u[j]};${pu}`);

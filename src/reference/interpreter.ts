@@ -100,13 +100,14 @@ export const ROUNDED_ONCE: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Output `out` of an `op` node perturbed like the stability check does. An exact operator (a copy, a selection, a
- * nearest-neighbour Resize: `attrs`, the node's with defaults) rounds nothing. Neither does any other at an element where, from the perturbed inputs, it computes exactly 0: what
+ * Output `out` of an `op` node perturbed like the stability check does. An operator that rounds nothing
+ * (roundsNothing: a copy, a selection, a nearest-neighbour Resize; `attrs`, the node's) leaves it. Neither does any
+ * other at an element where, from the perturbed inputs, it computes exactly 0: what
  * gives that is structure, not luck (Sqrt(0), 0 * x, x - x, Log(1), a sum of zeros), and a backend computes it exactly
  * too; only the operators in CANCELLING move a zero of their own.
  */
 export function perturbOutput(op: string, node: string, out: Tensor, rel: number, sign: 1 | -1, attrs: Attrs = {}): Tensor {
-  if (copiesExactly(op, attrs)) return out;
+  if (roundsNothing(op, attrs)) return out;
   const dtype = out.dtype === 'float64' ? 'float64' : 'float32';
   const keepZeros = !CANCELLING.has(op);
   // the sign alternates by element; an elementwise operator that rounds once (ROUNDED_ONCE) computes each element
@@ -128,9 +129,10 @@ export function perturbOutput(op: string, node: string, out: Tensor, rel: number
 
 /**
  * Whether an operator computes nothing it could round: an exact one (a copy, a selection), or a Resize that picks
- * nearest neighbours (its linear and cubic modes interpolate; `attrs` with defaults applied).
+ * nearest neighbours (its linear and cubic modes interpolate; `attrs`, the node's, with or without defaults). What the
+ * stability check's perturbation and the analyses that mirror it (generators/values.ts, ties.ts) leave alone.
  */
-function copiesExactly(op: string, attrs: Attrs): boolean {
+export function roundsNothing(op: string, attrs: Attrs): boolean {
   return findOp(op)?.exact === true || (op === 'Resize' && (attrs['mode'] ?? 'nearest') === 'nearest');
 }
 

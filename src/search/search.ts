@@ -149,6 +149,11 @@ function side(tf: TF, d: tfjs.Tensor): tfjs.Tensor {
   return tf.sub(tf.mul(tf.cast(tf.greaterEqual(d, 0), 'float32'), 2), 1);
 }
 
+/** A copy of `t` off the tape: a constant of the step, which no gradient flows through. */
+function offTape(tf: TF, t: tfjs.Tensor): tfjs.Tensor {
+  return tf.tensor(t.dataSync(), t.shape, t.dtype);
+}
+
 /** Per-element loss pushing `d` at least `margin` away from zero, on the side it already lies on. */
 function awayFromZero(tf: TF, d: tfjs.Tensor, margin: number): tfjs.Tensor {
   return tf.relu(tf.sub(margin, tf.mul(d, side(tf, d))));
@@ -222,11 +227,11 @@ function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefine
       // a lane of exactly equal values (the zeros of a Relu or a Round below it) has no gradient of its variance:
       // every other element is also pushed up from the mean, against the lane's own size (pushing the rest down as
       // well breaks what a Log or Sqrt before needs as often as it helps)
-      const held = (t: tfjs.Tensor): tfjs.Tensor => tf.tensor(t.dataSync(), t.shape, 'float32');
-      const size = tf.add(tf.add(tf.abs(held(mean)), tf.sqrt(held(variance))), 1e-3);
+      const center = offTape(tf, mean);
+      const size = tf.add(tf.add(tf.abs(center), tf.sqrt(offTape(tf, variance))), 1e-3);
       const pushed = tf.tensor(Float32Array.from({ length: f.size }, (_, k) => (k % 2 === 0 ? 1 : -1)), f.shape, 'float32');
-      const apart = tf.relu(tf.sub(0.5, tf.div(tf.mul(pushed, tf.sub(f, held(mean))), size)));
-      const narrow = held(tf.cast(tf.less(ratio, 0.1), 'float32'));
+      const apart = tf.relu(tf.sub(0.5, tf.div(tf.mul(pushed, tf.sub(f, center)), size)));
+      const narrow = offTape(tf, tf.cast(tf.less(ratio, 0.1), 'float32'));
       per = tf.add(per, tf.mul(tf.sum(apart, axes, true), narrow));
       break;
     }
@@ -243,10 +248,9 @@ function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefine
       const iota = tf.reshape(tf.range(0, n, 1, 'int32'), x.shape.map((d, i) => (i === axis ? n : 1)));
       // which position is first is a constant of the step (a copy off the tape: tfjs has no gradient for Equal)
       const at = tf.argMax(v, axis);
-      const first = tf.cast(tf.equal(iota, tf.expandDims(tf.tensor(at.dataSync(), at.shape, 'int32'), axis)), 'float32');
+      const first = tf.cast(tf.equal(iota, tf.expandDims(offTape(tf, at), axis)), 'float32');
       // the first stays where it is (a constant): raising it can break what earlier nodes need of it
-      const held = tf.tensor(top.dataSync(), top.shape, 'float32');
-      const others = tf.mul(tf.relu(tf.sub(1e-2, tf.sub(held, v))), tf.sub(1, first));
+      const others = tf.mul(tf.relu(tf.sub(1e-2, tf.sub(offTape(tf, top), v))), tf.sub(1, first));
       per = tf.sum(others, axis, true);
       break;
     }
