@@ -11,7 +11,7 @@ import { UNBOUNDED } from './ops/spec.js';
 import { knownValueConflict } from './known.js';
 import { structuralTie } from './ties.js';
 import { roundsNothing, STABILITY_PERTURBATION, withDefaults } from '../src/reference/interpreter.js';
-import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, integralTensors, jointlyReachable, nodeRanges, outputRanges, reducedElementNeed } from './ops/ranges.js';
+import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, centredInput, integralTensors, jointlyReachable, nodeRanges, outputRanges, reducedElementNeed } from './ops/ranges.js';
 
 /** The interval values are drawn from when no constraint applies. */
 export const DEFAULT_FLOAT_RANGE: readonly [number, number] = [-3, 3];
@@ -612,6 +612,14 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
       if (reduced) {
         const x = n.inputs[0]!;
         need.set(x, { ...needOf(x), lo: Math.max(needOf(x).lo, reduced[0]), hi: Math.min(needOf(x).hi, reduced[1]) });
+        continue;
+      }
+      const centre = only ? centredInput(n.op, n.inputs.map((x) => types.get(x))) : undefined;
+      if (only && centre !== undefined) {
+        // the bias lies within every lane's outputs: it meets their bounds (not a gap around 0, which a lane can
+        // straddle)
+        const b = n.inputs[centre]!;
+        need.set(b, both(needOf(b), { lo: only.n.lo, hi: only.n.hi, gap: 0 }));
         continue;
       }
       if ((n.op === 'Concat' || padKeepsAll(n, constants)) && wanted.length === 1) {

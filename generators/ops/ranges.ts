@@ -346,6 +346,20 @@ export function reducedElementNeed(op: string, need: Interval, data: Interval): 
   }
 }
 
+/**
+ * The input that lies within every output lane's span, element for element of its own (undefined: none). A normalised
+ * lane is zero-mean, so it holds an element at or below 0 and one at or above; where the scale and the bias are one
+ * value each across the lane (InstanceNormalization per channel, LayerNormalization with scalar ones), every lane then
+ * holds an output at or below its bias and one at or above, so whatever all outputs must meet the bias must meet too:
+ * Acosh of a normalisation with a bias of Log(Cos(x)) <= 0 has no valid values. Lanes of one element are the bias.
+ */
+export function centredInput(op: string, types: Shaped): number | undefined {
+  const one = (t: Shaped[number]): boolean => t !== undefined && t.shape.every((d) => d === 1);
+  if (op === 'InstanceNormalization') return types[2] ? 2 : undefined;
+  if (op === 'LayerNormalization') return types[2] && one(types[1]) && one(types[2]) ? 2 : undefined;
+  return undefined;
+}
+
 /** Operators whose outputs are whole numbers whatever the input (a float tensor of them can hit an exact value). */
 export const INTEGRAL_OUTPUT: ReadonlySet<string> = new Set(['Floor', 'Ceil', 'Round', 'Sign', 'ArgMax', 'ArgMin']);
 

@@ -233,6 +233,16 @@ function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefine
       const apart = tf.relu(tf.sub(0.5, tf.div(tf.mul(pushed, tf.sub(f, center)), size)));
       const narrow = offTape(tf, tf.cast(tf.less(ratio, 0.1), 'float32'));
       per = tf.add(per, tf.mul(tf.sum(apart, axes, true), narrow));
+      // a lane nothing can spread (copies a Tile made, zeros of a Pad, a Cast of pinned integers) is stable with a
+      // small scale instead: the normalised noise times the scale falls under the tolerance (the output is the bias)
+      const scale = ins[1];
+      if (scale && scale.dtype === 'float32') {
+        const mag =
+          node.op === 'InstanceNormalization'
+            ? tf.reshape(tf.abs(scale), x.shape.map((d, i) => (i === 1 ? d : 1)))
+            : tf.sum(tf.abs(scale));
+        per = tf.add(per, tf.mul(mag, narrow));
+      }
       break;
     }
     case 'ArgMax':

@@ -216,6 +216,30 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(inorm({ name: 'b', dtype: 'float32', shape: [3], kind: 'weight', data: [-1, 0, -2] }))).toBeUndefined();
   });
 
+  it('passes what every output of a normalisation must meet to its bias, which each lane straddles: Acosh of one with bias Log(Cos(y))', () => {
+    // a lane of two normalises to about -1 and 1, so it holds s[c] * -1 + b[c] and s[c] + b[c]: b[c] >= 1 is needed,
+    // and Log(Cos(y)) <= 0 never gives it
+    const inorm = (bias: 'log' | 'input'): Graph => chain([x([2, 3, 2]), { name: 's', dtype: 'float32', shape: [3] }, { name: 'y', dtype: 'float32', shape: [3] }], [
+      ...(bias === 'log' ? [{ op: 'Cos', ins: ['y'], out: 'c' }, { op: 'Log', ins: ['c'], out: 'b' }] : []),
+      { op: 'InstanceNormalization', ins: ['x', 's', bias === 'log' ? 'b' : 'y'], out: 'n' },
+      { op: 'Acosh', ins: ['n'], out: 'a' },
+    ], [2, 3, 2], { c: f32([3]), b: f32([3]) });
+    expect(infeasibility(inorm('log'))).toBeDefined();
+    expect(infeasibility(inorm('input'))).toBeUndefined();
+    // and the bias, a graph input there, is told where it must lie
+    expect(leafNeeds(inorm('input')).get('y')?.[0]).toBeGreaterThanOrEqual(1 - 1e-6);
+    // a LayerNormalization with one scale and one bias for the whole lane straddles its bias the same way; with a
+    // scale per element it need not (s = [-1, 1] turns a lane of [-1, 1] into [1, 1] + b)
+    const ln = (scale: number[]): Graph => chain([x([3, 2]), { name: 's', dtype: 'float32', shape: scale }, { name: 'y', dtype: 'float32', shape: [1] }], [
+      { op: 'Cos', ins: ['y'], out: 'c' },
+      { op: 'Log', ins: ['c'], out: 'b' },
+      { op: 'LayerNormalization', ins: ['x', 's', 'b'], out: 'n', attrs: { axis: -1 } },
+      { op: 'Acosh', ins: ['n'], out: 'a' },
+    ], [3, 2], { c: f32([1]), b: f32([1]) });
+    expect(infeasibility(ln([1]))).toBeDefined();
+    expect(infeasibility(ln([2]))).toBeUndefined();
+  });
+
   it('knows an unbounded value times an exact 0 is 0: PRelu of x <= 0 by Clip(Softplus(s), max 0) cannot feed Reciprocal', () => {
     const zero = { name: 'zero', dtype: 'float32' as const, shape: [], kind: 'constant' as const, data: [0] };
     const g = chain([x(), { name: 's', dtype: 'float32', shape: [4] }], [

@@ -616,6 +616,27 @@ describe('input search', () => {
     expect(direct).toBeGreaterThanOrEqual(4);
   });
 
+  it('makes the scale small where nothing can spread a normalisation lane: InstanceNormalization over a Tile of copies', () => {
+    // each plane of two is one value twice, whatever x holds: only a small scale (Sqrt(v) near 0) makes it stable
+    const g = graphOf(
+      [{ name: 'x', ...f32([1, 5, 1]) }, { name: 'v', ...f32([5]) }, { name: 'b', ...f32([5]) }],
+      [{ name: 'reps', kind: 'constant', dtype: 'int64', shape: [3], data: [3, 1, 2] }],
+      [
+        { op: 'Tile', ins: ['x', 'reps'], out: 't' },
+        { op: 'Sqrt', ins: ['v'], out: 's' },
+        { op: 'InstanceNormalization', ins: ['t', 's', 'b'], out: 'y' },
+      ],
+      { t: f32([3, 5, 2]), s: f32([5]), y: f32([3, 5, 2]) },
+    );
+    for (let seed = 0; seed < 6; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      expect(firstViolation(r.graph, r.feeds).violation).toBeUndefined();
+      // by gradient: redraws alone get there only after dozens of mutations
+      expect(r.fallbacks, `seed ${seed}`).toBeLessThan(5);
+    }
+  });
+
   it('differentiates a 3-D ConvTranspose with respect to input and weight (tfjs 4.22 has no gradient for it)', () => {
     const g = graphOf(
       [
