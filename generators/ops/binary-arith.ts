@@ -170,6 +170,17 @@ function powExponentDtypes(base: DType): readonly DType[] {
 }
 
 /**
+ * b^e over a positive base's interval: exp(e ln b) is monotone in e ln b, whose extremes over the box lie at its
+ * corners. A base that may be 0 or negative (outside the float domain, or an integer base) bounds nothing. An integer
+ * result, ORT's truncation of the real power, is at most one below it (outputRanges floors the low end).
+ */
+function powRange(b: Interval, e: Interval): Interval {
+  if (!(b[0] > 0) || !Number.isFinite(b[1]) || !Number.isFinite(e[0]) || !Number.isFinite(e[1])) return UNBOUNDED;
+  const logs = [Math.log(b[0]) * e[0], Math.log(b[0]) * e[1], Math.log(b[1]) * e[0], Math.log(b[1]) * e[1]];
+  return [Math.exp(Math.min(...logs)), Math.exp(Math.max(...logs))];
+}
+
+/**
  * Pow has two type variables: the base T (also the output) and the exponent T1. Integer results are
  * ORT's cast of the real power; a fresh exponent kept in [0, 4] keeps them exact and defined (0^-1 is not).
  */
@@ -234,6 +245,7 @@ export const Pow = defineOp({
       { input: 1, rel: 'le', value: 4 },
     ];
   },
+  range: ([b = UNBOUNDED, e = UNBOUNDED]) => [powRange(b, e)],
   reference(inputs) {
     const x = inputs[0]!;
     const y = inputs[1]!;

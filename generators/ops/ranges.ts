@@ -144,6 +144,13 @@ export function outputRanges(spec: OpSpec | undefined, inputs: readonly Interval
       if (dt === undefined || isInt(dt)) out[0] = bounded(r[0] > 0 ? Math.floor(r[0]) : r[0], r[1] < 0 ? Math.ceil(r[1]) : r[1]);
       break;
     }
+    case 'Pow': {
+      // an integer power is the real one truncated
+      const r = out[0]!;
+      const dt = types[0]?.dtype;
+      if (dt === undefined || isInt(dt)) out[0] = bounded(Math.floor(r[0]), r[1]);
+      break;
+    }
     case 'MatMul':
     case 'Gemm':
     case 'Conv':

@@ -240,6 +240,17 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(ln([2]))).toBeUndefined();
   });
 
+  it('bounds a float power by its positive base: Acos(Exp(Pow(w, n))) has no valid values (Exp of a positive power exceeds 1)', () => {
+    const pow = (then: string[]): Graph => chain([x([2, 3]), { name: 'n', dtype: 'int32', shape: [4, 2, 3] }], [
+      { op: 'Pow', ins: ['x', 'n'], out: 'p' },
+      ...then.map((op, i) => ({ op, ins: [i === 0 ? 'p' : `u${i - 1}`], out: `u${i}` })),
+      { op: 'Exp', ins: [then.length ? `u${then.length - 1}` : 'p'], out: 'e' },
+      { op: 'Acos', ins: ['e'], out: 'a' },
+    ], [4, 2, 3]);
+    expect(infeasibility(pow([]))).toBeDefined();
+    expect(infeasibility(pow(['Neg']))).toBeUndefined();
+  });
+
   it('knows an unbounded value times an exact 0 is 0: PRelu of x <= 0 by Clip(Softplus(s), max 0) cannot feed Reciprocal', () => {
     const zero = { name: 'zero', dtype: 'float32' as const, shape: [], kind: 'constant' as const, data: [0] };
     const g = chain([x(), { name: 's', dtype: 'float32', shape: [4] }], [

@@ -895,7 +895,7 @@ describe('operator ranges', () => {
     'Add', 'Sub', 'Mul', 'Max', 'Min', 'Sum', 'Mean', 'Cast', 'Clip', 'PRelu', 'Softmax', 'LogSoftmax', 'ArgMax',
     'ArgMin', 'CumSum', 'Trilu', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'ReduceSum', 'ReduceMean',
     'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp',
-    'Div', 'Mod', 'MatMul', 'Gemm', 'Conv', 'ConvTranspose',
+    'Div', 'Mod', 'Pow', 'MatMul', 'Gemm', 'Conv', 'ConvTranspose',
   ]);
 
   it('contain every value the reference computes from inputs within the given bounds', () => {
