@@ -671,7 +671,11 @@ function mutate(
   let pick = rng.nextInt(0, candidates.reduce((s, l) => s + weight(l), 0) - 1);
   const leaf = candidates.find((l) => (pick -= weight(l)) < 0)!;
   const cur = state.values.get(leaf.name)!;
-  const fresh = sampleTensor(rng, leaf.type, leaf.draw).data;
+  const drawn = sampleTensor(rng, leaf.type, leaf.draw).data;
+  // whole numbers also step one toward zero instead of a redraw, a third of the time: sums of their magnitudes or
+  // squares (a ReduceL2 as Pow's exponent, which must stay within 4) shrink step by step where redraws rarely land
+  const shrink = leaf.type.dtype !== 'bool' && !isFloat(leaf.type.dtype) && rng.nextInt(0, 2) === 0;
+  const fresh = shrink ? cur.map((v) => v - Math.sign(v)) : drawn;
   const n = cur.length;
   const out = Float64Array.from(cur);
   let changed = 0;
