@@ -71,6 +71,8 @@ export const LeakyRelu = unaryOp({
 });
 
 export const Elu = unaryOp({
+  // alpha 0 makes it a Relu, flat below 0: the search passes the gradient straight through there, as for Relu
+  proxyGrad: (a) => (num(a, 'alpha', 1) === 0 ? 1 : 0),
   onnx: 'Elu',
   since: 6,
   dtypes: FLOAT32_ONLY,
@@ -86,6 +88,8 @@ const SELU_ALPHA = 1.67326319217681884765625;
 const SELU_GAMMA = 1.05070102214813232421875;
 
 export const Selu = unaryOp({
+  // alpha or gamma 0 leaves it flat below 0 (gamma 0: everywhere, which no proxy direction helps)
+  proxyGrad: (a) => (num(a, 'alpha', SELU_ALPHA) === 0 && num(a, 'gamma', SELU_GAMMA) !== 0 ? Math.sign(num(a, 'gamma', SELU_GAMMA)) : 0),
   onnx: 'Selu',
   since: 6,
   dtypes: FLOAT32_ONLY,

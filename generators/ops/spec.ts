@@ -166,7 +166,8 @@ export interface OpSpec {
    * to every input): its true gradient is zero or missing exactly where the search must move values
    * (Relu and Clip below the threshold, Floor, Ceil, Round, Sign; Max/Min have no gradient in tfjs). A function
    * gives the operator's direction under its attributes instead of +1 (HardSigmoid with a negative alpha falls as
-   * its input rises; passing the gradient unchanged would push the wrong way).
+   * its input rises; passing the gradient unchanged would push the wrong way), and 0 where the attributes leave the
+   * true gradient its direction (an Elu with alpha 0 is a Relu and needs the proxy; with another alpha it does not).
    */
   readonly proxyGrad?: boolean | ((attrs: Attrs) => number);
   /**

@@ -372,6 +372,8 @@ export function proxyWrap(tf: TF): LoweringWrap {
     const proxy = spec?.proxyGrad;
     if (!proxy) return lower;
     const direction = typeof proxy === 'function' ? proxy(withDefaults(node)) : 1;
+    // these attributes leave the true gradient pointing the right way
+    if (direction === 0) return lower;
     return (inputs) => {
       const present = inputs.filter((t): t is tfjs.Tensor => t !== undefined && t.dtype === 'float32');
       if (present.length === 0) return lower(inputs);
