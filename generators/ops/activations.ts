@@ -60,6 +60,8 @@ export const Relu = exactOp(unaryOp({
 }));
 
 export const LeakyRelu = unaryOp({
+  // alpha 0 makes it a Relu (see Elu)
+  proxyGrad: (a) => (num(a, 'alpha', 0.01) === 0 ? 1 : 0),
   onnx: 'LeakyRelu',
   since: 16,
   dtypes: FLOAT_DTYPES,
