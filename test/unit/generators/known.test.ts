@@ -69,6 +69,25 @@ describe('values a graph fixes on its own', () => {
     expect(infeasibility(chain([...ins, input('b', [1])], nodes(true), [1, 1, 3]))).toBeUndefined();
   });
 
+  it('follows fixed values through a Clip with constant bounds: Log(Clip(Trilu(x), min)) with min -1 holds 0, with min 2 does not', () => {
+    const graph = (min: number): Graph =>
+      chain([input('x', [3, 3])], [
+        { op: 'Trilu', ins: ['x'], out: 't' },
+        { op: 'Clip', ins: ['t', 'lo'], out: 'c' },
+        { op: 'Log', ins: ['c'], out: 'l' },
+      ], [3, 3], {}, [constant('lo', 'float32', [], [min])]);
+    expect(infeasibility(graph(-1))).toMatch(/Log.*whatever the inputs/);
+    expect(infeasibility(graph(2))).toBeUndefined();
+    expect(knownValues(graph(2)).get('c')?.data[3]).toBe(2);
+    // a bound that is itself free says nothing
+    const free = chain([input('x', [3, 3]), input('lo', [])], [
+      { op: 'Trilu', ins: ['x'], out: 't' },
+      { op: 'Clip', ins: ['t', 'lo'], out: 'c' },
+      { op: 'Log', ins: ['c'], out: 'l' },
+    ], [3, 3]);
+    expect(infeasibility(free)).toBeUndefined();
+  });
+
   it("rejects a fixed value that the stability check's rounding moves across a discontinuity; written and exact zeros stay", () => {
     // an exclusive CumSum starts at 0, Sigmoid makes it 0.5, which the rounding moves to either side of Round's tie
     const round = (exclusive: number): Graph =>
