@@ -138,10 +138,16 @@ function constraintLoss(tf: TF, c: DomainConstraint, v: tfjs.Tensor, widen = 1):
  */
 const GUARD = 10;
 
+/**
+ * Smooth maps whose output moves far under a rounding of a large input (Sin of 120, Exp of 27, Atanh next to 1): an
+ * unstable one is steadied by bringing its input toward 0, where each is well conditioned.
+ */
+const AMPLIFYING: ReadonlySet<string> = new Set(['Sin', 'Cos', 'Tan', 'Exp', 'Sinh', 'Cosh', 'Asin', 'Acos', 'Atanh']);
+
 /** Operators whose instability (values at a discontinuity) has a loss that moves their inputs off it. */
 const STABILISED: ReadonlySet<string> = new Set([
   'Floor', 'Ceil', 'Round', 'Sign', 'Sqrt', 'Log', 'Reciprocal', 'Cast', 'Mod', 'Less', 'LessOrEqual', 'Greater',
-  'GreaterOrEqual', 'Equal', 'ArgMax', 'ArgMin', 'LayerNormalization', 'InstanceNormalization',
+  'GreaterOrEqual', 'Equal', 'ArgMax', 'ArgMin', 'LayerNormalization', 'InstanceNormalization', ...AMPLIFYING,
 ]);
 
 /** The side of zero each element lies on (+1 at zero itself), a constant: what a one-sided margin pushes along. */
@@ -163,8 +169,8 @@ function awayFromZero(tf: TF, d: tfjs.Tensor, margin: number): tfjs.Tensor {
  * A loss that moves the inputs of an unstable node off the discontinuity its perturbed evaluation crossed, at the
  * output elements that moved (`moved`, flat indices of its first output; all when empty): Floor's input away from
  * the nearest integer, a comparison's operands apart, every value of an ArgMax lane near its largest down from it, a
- * normalisation lane's values apart, a Sqrt's input up from zero. Its value on the reference's values is also how far
- * the search scores an unstable node from stable (instability). Undefined for operators without one (the search then
+ * normalisation lane's values apart, a Sqrt's input up from zero, an amplifying map's input toward zero. Its value on
+ * the reference's values is also how far the search scores an unstable node from stable (instability). Undefined for operators without one (the search then
  * mutates).
  */
 function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefined)[], moved: readonly number[]): tfjs.Tensor | undefined {
@@ -264,6 +270,8 @@ function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefine
       per = tf.sum(others, axis, true);
       break;
     }
+    default:
+      if (AMPLIFYING.has(node.op)) per = tf.abs(f);
   }
   if (!per) return undefined;
   const flat = tf.reshape(per, [-1]);
