@@ -20,7 +20,7 @@
  */
 import type { Graph, Initializer, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { broadcastIndex, isFloat, normAxis, numel } from '../src/ir/index.js';
-import { positionClass, ROUNDED_ONCE, roundsNothing, withDefaults } from '../src/reference/interpreter.js';
+import { keepsZeros, positionClass, ROUNDED_ONCE, roundsNothing, withDefaults } from '../src/reference/interpreter.js';
 import { findOp } from './ops/index.js';
 import { ELEMENTWISE_MAPS, integralTensors } from './ops/ranges.js';
 import { reducedAxes } from './ops/reduce.js';
@@ -190,7 +190,7 @@ function byPosition(node: Node, out: TensorType, integral: ReadonlySet<string>):
  * Why some ArgMax or ArgMin lane ties whatever the inputs and weights hold, in a way the stability check's rounding
  * breaks (see the file comment); undefined when none provably does.
  */
-export function structuralTie(graph: Graph, types: ReadonlyMap<string, TensorType>): string | undefined {
+export function structuralTie(graph: Graph, types: ReadonlyMap<string, TensorType>, bounds?: ReadonlyMap<string, readonly [number, number]>): string | undefined {
   const floatIn = (n: Node): boolean => isFloat(types.get(n.inputs[0] ?? '')?.dtype ?? 'bool');
   const lanes = graph.nodes.filter((n) => (n.op === 'ArgMax' || n.op === 'ArgMin') && floatIn(n));
   const pairs = graph.nodes.filter((n) => COMPARISONS.has(n.op) && floatIn(n));
@@ -240,11 +240,34 @@ export function structuralTie(graph: Graph, types: ReadonlyMap<string, TensorTyp
       outs = undefined;
     }
     node.outputs.forEach((o, k) => {
-      const x = outs?.[k];
+      const x = pointOf(node, o, bounds, types, integral, numbering) ?? outs?.[k];
       if (o !== '' && x) env.set(o, x);
     });
   }
   return undefined;
+}
+
+/**
+ * An output whose bounds are one value whatever the inputs hold (a Selu with gamma 0 gives 0): every element is that
+ * constant, moved by position by the perturbation where it moves computed values (byPosition; a 0 stays unless the
+ * operator cancels, as LogSoftmax over one element does).
+ */
+function pointOf(
+  node: Node,
+  name: string,
+  bounds: ReadonlyMap<string, readonly [number, number]> | undefined,
+  types: ReadonlyMap<string, TensorType>,
+  integral: ReadonlySet<string>,
+  numbering: Numbering,
+): Numbers | undefined {
+  const b = bounds?.get(name);
+  const t = types.get(name);
+  if (!b || !t || b[0] !== b[1] || !Number.isFinite(b[0])) return undefined;
+  const c = numbering.constant(b[0]);
+  const n = numel(t.shape);
+  const u = new Int32Array(n).fill(c);
+  const moves = (b[0] !== 0 || !keepsZeros(node.op)) && byPosition(node, t, integral);
+  return { u, p: moves ? u.map((q, j) => perturbedAt(numbering, q, j)) : u };
 }
 
 /** The lanes of an ArgMax or ArgMin whose elements tie exactly but not once perturbed. */

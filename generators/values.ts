@@ -492,7 +492,7 @@ function numelOf(t: TensorType | undefined): number {
 export function infeasibility(graph: Graph): string | undefined {
   const types = typesOf(graph);
   const fwd = forwardBounds(graph, types, () => UNBOUNDED);
-  return intervalInfeasibility(graph, types, new Map(fwd)) ?? knownValueConflict(graph, fwd, types) ?? structuralTie(graph, types);
+  return intervalInfeasibility(graph, types, new Map(fwd)) ?? knownValueConflict(graph, fwd, types) ?? structuralTie(graph, types, fwd);
 }
 
 /**

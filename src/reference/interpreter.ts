@@ -82,6 +82,11 @@ const CANCELLING: ReadonlySet<string> = new Set([
   'BatchNormalization', 'LayerNormalization', 'InstanceNormalization', 'Softmax', 'LogSoftmax', 'ReduceLogSumExp', 'Resize',
 ]);
 
+/** Whether the stability check's perturbation leaves an exact 0 of `op` where it is (all but CANCELLING). */
+export function keepsZeros(op: string): boolean {
+  return !CANCELLING.has(op);
+}
+
 /** Operators that normalise lanes by a mean and variance they compute from the lane itself. */
 const NORMALISING: ReadonlySet<string> = new Set(['LayerNormalization', 'InstanceNormalization']);
 
@@ -109,7 +114,7 @@ export const ROUNDED_ONCE: ReadonlySet<string> = new Set([
 export function perturbOutput(op: string, node: string, out: Tensor, rel: number, sign: 1 | -1, attrs: Attrs = {}): Tensor {
   if (roundsNothing(op, attrs)) return out;
   const dtype = out.dtype === 'float64' ? 'float64' : 'float32';
-  const keepZeros = !CANCELLING.has(op);
+  const keepZeros = keepsZeros(op);
   // the sign alternates by element; an elementwise operator that rounds once (ROUNDED_ONCE) computes each element
   // from its inputs' alone, the same way everywhere in the tensor, so equal values in one output move alike (a tie a
   // saturated Clip made stays a tie after Sqrt), by a sign drawn from the value and the node (equal values of two

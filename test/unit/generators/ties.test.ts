@@ -86,6 +86,26 @@ describe('structural ties', () => {
     expect(infeasibility(plane(2))).toBeUndefined();
   });
 
+  it('knows an output whose bounds are one value whatever the inputs: Selu with gamma 0, LogSoftmax over one element', async () => {
+    const tf = await loadSearchTf();
+    const selu = (gamma: number): Graph => chain([{ name: 'x', dtype: 'float32', shape: [3, 4] }], [
+      { op: 'Selu', ins: ['x'], out: 's', attrs: { gamma } },
+      { op: 'Sigmoid', ins: ['s'], out: 'g' },
+      { op: 'ArgMin', ins: ['g'], out: 'am', attrs: { axis: 1, keepdims: 0 } },
+    ], [3, 4], { am: i64 });
+    // Selu gives 0 everywhere, Sigmoid 0.5, rounded by position
+    expect(infeasibility(selu(0))).toMatch(/ArgMin.*same value whatever the inputs/);
+    expect(searchInputs(selu(0), 1, tf).ok).toBe(false);
+    expect(infeasibility(selu(1))).toBeUndefined();
+    // LogSoftmax over one element is exactly 0, which its cancelling kernel may round either way at each position
+    const logsoft = chain([{ name: 'x', dtype: 'float32', shape: [2, 1] }], [
+      { op: 'LogSoftmax', ins: ['x'], out: 'l', attrs: { axis: -1 } },
+      { op: 'ArgMin', ins: ['l'], out: 'am', attrs: { axis: 0, keepdims: 0 } },
+    ], [2, 1], { am: { dtype: 'int64', shape: [1] } });
+    expect(infeasibility(logsoft)).toMatch(/ArgMin/);
+    expect(searchInputs(logsoft, 1, tf).ok).toBe(false);
+  });
+
   it('keeps a tie a one-operand Sum or Mean carries: they add in one fixed order, the same bits everywhere', async () => {
     const tf = await loadSearchTf();
     for (const op of ['Sum', 'Mean']) {
