@@ -377,6 +377,31 @@ function numberNode(
     }
     return [{ u, p }];
   }
+  if ((node.op === 'Conv' || node.op === 'ConvTranspose') && node.inputs[2]) {
+    // positions no input element reaches (windows wholly in the padding, gaps between a ConvTranspose's strided taps)
+    // hold the bias of their channel, rounded by position like any computed value; the rest are fresh
+    const b = of(node.inputs[2]);
+    const x = types.get(node.inputs[0] ?? '');
+    const w = types.get(node.inputs[1] ?? '');
+    if (!b || !x || !w || numel(x.shape) * numel(w.shape) > 1e5 || out.shape.length < 2) return undefined;
+    const fill = (t: TensorType, v: number): Tensor => ({ dtype: 'float64', shape: [...t.shape], data: new Float64Array(numel(t.shape)).fill(v) });
+    const bias = types.get(node.inputs[2])!;
+    const [y] = spec.reference([fill(x, NaN), fill(w, 1), fill(bias, 0)], attrs, opset);
+    if (!y || y.data.length !== n || !y.data.some((v) => !Number.isNaN(v))) return undefined;
+    const fresh = numbering.fresh(n);
+    const channels = out.shape[1]!;
+    const spatial = n / (out.shape[0]! * channels);
+    const moves = byPosition(node, out, integral);
+    const u = Int32Array.from(fresh.u);
+    const p = Int32Array.from(fresh.p);
+    for (let j = 0; j < n; j++) {
+      if (Number.isNaN(y.data[j]!)) continue;
+      const c = Math.floor(j / spatial) % channels;
+      u[j] = b.u[c]!;
+      p[j] = moves ? perturbedAt(numbering, b.p[c]!, j) : b.p[c]!;
+    }
+    return [{ u, p }];
+  }
   if (MOVES.has(node.op)) {
     const sources = copySources(node, opset, types, constants);
     if (!sources) return undefined;

@@ -106,6 +106,26 @@ describe('structural ties', () => {
     expect(searchInputs(logsoft, 1, tf).ok).toBe(false);
   });
 
+  it("knows the positions of a ConvTranspose no input reaches hold its bias: an ArgMin across the batch ties there", async () => {
+    const tf = await loadSearchTf();
+    // stride 3 with a kernel of 2: every third output position reads no input element
+    const graph = (axis: number, bias: boolean): Graph => chain([
+      { name: 'x', dtype: 'float32', shape: [3, 2, 3] },
+      { name: 'w', dtype: 'float32', shape: [2, 2, 2] },
+      ...(bias ? [{ name: 'b', dtype: 'float32' as const, shape: [2] }] : []),
+    ], [
+      { op: 'ConvTranspose', ins: ['x', 'w', ...(bias ? ['b'] : [])], out: 'c', attrs: { strides: [3], pads: [1, 0], output_padding: [2] } },
+      { op: 'ArgMin', ins: ['c'], out: 'am', attrs: { axis, keepdims: 1 } },
+    ], [3, 2, 9], { am: { dtype: 'int64', shape: axis === 0 ? [1, 2, 9] : [3, 2, 1] } });
+    expect(infeasibility(graph(0, true))).toMatch(/ArgMin.*same value whatever the inputs/);
+    expect(searchInputs(graph(0, true), 1, tf).ok).toBe(false);
+    // along a row the gaps are not the whole lane; without a bias they are exact zeros, which no rounding moves
+    for (const g of [graph(2, true), graph(0, false)]) {
+      expect(infeasibility(g)).toBeUndefined();
+      expect(searchInputs(g, 1, tf).ok).toBe(true);
+    }
+  });
+
   it('keeps a tie a one-operand Sum or Mean carries: they add in one fixed order, the same bits everywhere', async () => {
     const tf = await loadSearchTf();
     for (const op of ['Sum', 'Mean']) {
