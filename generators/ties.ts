@@ -307,6 +307,24 @@ function sharedSource(graph: Graph): (n: Node) => boolean {
   };
 }
 
+/**
+ * A Conv or ConvTranspose with a bias run on NaN input and zero bias: the positions no input element reaches (windows
+ * wholly in the padding, gaps between strided taps) come out as numbers, the rest NaN. Undefined without a bias, or
+ * for a kernel too large to run here.
+ */
+export function biasOnly(n: Node, opset: number, types: ReadonlyMap<string, TensorType>): Float64Array | undefined {
+  const spec = findOp(n.op);
+  const [x, w, b] = n.inputs.map((i) => types.get(i));
+  if (!spec || !x || !w || !b || numel(x.shape) * numel(w.shape) > 1e5) return undefined;
+  const fill = (t: TensorType, v: number): Tensor => ({ dtype: 'float64', shape: [...t.shape], data: new Float64Array(numel(t.shape)).fill(v) });
+  try {
+    const [y] = spec.reference([fill(x, NaN), fill(w, 1), fill(b, 0)], withDefaults(n), opset);
+    return y ? Float64Array.from(y.data) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An element where a comparison's operands are the same value exactly but not once perturbed. */
 function tiedPair(node: Node, of: (name: string) => Numbers | undefined, types: ReadonlyMap<string, TensorType>): string | undefined {
   const [a, b] = node.inputs;
@@ -381,13 +399,8 @@ function numberNode(
     // positions no input element reaches (windows wholly in the padding, gaps between a ConvTranspose's strided taps)
     // hold the bias of their channel, rounded by position like any computed value; the rest are fresh
     const b = of(node.inputs[2]);
-    const x = types.get(node.inputs[0] ?? '');
-    const w = types.get(node.inputs[1] ?? '');
-    if (!b || !x || !w || numel(x.shape) * numel(w.shape) > 1e5 || out.shape.length < 2) return undefined;
-    const fill = (t: TensorType, v: number): Tensor => ({ dtype: 'float64', shape: [...t.shape], data: new Float64Array(numel(t.shape)).fill(v) });
-    const bias = types.get(node.inputs[2])!;
-    const [y] = spec.reference([fill(x, NaN), fill(w, 1), fill(bias, 0)], attrs, opset);
-    if (!y || y.data.length !== n || !y.data.some((v) => !Number.isNaN(v))) return undefined;
+    const y = biasOnly(node, opset, types);
+    if (!b || !y || y.length !== n || out.shape.length < 2 || !y.some((v) => !Number.isNaN(v))) return undefined;
     const fresh = numbering.fresh(n);
     const channels = out.shape[1]!;
     const spatial = n / (out.shape[0]! * channels);
@@ -395,7 +408,7 @@ function numberNode(
     const u = Int32Array.from(fresh.u);
     const p = Int32Array.from(fresh.p);
     for (let j = 0; j < n; j++) {
-      if (Number.isNaN(y.data[j]!)) continue;
+      if (Number.isNaN(y[j]!)) continue;
       const c = Math.floor(j / spatial) % channels;
       u[j] = b.u[c]!;
       p[j] = moves ? perturbedAt(numbering, b.p[c]!, j) : b.p[c]!;

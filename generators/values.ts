@@ -9,8 +9,8 @@ import { findOp } from './ops/index.js';
 import type { DomainConstraint, Interval as Bounds } from './ops/spec.js';
 import { UNBOUNDED } from './ops/spec.js';
 import { knownValueConflict } from './known.js';
-import { structuralTie } from './ties.js';
-import { roundsNothing, STABILITY_PERTURBATION, withDefaults } from '../src/reference/interpreter.js';
+import { biasOnly, structuralTie } from './ties.js';
+import { roundsNothing, STABILITY_PERTURBATION } from '../src/reference/interpreter.js';
 import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, centredInput, integralTensors, jointlyReachable, nodeRanges, outputRanges, reducedElementNeed } from './ops/ranges.js';
 
 /** The interval values are drawn from when no constraint applies. */
@@ -520,16 +520,7 @@ function copiedInput(n: Node, opset: number, types: ReadonlyMap<string, TensorTy
 
 /** Whether some output position of a Conv or ConvTranspose reads no input element (it holds the bias alone). */
 function unreached(n: Node, opset: number, types: ReadonlyMap<string, TensorType>): boolean {
-  const spec = findOp(n.op);
-  const [x, w, b] = n.inputs.map((i) => types.get(i));
-  if (!spec || !x || !w || !b || numelOf(x) * numelOf(w) > 1e5) return false;
-  const fill = (t: TensorType, v: number): Tensor => ({ dtype: 'float64', shape: [...t.shape], data: new Float64Array(numelOf(t)).fill(v) });
-  try {
-    const [y] = spec.reference([fill(x, NaN), fill(w, 1), fill(b, 0)], withDefaults(n), opset);
-    return y !== undefined && y.data.some((v) => !Number.isNaN(v));
-  } catch {
-    return false;
-  }
+  return biasOnly(n, opset, types)?.some((v) => !Number.isNaN(v)) ?? false;
 }
 
 /**
