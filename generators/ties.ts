@@ -20,7 +20,7 @@
  */
 import type { Graph, Initializer, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { broadcastIndex, isFloat, normAxis, numel } from '../src/ir/index.js';
-import { keepsZeros, positionClass, ROUNDED_ONCE, roundsNothing, withDefaults } from '../src/reference/interpreter.js';
+import { keepsZeros, operandCount, positionClass, ROUNDED_ONCE, roundsNothing, withDefaults } from '../src/reference/interpreter.js';
 import { findOp } from './ops/index.js';
 import { ELEMENTWISE_MAPS, integralTensors } from './ops/ranges.js';
 import { reducedAxes } from './ops/reduce.js';
@@ -183,7 +183,7 @@ function softmaxSum(node: Node, axes: readonly number[], p: Node | undefined, ra
  * of operators that are neither exact nor round once, unless they hold whole numbers (which it leaves).
  */
 function byPosition(node: Node, out: TensorType, integral: ReadonlySet<string>): boolean {
-  return isFloat(out.dtype) && !roundsNothing(node.op, node.attrs) && !ROUNDED_ONCE.has(node.op) && !integral.has(node.outputs[0] ?? '');
+  return isFloat(out.dtype) && !roundsNothing(node.op, node.attrs, operandCount(node)) && !ROUNDED_ONCE.has(node.op) && !integral.has(node.outputs[0] ?? '');
 }
 
 /**
@@ -367,7 +367,7 @@ function numberNode(
   const tag = `${node.op}${JSON.stringify(attrs)}`;
   const n = numel(out.shape);
   if (VARIADIC.has(node.op) && node.inputs.length === 1) {
-    // one operand: its elements as they are, rounded like any computed value
+    // one operand: its elements as they are (a Sum or Mean copies them; Max and Min are exact anyway)
     const x = of(node.inputs[0]!);
     if (!x) return undefined;
     const moves = byPosition(node, out, integral);

@@ -111,8 +111,8 @@ export const ROUNDED_ONCE: ReadonlySet<string> = new Set([
  * gives that is structure, not luck (Sqrt(0), 0 * x, x - x, Log(1), a sum of zeros), and a backend computes it exactly
  * too; only the operators in CANCELLING move a zero of their own.
  */
-export function perturbOutput(op: string, node: string, out: Tensor, rel: number, sign: 1 | -1, attrs: Attrs = {}): Tensor {
-  if (roundsNothing(op, attrs)) return out;
+export function perturbOutput(op: string, node: string, out: Tensor, rel: number, sign: 1 | -1, attrs: Attrs = {}, operands = 0): Tensor {
+  if (roundsNothing(op, attrs, operands)) return out;
   const dtype = out.dtype === 'float64' ? 'float64' : 'float32';
   const keepZeros = keepsZeros(op);
   // the sign alternates by element; an elementwise operator that rounds once (ROUNDED_ONCE) computes each element
@@ -133,12 +133,18 @@ export function perturbOutput(op: string, node: string, out: Tensor, rel: number
 }
 
 /**
- * Whether an operator computes nothing it could round: an exact one (a copy, a selection), or a Resize that picks
- * nearest neighbours (its linear and cubic modes interpolate; `attrs`, the node's, with or without defaults). What the
+ * Whether an operator computes nothing it could round: an exact one (a copy, a selection), a Resize that picks
+ * nearest neighbours (its linear and cubic modes interpolate; `attrs`, the node's, with or without defaults), or a Sum
+ * or Mean of one operand (`operands`, the node's non-empty inputs; 0 when not known), which copies it. What the
  * stability check's perturbation and the analyses that mirror it (generators/values.ts, ties.ts) leave alone.
  */
-export function roundsNothing(op: string, attrs: Attrs): boolean {
-  return findOp(op)?.exact === true || (op === 'Resize' && (attrs['mode'] ?? 'nearest') === 'nearest');
+export function roundsNothing(op: string, attrs: Attrs, operands = 0): boolean {
+  return findOp(op)?.exact === true || (op === 'Resize' && (attrs['mode'] ?? 'nearest') === 'nearest') || (operands === 1 && (op === 'Sum' || op === 'Mean'));
+}
+
+/** How many inputs of `node` are present (optional ones left out are empty names). */
+export function operandCount(node: Node): number {
+  return node.inputs.filter((x) => x !== '').length;
 }
 
 /**
@@ -214,7 +220,7 @@ export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>,
       const t = outs[k];
       if (!t) throw new ReferenceUnsupported(`reference: ${node.op} output ${k} ('${name}') is not implemented`);
       const rel = t.dtype === 'float32' || t.dtype === 'float64' ? opts.perturb?.[t.dtype] : undefined;
-      env.set(name, rel === undefined ? t : perturbOutput(node.op, node.name, t, rel, opts.perturbSign ?? 1, attrs));
+      env.set(name, rel === undefined ? t : perturbOutput(node.op, node.name, t, rel, opts.perturbSign ?? 1, attrs, operandCount(node)));
     });
   }
   return env;

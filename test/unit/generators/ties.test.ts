@@ -126,12 +126,22 @@ describe('structural ties', () => {
     }
   });
 
-  it('keeps a tie a one-operand Sum or Mean carries: they add in one fixed order, the same bits everywhere', async () => {
+  it('keeps what a one-operand Sum or Mean carries: it copies its operand, so a tie stays and equals its own input', async () => {
     const tf = await loadSearchTf();
     for (const op of ['Sum', 'Mean']) {
       const g = expanded([op]);
       expect(infeasibility(g)).toBeUndefined();
       expect(searchInputs(g, 1, tf).ok).toBe(true);
+      // Greater(Mean(s), s) is false everywhere, exactly: no rounding separates a copy from what it copies
+      const cmp = chain([{ name: 'x', dtype: 'float32', shape: [3, 4] }], [
+        { op: 'Sigmoid', ins: ['x'], out: 's' },
+        { op, ins: ['s'], out: 'm' },
+        { op: 'Greater', ins: ['m', 's'], out: 'g' },
+      ], [3, 4], { g: { dtype: 'bool', shape: [3, 4] } });
+      expect(infeasibility(cmp)).toBeUndefined();
+      const r = searchInputs(cmp, 1, tf);
+      expect(r.ok, JSON.stringify(r.failure)).toBe(true);
+      expect(r.iterations).toBe(1);
     }
   });
 
