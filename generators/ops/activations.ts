@@ -38,12 +38,14 @@ function tfMap(f: (tf: TF, x: T, attrs: Attrs) => T): TfjsLowering {
 
 /**
  * max(x, 0) + alpha·(e^(min(x, 0)/scale) − 1): Elu (scale 1), Celu (scale alpha: its negative branch is taken
- * where x < 0 whatever alpha's sign) and Selu. min(x, 0) is written −relu(−x): e^ never overflows on the
+ * where x < 0 whatever alpha's sign) and Selu. Taking e^ of min(x, 0) only, it never overflows on the
  * positive side (where a zero gradient times an infinite one would give NaN), and every piece has a tfjs
  * gradient (a tf.where would need a comparison, which has none).
  */
 function expLinearTf(tf: TF, x: T, alpha: number, scale = 1): T {
-  const below = tf.neg(tf.relu(tf.neg(x)));
+  // tf.minimum rather than -relu(-x): the same values, but tfjs passes Minimum's gradient to x at a tie, where Relu's
+  // is 0 (an input search at exactly 0, a HardSigmoid's floor below it, would find no direction)
+  const below = tf.minimum(x, 0);
   const neg = tf.mul(tf.sub(tf.exp(scale === 1 ? below : tf.div(below, scale)), 1), alpha);
   return tf.add(tf.relu(x), neg);
 }

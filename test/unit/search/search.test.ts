@@ -718,6 +718,30 @@ describe('input search', () => {
     expect(fallbacks).toBeLessThan(6);
   });
 
+  it('finds a direction for an Elu, Selu or Celu input at exactly 0 (the left slope there, not the 0 of Relu at its kink)', () => {
+    // the zeros of a HardSigmoid below its floor meet an Elu at its kink: Reciprocal needs them off zero
+    for (const [op, attrs] of [['Elu', { alpha: 0.217 }], ['Selu', { alpha: 1.5, gamma: 2 }], ['Celu', { alpha: 0.7 }]] as const) {
+      const g = graphOf(
+        [{ name: 'x', ...f32([6]) }],
+        [],
+        [{ op, ins: ['x'], out: 'y', attrs }],
+        { y: f32([6]) },
+      );
+      const grad = tf.tidy(() => {
+        const x = tf.variable(tf.zeros([6]), true, `kink_${op}_${variableCount++}`);
+        const { grads } = tf.variableGrads(() => {
+          const local = new Map<string, tfjs.Tensor>([['x', x]]);
+          evalTfjsNodes(tf, g, g.nodes, local, proxyWrap(tf));
+          return tf.sum(local.get('y')!) as tfjs.Scalar;
+        }, [x]);
+        const out = Array.from(grads[x.name]!.dataSync());
+        x.dispose();
+        return out;
+      });
+      expect(grad.every((v) => v !== 0), `${op}: ${grad}`).toBe(true);
+    }
+  });
+
   it('differentiates a 3-D ConvTranspose with respect to input and weight (tfjs 4.22 has no gradient for it)', () => {
     const g = graphOf(
       [
