@@ -44,6 +44,32 @@ function finiteEverywhere(g: Graph, feeds: Record<string, Tensor>): boolean {
  * Checks the search's tfjs gradient of sum(w * out) with respect to every float graph input against central
  * differences of the float64 reference, at fixed smooth input values.
  */
+/** The search makes `g` valid for seeds 0 to `seeds` - 1, mostly by gradient steps (redraws under half its iterations). */
+function expectMostlyGradient(g: Graph, seeds: number): void {
+  for (let seed = 0; seed < seeds; seed++) {
+    const r = searchInputs(g, seed, tf);
+    expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+    expect(r.fallbacks, `seed ${seed}`).toBeLessThan(r.iterations / 2);
+  }
+}
+
+/** The gradient of the sum of `out` with respect to input x, as the search computes it (proxyWrap), at `feeds`. */
+function searchGradient(g: Graph, feeds: Record<string, Tensor>, out: string): number[] {
+  return tf.tidy(() => {
+    const env = leafTensors(tf, g, feeds);
+    const v = tf.variable(env.get('x')!, true, `search_gradient_${variableCount++}`);
+    const { grads } = tf.variableGrads(() => {
+      const local = new Map(env);
+      local.set('x', v);
+      evalTfjsNodes(tf, g, g.nodes, local, proxyWrap(tf));
+      return tf.sum(local.get(out)!) as tfjs.Scalar;
+    }, [v]);
+    const values = Array.from(grads[v.name]!.dataSync());
+    v.dispose();
+    return values;
+  });
+}
+
 function expectReferenceGradient(g: Graph, out: string): void {
   const outType = [...g.outputs, ...g.valueInfo].find((t) => t.name === out)!;
   const w = Array.from({ length: outType.shape.reduce((a, d) => a * d, 1) }, (_, k) => Math.cos(3 * k + 1));
@@ -582,13 +608,9 @@ describe('input search', () => {
       ],
       { m: f32([3, 8]), a: f32([3, 8]), y: f32([3, 8]) },
     );
-    for (let seed = 0; seed < 4; seed++) {
-      expect(firstViolation(g, sampleFeeds(g, randomFromSeed(seed))).violation?.unstable).toBe(true);
-      const r = searchInputs(g, seed, tf);
-      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
-      // mostly gradient steps: redraws alone take several times as long
-      expect(r.fallbacks, `seed ${seed}`).toBeLessThan(r.iterations / 2);
-    }
+    for (let seed = 0; seed < 4; seed++) expect(firstViolation(g, sampleFeeds(g, randomFromSeed(seed))).violation?.unstable).toBe(true);
+    // redraws alone take several times as long
+    expectMostlyGradient(g, 4);
   });
 
   it('spreads a normalisation lane of exact zeros, which has no variance gradient: LayerNormalization(Relu(x - 2.5))', () => {
@@ -691,11 +713,7 @@ describe('input search', () => {
       { c: f32([1, 6, 4, 4]), e: f32([1, 6, 4, 4]), l: f32([1, 6, 4, 4]) },
     );
     // with tfjs's own gradient, zero below 0, none of 6 seeds gets there in the budget (Elu)
-    for (let seed = 0; seed < 6; seed++) {
-      const r = searchInputs(g, seed, tf);
-      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
-      expect(r.fallbacks, `seed ${seed}`).toBeLessThan(r.iterations / 2);
-    }
+    expectMostlyGradient(g, 6);
   });
 
   it('steadies Sin of a large input, which a rounding of it moves too far, by bringing the input toward 0: Sin(300 x)', () => {
@@ -727,17 +745,7 @@ describe('input search', () => {
         [{ op, ins: ['x'], out: 'y', attrs }],
         { y: f32([6]) },
       );
-      const grad = tf.tidy(() => {
-        const x = tf.variable(tf.zeros([6]), true, `kink_${op}_${variableCount++}`);
-        const { grads } = tf.variableGrads(() => {
-          const local = new Map<string, tfjs.Tensor>([['x', x]]);
-          evalTfjsNodes(tf, g, g.nodes, local, proxyWrap(tf));
-          return tf.sum(local.get('y')!) as tfjs.Scalar;
-        }, [x]);
-        const out = Array.from(grads[x.name]!.dataSync());
-        x.dispose();
-        return out;
-      });
+      const grad = searchGradient(g, { x: { dtype: 'float32', shape: [6], data: new Float64Array(6) } }, 'y');
       expect(grad.every((v) => v !== 0), `${op}: ${grad}`).toBe(true);
     }
   });
@@ -808,19 +816,7 @@ describe('input search', () => {
     );
     // saturated at 1, saturated at 0, and on the slope
     const feeds = { x: { dtype: 'float32' as const, shape: [6], data: Float64Array.from([-3, -1, 3, 1, 0.1, 0.2]) } };
-    const grad = tf.tidy(() => {
-      const env = leafTensors(tf, g, feeds);
-      const v = tf.variable(env.get('x')!, true, `proxy_direction_${variableCount++}`);
-      const { grads } = tf.variableGrads(() => {
-        const local = new Map(env);
-        local.set('x', v);
-        evalTfjsNodes(tf, g, g.nodes, local, proxyWrap(tf));
-        return tf.sum(local.get('h')!) as tfjs.Scalar;
-      }, [v]);
-      const values = Array.from(grads[v.name]!.dataSync());
-      v.dispose();
-      return values;
-    });
+    const grad = searchGradient(g, feeds, 'h');
     expect(grad.every((d) => d < 0), JSON.stringify(grad)).toBe(true);
     // Log of it needs alpha x + beta > 0, so x < 0.25: a run that starts at x >= 0.25 gets there by gradient
     const logOf = graphOf(
