@@ -169,9 +169,9 @@ function awayFromZero(tf: TF, d: tfjs.Tensor, margin: number): tfjs.Tensor {
  * A loss that moves the inputs of an unstable node off the discontinuity its perturbed evaluation crossed, at the
  * output elements that moved (`moved`, flat indices of its first output; all when empty): Floor's input away from
  * the nearest integer, a comparison's operands apart, every value of an ArgMax lane near its largest down from it, a
- * normalisation lane's values apart, a Sqrt's input up from zero, an amplifying map's input toward zero. Its value on
- * the reference's values is also how far the search scores an unstable node from stable (instability). Undefined for operators without one (the search then
- * mutates).
+ * normalisation lane's values apart (or its scale toward 0), a Sqrt's input up from zero, an amplifying map's input
+ * toward zero. Its value on the reference's values is also how far the search scores an unstable node from stable
+ * (instability). Undefined for operators without one (the search then mutates).
  */
 function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefined)[], moved: readonly number[]): tfjs.Tensor | undefined {
   const x = ins[0];
@@ -685,7 +685,7 @@ function mutate(
   // whole numbers also step one toward zero instead of a redraw, a third of the time: sums of their magnitudes or
   // squares (a ReduceL2 as Pow's exponent, which must stay within 4) shrink step by step where redraws rarely land
   const shrink = leaf.type.dtype !== 'bool' && !isFloat(leaf.type.dtype) && rng.nextInt(0, 2) === 0;
-  const fresh = shrink ? cur.map((v) => v - Math.sign(v)) : drawn;
+  const fresh = shrink ? cur.map((v) => Math.min(Math.max(v - Math.sign(v), leaf.lo), leaf.hi)) : drawn;
   const n = cur.length;
   const out = Float64Array.from(cur);
   let changed = 0;
