@@ -7,8 +7,8 @@
  *
  * Every tensor is tracked as a full tensor plus a mask of the elements known exactly (fixed by the graph alone). The
  * evaluation uses the operators' own reference kernels:
- * - elementwise operators (ELEMENTWISE_MAPS, and Clip with known bounds) run on the known elements only, gathered
- *   by broadcasting into flat tensors, so no unknown value ever reaches the kernel; a known 0 where it absorbs
+ * - elementwise operators (ELEMENTWISE_MAPS, Clip among them) run on the known elements only, gathered by
+ *   broadcasting into flat tensors, so no unknown value ever reaches the kernel; a known 0 where it absorbs
  *   (0 * x, PRelu(0, s), 0 / y) fixes the result whatever the other operand holds;
  * - sums of products (MatMul, Gemm, Conv, ConvTranspose) run twice with the unknown elements scattered two ways: an
  *   output element both give alike depends on known elements only (a known 0 factor in every term);
@@ -240,7 +240,7 @@ function evalNode(node: Node, opset: number, ins: readonly (Known | undefined)[]
       const outs = spec.reference(used.map((k) => k?.t), attrs, opset, node.outputs.length);
       return node.outputs.map((_, k) => (outs[k] ? full(outs[k]) : undefined));
     }
-    if (ELEMENTWISE_MAPS.has(node.op) || node.op === 'Clip') {
+    if (ELEMENTWISE_MAPS.has(node.op)) {
       const t = outTypes[0];
       if (!t) return none;
       const complete = node.inputs.every((name, i) => name === '' || used[i] !== undefined);

@@ -373,7 +373,7 @@ function numberNode(
     const moves = byPosition(node, out, integral);
     return [{ u: x.u, p: moves ? x.p.map((q, j) => perturbedAt(numbering, q, j)) : x.p }];
   }
-  if (ELEMENTWISE_MAPS.has(node.op) || node.op === 'Clip') {
+  if (ELEMENTWISE_MAPS.has(node.op)) {
     const ins = node.inputs.map((x) => (x === '' ? undefined : of(x)));
     // distinct elements of the output's own shape (no broadcast) give distinct results
     const plain = node.inputs.every((x, i) => x === '' || (ins[i]?.distinct === true && numel(types.get(x)?.shape ?? []) === n));

@@ -65,11 +65,14 @@ export function withRange(spec: OpSpec, range: (inputs: readonly Interval[], att
   return defineOp({ ...spec, range });
 }
 
-/** Elementwise operators (multidirectional or unidirectional broadcasting): each output element reads one of each input. */
+/**
+ * Elementwise operators (multidirectional or unidirectional broadcasting): each output element reads one of each input
+ * (Clip's bounds are scalars every element reads).
+ */
 export const ELEMENTWISE_MAPS: ReadonlySet<string> = new Set([
   'Abs', 'Neg', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh',
   'Acosh', 'Atanh', 'Erf', 'Floor', 'Ceil', 'Round', 'Sign', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'HardSigmoid',
-  'Tanh', 'Softplus', 'Softsign', 'HardSwish', 'Celu', 'ThresholdedRelu', 'PRelu', 'Cast', 'Add', 'Sub', 'Mul', 'Div',
+  'Tanh', 'Softplus', 'Softsign', 'HardSwish', 'Celu', 'ThresholdedRelu', 'PRelu', 'Cast', 'Clip', 'Add', 'Sub', 'Mul', 'Div',
   'Pow', 'Mod', 'Max', 'Min', 'Sum', 'Mean', 'Equal', 'Greater', 'Less', 'GreaterOrEqual', 'LessOrEqual', 'And', 'Or',
   'Xor', 'Not', 'Where',
 ]);

@@ -49,7 +49,7 @@ function followNode(
   const out = types.get(node.outputs[0] ?? '');
   if (!spec || !out) return [];
   const n = numel(out.shape);
-  if (ELEMENTWISE_MAPS.has(node.op) || node.op === 'Clip') {
+  if (ELEMENTWISE_MAPS.has(node.op)) {
     const maps = node.inputs.map((x) => {
       const m = env.get(x);
       const t = types.get(x);
