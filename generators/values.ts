@@ -211,6 +211,11 @@ function sampledBounds(dtype: DType): Bounds {
   return isInt(dtype) ? DEFAULT_INT_RANGE : DEFAULT_FLOAT_RANGE;
 }
 
+/** What any value of the type lies in, whatever draws it: a bool is 0 or 1, anything else is unbounded. */
+function typeBounds(dtype: DType): Bounds {
+  return dtype === 'bool' ? [0, 1] : UNBOUNDED;
+}
+
 function dataBounds(data: readonly number[]): Bounds {
   let lo = Infinity;
   let hi = -Infinity;
@@ -491,7 +496,7 @@ function numelOf(t: TensorType | undefined): number {
  */
 export function infeasibility(graph: Graph): string | undefined {
   const types = typesOf(graph);
-  const fwd = forwardBounds(graph, types, () => UNBOUNDED);
+  const fwd = forwardBounds(graph, types, typeBounds);
   return intervalInfeasibility(graph, types, new Map(fwd)) ?? knownValueConflict(graph, fwd, types) ?? structuralTie(graph, types, fwd);
 }
 
@@ -502,7 +507,7 @@ export function infeasibility(graph: Graph): string | undefined {
 export function leafNeeds(graph: Graph): Map<string, Bounds> {
   const types = typesOf(graph);
   const out = new Map<string, Bounds>();
-  if (intervalInfeasibility(graph, types, forwardBounds(graph, types, () => UNBOUNDED), out) !== undefined) out.clear();
+  if (intervalInfeasibility(graph, types, forwardBounds(graph, types, typeBounds), out) !== undefined) out.clear();
   return out;
 }
 

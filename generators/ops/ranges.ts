@@ -293,10 +293,12 @@ function termsRange(op: string, r: Interval, n: number, attrs: Attrs, lane?: num
       if (lane === undefined) return undefined;
       return r[0] >= 0 ? bounded(r[0] ** lane, r[1] ** lane) : bounded(-(m ** lane), m ** lane);
     case 'ReduceLogSum': {
-      // the log of a sum of `lane` terms, defined where the sum is positive
-      if (lane === undefined || r[0] <= 0) return undefined;
-      const s = sumOf(r, lane, lane);
-      return bounded(Math.log(s[0]), Math.log(s[1]));
+      // the log of a sum of positive terms (its domain): at most `most` of them, each at most r[1], so at most
+      // log(most * r[1]) (Log(ReduceLogSum) of one Cast bool per lane is at most log 1 = 0); below, `lane` terms of
+      // at least r[0] where the lane is known and r[0] positive
+      if (r[1] <= 0) return undefined;
+      const low = lane !== undefined && r[0] > 0 ? Math.log(lane * r[0]) : -Infinity;
+      return bounded(low, Math.log(most * r[1]));
     }
     default:
       return undefined;

@@ -160,9 +160,23 @@ function offTape(tf: TF, t: tfjs.Tensor): tfjs.Tensor {
   return tf.tensor(t.dataSync(), t.shape, t.dtype);
 }
 
-/** Per-element loss pushing `d` at least `margin` away from zero, on the side it already lies on. */
-function awayFromZero(tf: TF, d: tfjs.Tensor, margin: number): tfjs.Tensor {
-  return tf.relu(tf.sub(margin, tf.mul(d, side(tf, d))));
+/**
+ * Per-element loss pushing `d` at least `margin` away from zero, on the side it already lies on; where it is exactly
+ * zero, on the side `tie` gives (+1 without one).
+ */
+function awayFromZero(tf: TF, d: tfjs.Tensor, margin: number, tie?: tfjs.Tensor): tfjs.Tensor {
+  // which elements sit on zero is a constant of the step (tfjs has no gradient for Equal)
+  const s = tie ? tf.where(offTape(tf, tf.equal(d, 0)), tie, side(tf, d)) : side(tf, d);
+  return tf.relu(tf.sub(margin, tf.mul(d, s)));
+}
+
+/**
+ * The side toward zero of each element (+1 at zero itself), a constant: a whole number that a rounding operator's input
+ * sits on exactly is most often a saturated bound (Erf or Tanh at 1, Sigmoid at 0 or 1, a Clip's bound), which only
+ * the inside of the range can leave.
+ */
+function inward(tf: TF, f: tfjs.Tensor): tfjs.Tensor {
+  return offTape(tf, tf.sub(1, tf.mul(tf.cast(tf.greater(f, 0), 'float32'), 2)));
 }
 
 /**
@@ -182,7 +196,7 @@ function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefine
   switch (node.op) {
     case 'Floor':
     case 'Ceil':
-      per = awayFromZero(tf, tf.sub(f, tf.round(f)), 0.25);
+      per = awayFromZero(tf, tf.sub(f, tf.round(f)), 0.25, inward(tf, f));
       break;
     case 'Round':
       per = awayFromZero(tf, tf.sub(f, tf.add(tf.floor(f), 0.5)), 0.25);
@@ -200,7 +214,7 @@ function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefine
       // float to float has no step of its own (ONNX FLOAT, FLOAT16, DOUBLE, BFLOAT16)
       if (x.dtype !== 'float32' || to === 1 || to === 10 || to === 11 || to === 16) return undefined;
       // to bool: zero against anything else; to an integer type: truncation's steps
-      per = to === 9 ? awayFromZero(tf, f, 1e-2) : awayFromZero(tf, tf.sub(f, tf.round(f)), 0.25);
+      per = to === 9 ? awayFromZero(tf, f, 1e-2) : awayFromZero(tf, tf.sub(f, tf.round(f)), 0.25, inward(tf, f));
       break;
     }
     case 'Mod': {

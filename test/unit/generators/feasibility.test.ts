@@ -181,6 +181,26 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(g)).toMatch(/CumSum/);
   });
 
+  it('bounds a bool by 0 and 1, and a ReduceLogSum by the log of its terms: Log(ReduceLogSum(Cast(b))) over one term is out of reach', () => {
+    // one term of 0 or 1 (and the log needs it positive): the ReduceLogSum is log 1 = 0 at most, which Log cannot take
+    const g = (lane: number): Graph =>
+      chain([x([lane, 3], 'bool')], [
+        { op: 'Cast', ins: ['x'], out: 'c', attrs: { to: 1 } },
+        { op: 'ReduceLogSum', ins: ['c'], out: 'l', attrs: { axes: [0], keepdims: 0 } },
+        { op: 'Log', ins: ['l'], out: 'g' },
+      ], [lane, 3], { l: f32([3]), g: f32([3]) });
+    expect(infeasibility(g(1))).toBeDefined();
+    // two terms sum to 2, whose log is positive
+    expect(infeasibility(g(2))).toBeUndefined();
+    // an int32 has no such bound: Cast of one int term can be large
+    const int = chain([x([1, 3], 'int32')], [
+      { op: 'Cast', ins: ['x'], out: 'c', attrs: { to: 1 } },
+      { op: 'ReduceLogSum', ins: ['c'], out: 'l', attrs: { axes: [0], keepdims: 0 } },
+      { op: 'Log', ins: ['l'], out: 'g' },
+    ], [1, 3], { l: f32([3]), g: f32([3]) });
+    expect(infeasibility(int)).toBeUndefined();
+  });
+
   it('counts the elements a reduction sums: LogSumExp of 16 non-negative values is at least log 16, out of reach of Acos', () => {
     const g = chain([x([3, 16])], [
       { op: 'Sqrt', ins: ['x'], out: 'r' },

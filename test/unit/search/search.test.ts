@@ -219,6 +219,28 @@ describe('input search', () => {
     }
   });
 
+  it('moves a whole number a saturated map sits on inward: Floor(Tanh(12x)) beside Asin(x) takes one step', () => {
+    // Tanh(12x) rounds to exactly 1 in float32 for x past 0.75 (float64 keeps it below 1), so Floor sits on its step
+    // there; Asin keeps x below 1, so Tanh cannot get far enough up to be 1 in float64 too: the step must go down
+    const g = graphOf(
+      [{ name: 'x', ...f32([40]) }],
+      [{ name: 'k', kind: 'constant', dtype: 'float32', shape: [], data: [12] }],
+      [
+        { op: 'Asin', ins: ['x'], out: 'a' },
+        { op: 'Mul', ins: ['x', 'k'], out: 'm' },
+        { op: 'Tanh', ins: ['m'], out: 't' },
+        { op: 'Floor', ins: ['t'], out: 'f' },
+      ],
+      { a: f32([40]), m: f32([40]), t: f32([40]), f: f32([40]) },
+    );
+    for (let seed = 0; seed < 4; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      // the first draw and one gradient step (pushed up, against Asin's bound, it took four evaluations)
+      expect(r.iterations, `seed ${seed}`).toBe(2);
+    }
+  });
+
   it('differentiates ReduceProd in log space, so a product that underflows float32 still has a direction', () => {
     const node = { op: 'ReduceProd', name: 'p', inputs: ['x'], outputs: ['y'], attrs: { keepdims: 0 } };
     const lower = proxyWrap(tf)(node, (ins) => [tf.prod(ins[0]!, [0, 1], false)]);
@@ -1055,6 +1077,9 @@ describe('operator ranges', () => {
     expect(ranges('ReduceSum', [[0.5, 3]], [t([4, 16])], {}, [t([4, 1])])).toEqual([8, 48]);
     expect(ranges('ReduceL2', [[1, 3]], [t([4, 16])], {}, [t([4])])).toEqual([4, 12]);
     expect(ranges('ReduceProd', [[2, 3]], [t([4, 2])], {}, [t([4])])).toEqual([4, 9]);
+    // a log of 16 positive terms each at most 0.5 is at most log 8, however small they get (the domain keeps them > 0)
+    expect(ranges('ReduceLogSum', [[0, 0.5]], [t([4, 16])], {}, [t([4, 1])])).toEqual([-Infinity, Math.log(8)]);
+    expect(ranges('ReduceLogSum', [[0.25, 0.5]], [t([4, 16])], {}, [t([4, 1])])).toEqual([Math.log(4), Math.log(8)]);
     // without the output's type, only the input's size bounds a lane
     expect(ranges('ReduceLogSumExp', [[0, 3]], [t([4, 16])], {}, [])[0]).toBe(0);
     // a running sum along an axis of one element is the input itself; along four, up to four terms
