@@ -144,6 +144,9 @@ const GUARD = 10;
  */
 const AMPLIFYING: ReadonlySet<string> = new Set(['Sin', 'Cos', 'Tan', 'Exp', 'Sinh', 'Cosh', 'Asin', 'Acos', 'Atanh']);
 
+/** The magnitude beyond which an unstable Mod's dividend is pulled down. */
+const MOD_DIVIDEND = 8;
+
 /** Operators whose instability (values at a discontinuity) has a loss that moves their inputs off it. */
 const STABILISED: ReadonlySet<string> = new Set([
   'Floor', 'Ceil', 'Round', 'Sign', 'Sqrt', 'Log', 'Reciprocal', 'Cast', 'Mod', 'Less', 'LessOrEqual', 'Greater',
@@ -221,7 +224,12 @@ function stabilityLoss(tf: TF, node: Node, ins: readonly (tfjs.Tensor | undefine
       const y = ins[1];
       if (!y || x.dtype !== 'float32') return undefined;
       const q = tf.div(f, y.toFloat());
-      per = awayFromZero(tf, tf.sub(q, tf.round(q)), 0.1);
+      const near = awayFromZero(tf, tf.sub(q, tf.round(q)), 0.1);
+      // a remainder carries its dividend's rounding whole (fmod(1240, 1.15) moves by 1240's rounding, a thousandth of
+      // the remainder): where the quotient is clear of whole numbers and the remainder still moves, a large dividend is
+      // pulled down
+      const long = tf.relu(tf.sub(tf.abs(f), MOD_DIVIDEND));
+      per = tf.where(offTape(tf, tf.greater(near, 0)), near, long);
       break;
     }
     case 'Less':

@@ -241,6 +241,21 @@ describe('input search', () => {
     }
   });
 
+  it('pulls a large dividend of an unstable Mod down: fmod(ReduceSumSquare(x), w) of 384 draws is near 1200', () => {
+    // the remainder carries the rounding of a sum near 1200 whole, a thousandth of a remainder below 1.5, wherever
+    // the quotient falls; only a smaller sum (or a remainder near the divisor, by chance) is stable
+    const g = graphOf(
+      [{ name: 'x', ...f32([384]) }],
+      [{ name: 'w', kind: 'weight', dtype: 'float32', shape: [2], data: [-1.354, 1.147] }],
+      [
+        { op: 'ReduceSumSquare', ins: ['x'], out: 's', attrs: { keepdims: 0 } },
+        { op: 'Mod', ins: ['s', 'w'], out: 'm', attrs: { fmod: 1 } },
+      ],
+      { s: f32([]), m: f32([2]) },
+    );
+    expectMostlyGradient(g, 4);
+  });
+
   it('differentiates ReduceProd in log space, so a product that underflows float32 still has a direction', () => {
     const node = { op: 'ReduceProd', name: 'p', inputs: ['x'], outputs: ['y'], attrs: { keepdims: 0 } };
     const lower = proxyWrap(tf)(node, (ins) => [tf.prod(ins[0]!, [0, 1], false)]);
