@@ -468,6 +468,11 @@ function preimage(dom: Bounds, own: Need, maybe: (piece: Bounds) => boolean): Bo
 }
 
 /** A Pad whose pads are known and none negative: every element of its data reaches the output. */
+/** Reductions that give a lane of one element back unchanged (ReduceProd(ReduceMax(LogSoftmax(x))) over such lanes). */
+const ONE_TERM_COPIES: ReadonlySet<string> = new Set([
+  'ReduceMax', 'ReduceMin', 'ReduceSum', 'ReduceMean', 'ReduceProd', 'ReduceLogSumExp', 'GlobalMaxPool', 'GlobalAveragePool',
+]);
+
 function padKeepsAll(n: Node, constants: ReadonlyMap<string, Initializer>): boolean {
   if (n.op !== 'Pad') return false;
   const pads = constants.get(n.inputs[1] ?? '');
@@ -604,6 +609,12 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
       if (wanted.length === 0) continue;
       const spec = findOp(n.op);
       const only = wanted.length === 1 ? wanted[0]! : undefined;
+      if (only && n.inputs[0] && ONE_TERM_COPIES.has(n.op) && numelOf(types.get(n.inputs[0])) === numelOf(types.get(only.o))) {
+        // lanes of one element: each output element is its input element
+        const x = n.inputs[0];
+        need.set(x, both(needOf(x), only.n));
+        continue;
+      }
       const reduced = only && n.inputs[0] ? reducedElementNeed(n.op, [only.n.lo, only.n.hi], boundsOf(n.inputs[0])) : undefined;
       if (reduced) {
         const x = n.inputs[0]!;

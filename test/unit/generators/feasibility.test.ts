@@ -201,6 +201,19 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(int)).toBeUndefined();
   });
 
+  it('passes a requirement through a reduction over lanes of one element whole: Asin(ReduceMax(LogSoftmax(x))) over 8', () => {
+    // LogSoftmax over 8 cannot keep every element above -0.999 (each probability above 0.37); a ReduceMax over an axis
+    // of one element hands each of them to Asin, over an axis of two only the larger one
+    const g = (batch: number): Graph =>
+      chain([x([batch, 8, 2])], [
+        { op: 'LogSoftmax', ins: ['x'], out: 'l', attrs: { axis: 1 } },
+        { op: 'ReduceMax', ins: ['l'], out: 'm', attrs: { axes: [0], keepdims: 1 } },
+        { op: 'Asin', ins: ['m'], out: 'a' },
+      ], [batch, 8, 2], { m: f32([1, 8, 2]), a: f32([1, 8, 2]) });
+    expect(infeasibility(g(1))).toMatch(/LogSoftmax lanes/);
+    expect(infeasibility(g(2))).toBeUndefined();
+  });
+
   it('counts the elements a reduction sums: LogSumExp of 16 non-negative values is at least log 16, out of reach of Acos', () => {
     const g = chain([x([3, 16])], [
       { op: 'Sqrt', ins: ['x'], out: 'r' },
