@@ -389,11 +389,11 @@ function typesOf(graph: Graph): Map<string, TensorType> {
 
 /**
  * Binary operators that give one value whatever x holds when both operands are the same tensor x: Sub(x, x) is 0 on
- * every backend (and in the perturbed evaluation, whose x is the same on both sides), Div(x, x) is 1 (x = 0 breaks
- * Div's own domain), and comparisons of x with itself are decided.
+ * every backend (and in the perturbed evaluation, whose x is the same on both sides), Div(x, x) is 1 and Mod(x, x) is 0
+ * (x = 0 breaks their own domains), and comparisons of x with itself are decided.
  */
 const SELF_CONSTANT: Readonly<Record<string, number>> = {
-  Sub: 0, Div: 1, Equal: 1, LessOrEqual: 1, GreaterOrEqual: 1, Less: 0, Greater: 0, Xor: 0,
+  Sub: 0, Div: 1, Mod: 0, Equal: 1, LessOrEqual: 1, GreaterOrEqual: 1, Less: 0, Greater: 0, Xor: 0,
 };
 
 /**

@@ -174,7 +174,7 @@ describe('values a graph fixes on its own', () => {
     expect(knownValues(product(0, 'c')).get('m')?.mask.some((v, i) => v === 1 && i % 3 === 0)).not.toBe(true);
   });
 
-  it('knows what an operator makes of one tensor on both sides: x - x is 0, x / x is 1, x < x is false', () => {
+  it('knows what an operator makes of one tensor on both sides: x - x is 0, x / x is 1, fmod(x, x) is 0, x < x is false', () => {
     const twice = (op: string, next: string): Graph =>
       chain([input('x', [2, 3])], [
         { op: 'Exp', ins: ['x'], out: 'e' },
@@ -186,6 +186,13 @@ describe('values a graph fixes on its own', () => {
     expect(infeasibility(twice('Div', 'Atanh'))).toMatch(/holds 1 whatever the inputs/);
     expect(infeasibility(twice('Div', 'Log'))).toBeUndefined();
     expect(infeasibility(twice('Sub', 'Atanh'))).toBeUndefined();
+    // fmod(x, x) is 0: a divisor of it breaks the next Mod's domain
+    const mod = chain([input('x', [2, 3]), input('z', [2, 3])], [
+      { op: 'Exp', ins: ['x'], out: 'e' },
+      { op: 'Mod', ins: ['e', 'e'], out: 'd', attrs: { fmod: 1 } },
+      { op: 'Mod', ins: ['z', 'd'], out: 'y', attrs: { fmod: 1 } },
+    ], [2, 3]);
+    expect(infeasibility(mod)).toMatch(/holds 0 whatever the inputs/);
     const known = knownValues(twice('Sub', 'Atanh'));
     expect(Array.from(known.get('d')!.data)).toEqual([0, 0, 0, 0, 0, 0]);
     // two different tensors holding equal values are not the same tensor
