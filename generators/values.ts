@@ -473,6 +473,16 @@ const ONE_TERM_COPIES: ReadonlySet<string> = new Set([
   'ReduceMax', 'ReduceMin', 'ReduceSum', 'ReduceMean', 'ReduceProd', 'ReduceLogSumExp', 'GlobalMaxPool', 'GlobalAveragePool',
 ]);
 
+/**
+ * Whether each output element of `n` is one input element when the two hold as many elements: a reduction that gives a
+ * lane of one back unchanged, or a max or average pool with a window of one (then no padding and a stride of one).
+ */
+function copiesWhole(n: Node): boolean {
+  if (ONE_TERM_COPIES.has(n.op)) return true;
+  const k = n.attrs['kernel_shape'];
+  return (n.op === 'MaxPool' || n.op === 'AveragePool') && Array.isArray(k) && k.every((d) => d === 1);
+}
+
 function padKeepsAll(n: Node, constants: ReadonlyMap<string, Initializer>): boolean {
   if (n.op !== 'Pad') return false;
   const pads = constants.get(n.inputs[1] ?? '');
@@ -609,8 +619,8 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
       if (wanted.length === 0) continue;
       const spec = findOp(n.op);
       const only = wanted.length === 1 ? wanted[0]! : undefined;
-      if (only && n.inputs[0] && ONE_TERM_COPIES.has(n.op) && numelOf(types.get(n.inputs[0])) === numelOf(types.get(only.o))) {
-        // lanes of one element: each output element is its input element
+      if (only && n.inputs[0] && copiesWhole(n) && numelOf(types.get(n.inputs[0])) === numelOf(types.get(only.o))) {
+        // lanes or windows of one element: each output element is its input element
         const x = n.inputs[0];
         need.set(x, both(needOf(x), only.n));
         continue;

@@ -201,7 +201,7 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(int)).toBeUndefined();
   });
 
-  it('passes a requirement through a reduction over lanes of one element whole: Asin(ReduceMax(LogSoftmax(x))) over 8', () => {
+  it('passes a requirement through a reduction over lanes of one element, or a pool with a window of one, whole: Asin(ReduceMax(LogSoftmax(x))) over 8', () => {
     // LogSoftmax over 8 cannot keep every element above -0.999 (each probability above 0.37); a ReduceMax over an axis
     // of one element hands each of them to Asin, over an axis of two only the larger one
     const g = (batch: number): Graph =>
@@ -212,6 +212,15 @@ describe('feasibility of value requirements', () => {
       ], [batch, 8, 2], { m: f32([1, 8, 2]), a: f32([1, 8, 2]) });
     expect(infeasibility(g(1))).toMatch(/LogSoftmax lanes/);
     expect(infeasibility(g(2))).toBeUndefined();
+    // a pool with a window of one is a copy too; a window of two only keeps the larger element
+    const pooled = (kernel: number): Graph =>
+      chain([x([1, 2, 8, 2])], [
+        { op: 'LogSoftmax', ins: ['x'], out: 'l', attrs: { axis: 2 } },
+        { op: 'MaxPool', ins: ['l'], out: 'm', attrs: { kernel_shape: [kernel, 1], pads: [0, 0, kernel - 1, 0] } },
+        { op: 'Asin', ins: ['m'], out: 'a' },
+      ], [1, 2, 8, 2]);
+    expect(infeasibility(pooled(1))).toMatch(/LogSoftmax lanes/);
+    expect(infeasibility(pooled(2))).toBeUndefined();
   });
 
   it('counts the elements a reduction sums: LogSumExp of 16 non-negative values is at least log 16, out of reach of Acos', () => {
