@@ -467,7 +467,6 @@ function preimage(dom: Bounds, own: Need, maybe: (piece: Bounds) => boolean): Bo
   return [lo, hi];
 }
 
-/** A Pad whose pads are known and none negative: every element of its data reaches the output. */
 /** Reductions that give a lane of one element back unchanged (ReduceProd(ReduceMax(LogSoftmax(x))) over such lanes). */
 const ONE_TERM_COPIES: ReadonlySet<string> = new Set([
   'ReduceMax', 'ReduceMin', 'ReduceSum', 'ReduceMean', 'ReduceProd', 'ReduceLogSumExp', 'GlobalMaxPool', 'GlobalAveragePool',
@@ -483,6 +482,7 @@ function copiesWhole(n: Node): boolean {
   return (n.op === 'MaxPool' || n.op === 'AveragePool') && Array.isArray(k) && k.every((d) => d === 1);
 }
 
+/** A Pad whose pads are known and none negative: every element of its data reaches the output. */
 function padKeepsAll(n: Node, constants: ReadonlyMap<string, Initializer>): boolean {
   if (n.op !== 'Pad') return false;
   const pads = constants.get(n.inputs[1] ?? '');
