@@ -20,7 +20,7 @@
  */
 import type { Graph, Initializer, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { broadcastIndex, isFloat, normAxis, numel } from '../src/ir/index.js';
-import { keepsZeros, operandCount, positionClass, ROUNDED_ONCE, roundsNothing, withDefaults } from '../src/reference/interpreter.js';
+import { copiesAlone, keepsZeros, operandCount, positionClass, ROUNDED_ONCE, roundsNothing, withDefaults } from '../src/reference/interpreter.js';
 import { findOp } from './ops/index.js';
 import { ELEMENTWISE_MAPS, integralTensors } from './ops/ranges.js';
 import { reducedAxes } from './ops/reduce.js';
@@ -182,8 +182,9 @@ function softmaxSum(node: Node, axes: readonly number[], p: Node | undefined, ra
  * Whether the perturbed evaluation moves the elements of `node`'s output by position (perturbOutput): float outputs
  * of operators that are neither exact nor round once, unless they hold whole numbers (which it leaves).
  */
-function byPosition(node: Node, out: TensorType, integral: ReadonlySet<string>): boolean {
-  return isFloat(out.dtype) && !roundsNothing(node.op, node.attrs, operandCount(node)) && !ROUNDED_ONCE.has(node.op) && !integral.has(node.outputs[0] ?? '');
+function byPosition(node: Node, out: TensorType, integral: ReadonlySet<string>, types: ReadonlyMap<string, TensorType>): boolean {
+  const alone = copiesAlone(node, types.get(node.inputs[0] ?? '')?.shape, out.shape);
+  return isFloat(out.dtype) && !roundsNothing(node.op, node.attrs, operandCount(node), alone) && !ROUNDED_ONCE.has(node.op) && !integral.has(node.outputs[0] ?? '');
 }
 
 /**
@@ -266,7 +267,7 @@ function pointOf(
   const c = numbering.constant(b[0]);
   const n = numel(t.shape);
   const u = new Int32Array(n).fill(c);
-  const moves = (b[0] !== 0 || !keepsZeros(node.op)) && byPosition(node, t, integral);
+  const moves = (b[0] !== 0 || !keepsZeros(node.op)) && byPosition(node, t, integral, types);
   return { u, p: moves ? u.map((q, j) => perturbedAt(numbering, q, j)) : u };
 }
 
@@ -370,7 +371,7 @@ function numberNode(
     // one operand: its elements as they are (a Sum or Mean copies them; Max and Min are exact anyway)
     const x = of(node.inputs[0]!);
     if (!x) return undefined;
-    const moves = byPosition(node, out, integral);
+    const moves = byPosition(node, out, integral, types);
     return [{ u: x.u, p: moves ? x.p.map((q, j) => perturbedAt(numbering, q, j)) : x.p }];
   }
   if (ELEMENTWISE_MAPS.has(node.op)) {
@@ -379,7 +380,7 @@ function numberNode(
     const plain = node.inputs.every((x, i) => x === '' || (ins[i]?.distinct === true && numel(types.get(x)?.shape ?? []) === n));
     if (plain) return [numbering.fresh(n)];
     const maps = node.inputs.map((x) => (x === '' ? undefined : broadcastIndex(types.get(x)?.shape ?? [], out.shape)));
-    const moves = byPosition(node, out, integral);
+    const moves = byPosition(node, out, integral, types);
     const u = new Int32Array(n);
     const p = new Int32Array(n);
     for (let j = 0; j < n; j++) {
@@ -404,7 +405,7 @@ function numberNode(
     const fresh = numbering.fresh(n);
     const channels = out.shape[1]!;
     const spatial = n / (out.shape[0]! * channels);
-    const moves = byPosition(node, out, integral);
+    const moves = byPosition(node, out, integral, types);
     const u = Int32Array.from(fresh.u);
     const p = Int32Array.from(fresh.p);
     for (let j = 0; j < n; j++) {
@@ -456,7 +457,7 @@ function numberNode(
     const axis = normAxis(a.data[0]!, rank);
     const exclusive = attrs['exclusive'] === 1;
     const reverse = attrs['reverse'] === 1;
-    const moves = byPosition(node, out, integral);
+    const moves = byPosition(node, out, integral, types);
     const zero = numbering.constant(0);
     const u = new Int32Array(n);
     const p = new Int32Array(n);
@@ -512,7 +513,7 @@ function numberNode(
     if (!axes) return undefined;
     const lanes = lanesOf(x.shape, axes);
     if (lanes.length !== n) return undefined;
-    const moves = byPosition(node, out, integral);
+    const moves = byPosition(node, out, integral, types);
     // a sum or mean over whole Softmax lanes is their count (over the length): the same whatever the lanes hold
     const lanesSum = softmaxSum(node, axes, producer.get(node.inputs[0]!), rank);
     const u = new Int32Array(n);

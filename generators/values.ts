@@ -10,7 +10,7 @@ import type { DomainConstraint, Interval as Bounds } from './ops/spec.js';
 import { UNBOUNDED } from './ops/spec.js';
 import { knownValueConflict } from './known.js';
 import { biasOnly, structuralTie } from './ties.js';
-import { operandCount, roundsNothing, STABILITY_PERTURBATION } from '../src/reference/interpreter.js';
+import { copiesAlone, operandCount, roundsNothing, STABILITY_PERTURBATION } from '../src/reference/interpreter.js';
 import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, centredInput, integralTensors, jointlyReachable, nodeRanges, outputRanges, reducedElementNeed } from './ops/ranges.js';
 
 /** The interval values are drawn from when no constraint applies. */
@@ -755,7 +755,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
   // which backends compute exactly; graph inputs and weights are fed as they are, and exact operators (a copy, Relu's
   // zero) round nothing of their own
   for (const n of graph.nodes) {
-    if (roundsNothing(n.op, n.attrs, operandCount(n))) continue;
+    if (roundsNothing(n.op, n.attrs, operandCount(n), copiesAlone(n, types.get(n.inputs[0] ?? '')?.shape, types.get(n.outputs[0] ?? '')?.shape))) continue;
     for (const o of n.outputs) {
       const t = types.get(o);
       const want = need.get(o);

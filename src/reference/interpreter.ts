@@ -1,7 +1,7 @@
 import { findOp } from '../../generators/ops/index.js';
 import type { AttrSchema } from '../../generators/ops/spec.js';
 import type { Attrs, AttrValue, Graph, Node, Tensor } from '../ir/index.js';
-import { tensor } from '../ir/index.js';
+import { numel, tensor } from '../ir/index.js';
 
 /** The reference cannot evaluate this graph (an operator or attribute form it does not implement). */
 export class ReferenceUnsupported extends Error {
@@ -111,8 +111,8 @@ export const ROUNDED_ONCE: ReadonlySet<string> = new Set([
  * gives that is structure, not luck (Sqrt(0), 0 * x, x - x, Log(1), a sum of zeros), and a backend computes it exactly
  * too; only the operators in CANCELLING move a zero of their own.
  */
-export function perturbOutput(op: string, node: string, out: Tensor, rel: number, sign: 1 | -1, attrs: Attrs = {}, operands = 0): Tensor {
-  if (roundsNothing(op, attrs, operands)) return out;
+export function perturbOutput(op: string, node: string, out: Tensor, rel: number, sign: 1 | -1, attrs: Attrs = {}, operands = 0, alone = false): Tensor {
+  if (roundsNothing(op, attrs, operands, alone)) return out;
   const dtype = out.dtype === 'float64' ? 'float64' : 'float32';
   const keepZeros = keepsZeros(op);
   // the sign alternates by element; an elementwise operator that rounds once (ROUNDED_ONCE) computes each element
@@ -138,8 +138,25 @@ export function perturbOutput(op: string, node: string, out: Tensor, rel: number
  * or Mean of one operand (`operands`, the node's non-empty inputs; 0 when not known), which copies it. What the
  * stability check's perturbation and the analyses that mirror it (generators/values.ts, ties.ts) leave alone.
  */
-export function roundsNothing(op: string, attrs: Attrs, operands = 0): boolean {
-  return findOp(op)?.exact === true || (op === 'Resize' && (attrs['mode'] ?? 'nearest') === 'nearest') || (operands === 1 && (op === 'Sum' || op === 'Mean'));
+export function roundsNothing(op: string, attrs: Attrs, operands = 0, alone = false): boolean {
+  return alone || findOp(op)?.exact === true || (op === 'Resize' && (attrs['mode'] ?? 'nearest') === 'nearest') || (operands === 1 && (op === 'Sum' || op === 'Mean'));
+}
+
+/** Reductions and pools that give an element alone in its lane or window back unchanged on every backend. */
+const ONE_TERM_EXACT: ReadonlySet<string> = new Set([
+  'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'GlobalMaxPool', 'GlobalAveragePool', 'MaxPool', 'AveragePool',
+]);
+
+/**
+ * Whether each output element of `node` is one input element, copied (roundsNothing's `alone`): a Sum, Mean, Max, Min,
+ * Prod or L1 norm of a lane of one element, a global pool over one position, a pool with a window of one; told by the
+ * input holding as many elements as the output (`inShape`, `outShape`).
+ */
+export function copiesAlone(node: Node, inShape: readonly number[] | undefined, outShape: readonly number[] | undefined): boolean {
+  if (!inShape || !outShape || !ONE_TERM_EXACT.has(node.op) || numel(inShape) !== numel(outShape)) return false;
+  if (node.op !== 'MaxPool' && node.op !== 'AveragePool') return true;
+  const k = node.attrs['kernel_shape'];
+  return Array.isArray(k) && k.every((d) => d === 1);
 }
 
 /** How many inputs of `node` are present (optional ones left out are empty names). */
@@ -220,7 +237,7 @@ export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>,
       const t = outs[k];
       if (!t) throw new ReferenceUnsupported(`reference: ${node.op} output ${k} ('${name}') is not implemented`);
       const rel = t.dtype === 'float32' || t.dtype === 'float64' ? opts.perturb?.[t.dtype] : undefined;
-      env.set(name, rel === undefined ? t : perturbOutput(node.op, node.name, t, rel, opts.perturbSign ?? 1, attrs, operandCount(node)));
+      env.set(name, rel === undefined ? t : perturbOutput(node.op, node.name, t, rel, opts.perturbSign ?? 1, attrs, operandCount(node), copiesAlone(node, x?.shape, t.shape)));
     });
   }
   return env;

@@ -473,6 +473,28 @@ describe('input search', () => {
     expect(firstViolation(g, { x: { dtype: 'float32', shape: [2], data: Float64Array.from([-1, 1]) } }).violation).toBeUndefined();
   });
 
+  it('leaves a reduction over lanes of one element unperturbed: Equal(ReduceSum(x), ReduceProd(ReduceSum(x))) is decided', () => {
+    // a sum or product of one number is that number on every backend; over lanes of two the sum rounds
+    const g = (lane: number): Graph =>
+      graphOf(
+        [{ name: 'x', ...f32([3, lane]) }],
+        [],
+        [
+          { op: 'ReduceSum', ins: ['x', 'axes'], out: 's', attrs: { keepdims: 1 } },
+          { op: 'ReduceProd', ins: ['s'], out: 'p', attrs: { axes: [1], keepdims: 1 } },
+          { op: 'Equal', ins: ['s', 'p'], out: 'e' },
+        ],
+        { s: f32([3, 1]), p: f32([3, 1]), e: { dtype: 'bool', shape: [3, 1] } },
+      );
+    const feeds = (lane: number): Record<string, Tensor> => ({
+      x: { dtype: 'float32', shape: [3, lane], data: Float64Array.from({ length: 3 * lane }, (_, k) => 0.15 + 0.1 * k) },
+    });
+    const withAxes = (h: Graph): Graph => ({ ...h, initializers: [{ name: 'axes', kind: 'constant', dtype: 'int64', shape: [1], data: [1] }] });
+    expect(firstViolation(withAxes(g(1)), feeds(1)).violation).toBeUndefined();
+    // ReduceProd over one element still copies: only the sum of two rounds, and both sides read it
+    expect(firstViolation(withAxes(g(2)), feeds(2)).violation).toBeUndefined();
+  });
+
   it('keeps a tie one correctly rounded elementwise node makes of equal inputs, not one of a transcendental kernel or of two nodes', () => {
     // Sqrt(Clip(x, 0.5)): every x below 0.5 gives the same value, which ArgMin then ties on; Sqrt rounds once, so every
     // backend gives equal outputs for equal inputs. Sigmoid's vectorised kernels may round equal inputs apart by
