@@ -467,19 +467,15 @@ function preimage(dom: Bounds, own: Need, maybe: (piece: Bounds) => boolean): Bo
   return [lo, hi];
 }
 
-/** Reductions that give a lane of one element back unchanged (ReduceProd(ReduceMax(LogSoftmax(x))) over such lanes). */
-const ONE_TERM_COPIES: ReadonlySet<string> = new Set([
-  'ReduceMax', 'ReduceMin', 'ReduceSum', 'ReduceMean', 'ReduceProd', 'ReduceLogSumExp', 'GlobalMaxPool', 'GlobalAveragePool',
-]);
-
 /**
- * Whether each output element of `n` is one input element when the two hold as many elements: a reduction that gives a
- * lane of one back unchanged, or a max or average pool with a window of one (then no padding and a stride of one).
+ * Whether each output element of `n` is its input element, or close to it, so that the output's requirement is the
+ * input's: an exact copy (copiesAlone; not an L1 norm, which is |x|), or a log-sum-exp of one element.
  */
-function copiesWhole(n: Node): boolean {
-  if (ONE_TERM_COPIES.has(n.op)) return true;
-  const k = n.attrs['kernel_shape'];
-  return (n.op === 'MaxPool' || n.op === 'AveragePool') && Array.isArray(k) && k.every((d) => d === 1);
+function copiesWhole(n: Node, types: ReadonlyMap<string, TensorType>): boolean {
+  const inShape = types.get(n.inputs[0] ?? '')?.shape;
+  const outShape = types.get(n.outputs[0] ?? '')?.shape;
+  if (n.op === 'ReduceLogSumExp') return inShape !== undefined && outShape !== undefined && numel(inShape) === numel(outShape);
+  return n.op !== 'ReduceL1' && copiesAlone(n, inShape, outShape);
 }
 
 /** A Pad whose pads are known and none negative: every element of its data reaches the output. */
@@ -619,7 +615,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
       if (wanted.length === 0) continue;
       const spec = findOp(n.op);
       const only = wanted.length === 1 ? wanted[0]! : undefined;
-      if (only && n.inputs[0] && copiesWhole(n) && numelOf(types.get(n.inputs[0])) === numelOf(types.get(only.o))) {
+      if (only && only.i === 0 && n.inputs[0] && copiesWhole(n, types)) {
         // lanes or windows of one element: each output element is its input element
         const x = n.inputs[0];
         need.set(x, both(needOf(x), only.n));

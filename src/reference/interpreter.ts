@@ -135,8 +135,9 @@ export function perturbOutput(op: string, node: string, out: Tensor, rel: number
 /**
  * Whether an operator computes nothing it could round: an exact one (a copy, a selection), a Resize that picks
  * nearest neighbours (its linear and cubic modes interpolate; `attrs`, the node's, with or without defaults), or a Sum
- * or Mean of one operand (`operands`, the node's non-empty inputs; 0 when not known), which copies it. What the
- * stability check's perturbation and the analyses that mirror it (generators/values.ts, ties.ts) leave alone.
+ * or Mean of one operand (`operands`, the node's non-empty inputs; 0 when not known), which copies it, or a node that
+ * copies each element alone in its lane or window (`alone`: copiesAlone). What the stability check's perturbation and
+ * the analyses that mirror it (generators/values.ts, ties.ts) leave alone.
  */
 export function roundsNothing(op: string, attrs: Attrs, operands = 0, alone = false): boolean {
   return alone || findOp(op)?.exact === true || (op === 'Resize' && (attrs['mode'] ?? 'nearest') === 'nearest') || (operands === 1 && (op === 'Sum' || op === 'Mean'));
@@ -149,14 +150,16 @@ const ONE_TERM_EXACT: ReadonlySet<string> = new Set([
 
 /**
  * Whether each output element of `node` is one input element, copied (roundsNothing's `alone`): a Sum, Mean, Max, Min,
- * Prod or L1 norm of a lane of one element, a global pool over one position, a pool with a window of one; told by the
- * input holding as many elements as the output (`inShape`, `outShape`).
+ * Prod or L1 norm of a lane of one element, a global pool over one position, a pool with a window of one and no explicit
+ * padding (a padded window of one at a stride of two can sit wholly in the padding); told by the input holding as many
+ * elements as the output (`inShape`, `outShape`).
  */
 export function copiesAlone(node: Node, inShape: readonly number[] | undefined, outShape: readonly number[] | undefined): boolean {
   if (!inShape || !outShape || !ONE_TERM_EXACT.has(node.op) || numel(inShape) !== numel(outShape)) return false;
   if (node.op !== 'MaxPool' && node.op !== 'AveragePool') return true;
   const k = node.attrs['kernel_shape'];
-  return Array.isArray(k) && k.every((d) => d === 1);
+  const pads = node.attrs['pads'];
+  return Array.isArray(k) && k.every((d) => d === 1) && (!Array.isArray(pads) || pads.every((p) => p === 0));
 }
 
 /** How many inputs of `node` are present (optional ones left out are empty names). */
