@@ -20,7 +20,7 @@
  */
 import type { Graph, Initializer, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { broadcastIndex, isFloat, normAxis, numel } from '../src/ir/index.js';
-import { copiesAlone, keepsZeros, operandCount, positionClass, ROUNDED_ONCE, roundsNothing, withDefaults } from '../src/reference/interpreter.js';
+import { keepsZeros, nodeRoundsNothing, positionClass, ROUNDED_ONCE, withDefaults } from '../src/reference/interpreter.js';
 import { findOp } from './ops/index.js';
 import { ELEMENTWISE_MAPS, integralTensors } from './ops/ranges.js';
 import { reducedAxes } from './ops/reduce.js';
@@ -183,8 +183,7 @@ function softmaxSum(node: Node, axes: readonly number[], p: Node | undefined, ra
  * of operators that are neither exact nor round once, unless they hold whole numbers (which it leaves).
  */
 function byPosition(node: Node, out: TensorType, integral: ReadonlySet<string>, types: ReadonlyMap<string, TensorType>): boolean {
-  const alone = copiesAlone(node, types.get(node.inputs[0] ?? '')?.shape, out.shape);
-  return isFloat(out.dtype) && !roundsNothing(node.op, node.attrs, operandCount(node), alone) && !ROUNDED_ONCE.has(node.op) && !integral.has(node.outputs[0] ?? '');
+  return isFloat(out.dtype) && !nodeRoundsNothing(node, types) && !ROUNDED_ONCE.has(node.op) && !integral.has(node.outputs[0] ?? '');
 }
 
 /**

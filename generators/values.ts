@@ -10,7 +10,7 @@ import type { DomainConstraint, Interval as Bounds } from './ops/spec.js';
 import { UNBOUNDED } from './ops/spec.js';
 import { knownValueConflict } from './known.js';
 import { biasOnly, structuralTie } from './ties.js';
-import { copiesAlone, operandCount, roundsNothing, STABILITY_PERTURBATION } from '../src/reference/interpreter.js';
+import { copiesAloneIn, nodeRoundsNothing, STABILITY_PERTURBATION } from '../src/reference/interpreter.js';
 import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, centredInput, integralTensors, jointlyReachable, nodeRanges, outputRanges, reducedElementNeed } from './ops/ranges.js';
 
 /** The interval values are drawn from when no constraint applies. */
@@ -472,10 +472,11 @@ function preimage(dom: Bounds, own: Need, maybe: (piece: Bounds) => boolean): Bo
  * input's: an exact copy (copiesAlone; not an L1 norm, which is |x|), or a log-sum-exp of one element.
  */
 function copiesWhole(n: Node, types: ReadonlyMap<string, TensorType>): boolean {
-  const inShape = types.get(n.inputs[0] ?? '')?.shape;
-  const outShape = types.get(n.outputs[0] ?? '')?.shape;
-  if (n.op === 'ReduceLogSumExp') return inShape !== undefined && outShape !== undefined && numel(inShape) === numel(outShape);
-  return n.op !== 'ReduceL1' && copiesAlone(n, inShape, outShape);
+  if (n.op === 'ReduceLogSumExp') {
+    const [x, y] = [types.get(n.inputs[0] ?? ''), types.get(n.outputs[0] ?? '')];
+    return x !== undefined && y !== undefined && numelOf(x) === numelOf(y);
+  }
+  return n.op !== 'ReduceL1' && copiesAloneIn(n, types);
 }
 
 /** A Pad whose pads are known and none negative: every element of its data reaches the output. */
@@ -751,7 +752,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
   // which backends compute exactly; graph inputs and weights are fed as they are, and exact operators (a copy, Relu's
   // zero) round nothing of their own
   for (const n of graph.nodes) {
-    if (roundsNothing(n.op, n.attrs, operandCount(n), copiesAlone(n, types.get(n.inputs[0] ?? '')?.shape, types.get(n.outputs[0] ?? '')?.shape))) continue;
+    if (nodeRoundsNothing(n, types)) continue;
     for (const o of n.outputs) {
       const t = types.get(o);
       const want = need.get(o);

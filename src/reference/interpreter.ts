@@ -162,6 +162,18 @@ export function copiesAlone(node: Node, inShape: readonly number[] | undefined, 
   return Array.isArray(k) && k.every((d) => d === 1) && (!Array.isArray(pads) || pads.every((p) => p === 0));
 }
 
+type Shapes = ReadonlyMap<string, { readonly shape: readonly number[] }>;
+
+/** copiesAlone for a graph node, its first input's and first output's shapes looked up by name in `types`. */
+export function copiesAloneIn(node: Node, types: Shapes): boolean {
+  return copiesAlone(node, types.get(node.inputs[0] ?? '')?.shape, types.get(node.outputs[0] ?? '')?.shape);
+}
+
+/** roundsNothing for a graph node, with its operand count and whether it copies elements alone (`types`: shapes by name). */
+export function nodeRoundsNothing(node: Node, types: Shapes): boolean {
+  return roundsNothing(node.op, node.attrs, operandCount(node), copiesAloneIn(node, types));
+}
+
 /** How many inputs of `node` are present (optional ones left out are empty names). */
 export function operandCount(node: Node): number {
   return node.inputs.filter((x) => x !== '').length;
