@@ -295,13 +295,6 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
     };
     if (fits(base)) continue;
     const shared = (b: Bounds): Bounds[] => base.map((x, i) => (free.includes(i) ? b : x));
-    let lo = -HINT_CAP;
-    let hi = HINT_CAP;
-    for (const i of free) {
-      lo = Math.max(lo, base[i]![0]);
-      hi = Math.min(hi, base[i]![1]);
-    }
-    if (!(lo < hi)) continue;
     // the longest run of grid points that each satisfy the demand on their own, then the run as a whole
     const longestRun = (grid: readonly number[]): Bounds | undefined => {
       let run: Bounds | undefined;
@@ -318,18 +311,34 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
       }
       return run;
     };
-    let best = longestRun(hintGrid(lo, hi));
-    if (!best && Number.isFinite(lo) && Number.isFinite(hi)) {
-      // no value within the inputs' sampling bounds meets the demand: look ten widths further out on each side (a
-      // HardSigmoid with beta -0.9 and alpha -0.12 is positive only below -7.8)
-      const reach = 10 * (hi - lo);
-      best = longestRun(hintGrid(Math.max(-HINT_CAP, lo - reach), Math.min(HINT_CAP, hi + reach)));
-    }
-    for (let tries = 0; best && !fits(shared(best)) && tries < 4; tries++) {
-      const q = (best[1] - best[0]) / 4;
-      best = [best[0] + q, best[1] - q];
-    }
-    if (!best || !fits(shared(best))) continue;
+    // the shared interval within each free input's bounds (`own`: also within what is already asked of it)
+    const sharedHint = (own: boolean): Bounds | undefined => {
+      let lo = -HINT_CAP;
+      let hi = HINT_CAP;
+      for (const i of free) {
+        const b = own ? (meet(base[i]!, need.get(n.inputs[i]!) ?? UNBOUNDED) ?? base[i]!) : base[i]!;
+        lo = Math.max(lo, b[0]);
+        hi = Math.min(hi, b[1]);
+      }
+      if (!(lo < hi)) return undefined;
+      let best = longestRun(hintGrid(lo, hi));
+      if (!best && Number.isFinite(lo) && Number.isFinite(hi)) {
+        // no value within the inputs' sampling bounds meets the demand: look ten widths further out on each side (a
+        // HardSigmoid with beta -0.9 and alpha -0.12 is positive only below -7.8)
+        const reach = 10 * (hi - lo);
+        best = longestRun(hintGrid(Math.max(-HINT_CAP, lo - reach), Math.min(HINT_CAP, hi + reach)));
+      }
+      for (let tries = 0; best && !fits(shared(best)) && tries < 4; tries++) {
+        const q = (best[1] - best[0]) / 4;
+        best = [best[0] + q, best[1] - q];
+      }
+      return best && fits(shared(best)) ? best : undefined;
+    };
+    let best = sharedHint(false);
+    // an interval some input cannot take (Div(x, w) > 0 with Sqrt(x) beside it: a negative one) is looked for again
+    // within what is asked of each input, so that the others follow the one that cannot move
+    if (best && free.some((i) => !meet(best!, need.get(n.inputs[i]!) ?? UNBOUNDED))) best = sharedHint(true) ?? best;
+    if (!best) continue;
     for (const i of free) {
       // an input the demand does not depend on (Where's condition, Gather's indices) gets nothing
       if (fits(base.map((x, j) => (j === i ? x : free.includes(j) ? best : x)))) continue;
@@ -508,8 +517,10 @@ function numelOf(t: TensorType | undefined): number {
  */
 export function infeasibility(graph: Graph): string | undefined {
   const types = typesOf(graph);
-  const fwd = forwardBounds(graph, types, typeBounds);
-  return intervalInfeasibility(graph, types, new Map(fwd)) ?? knownValueConflict(graph, fwd, types) ?? structuralTie(graph, types, fwd);
+  // what interval reasoning narrows the bounds to holds for every valid assignment, so the known values and ties
+  // follow from the narrowed bounds (Acos(Ceil(x)) pins Ceil's output to 0)
+  const bounds = forwardBounds(graph, types, typeBounds);
+  return intervalInfeasibility(graph, types, bounds) ?? knownValueConflict(graph, bounds, types) ?? structuralTie(graph, types, bounds);
 }
 
 /**

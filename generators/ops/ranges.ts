@@ -102,6 +102,21 @@ function axisLength(types: Shaped, attrs: Attrs, fallback: number): number | und
 }
 
 /**
+ * Bounds of a Softmax (or LogSoftmax) element over a lane of n > 1 elements within [lo, hi]: an element is largest
+ * when it sits at hi and the other n - 1 at lo, smallest the other way round, so a narrow input interval keeps every
+ * probability near 1/n (six logits within [1, 1.5] give at most 0.25, a LogSoftmax of at most -1.39).
+ */
+function softmaxRange(log: boolean, n: number, x: Interval): Interval {
+  const d = x[1] - x[0];
+  if (!(d >= 0) || !Number.isFinite(d)) return log ? [-Infinity, 0] : [0, 1];
+  // -log(1 + (n - 1) e^(+-d)), a hair wider than the float64 evaluation of either end
+  const lower = -Math.log1p((n - 1) * Math.exp(d));
+  const upper = -Math.log1p((n - 1) * Math.exp(-d));
+  const slack = 1e-12 * (1 + Math.abs(lower));
+  return log ? [lower - slack, Math.min(0, upper + 1e-12 * (1 + Math.abs(upper)))] : [Math.max(0, Math.exp(lower) - 1e-12), Math.min(1, Math.exp(upper) + 1e-12)];
+}
+
+/**
  * Bounds of a node's outputs: the operator's `range` (unbounded without one), tightened where the input shapes tell
  * more (ArgMax indexes an axis of n elements; Softmax over one element is exactly 1, LogSoftmax exactly 0).
  */
@@ -118,9 +133,12 @@ export function outputRanges(spec: OpSpec | undefined, inputs: readonly Interval
       break;
     }
     case 'Softmax':
-    case 'LogSoftmax':
-      if (axisLength(types, attrs, -1) === 1) out[0] = spec.onnx === 'Softmax' ? [1, 1] : [0, 0];
+    case 'LogSoftmax': {
+      const n = axisLength(types, attrs, -1);
+      if (n === 1) out[0] = spec.onnx === 'Softmax' ? [1, 1] : [0, 0];
+      else if (n !== undefined && n > 1) out[0] = softmaxRange(spec.onnx === 'LogSoftmax', n, inputs[0] ?? UNBOUNDED);
       break;
+    }
     case 'Clip': {
       // an omitted bound clips nothing: -Infinity below, Infinity above (the declared range, which sees no types,
       // takes it as a tensor that may hold anything)

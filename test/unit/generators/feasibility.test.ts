@@ -342,6 +342,32 @@ describe('feasibility of value requirements', () => {
     expect(d?.[1]).toBeLessThanOrEqual(1);
   });
 
+  it('bounds a Softmax element by its lane size and the spread of its inputs: six logits within [1, 1.5] cannot give LogSoftmax >= -0.999', () => {
+    // Tan needs |x| <= 1.5 and Acosh x >= 1: each LogSoftmax element is at most -log(1 + 5 e^-0.5) = -1.39; only two
+    // of each lane (a Gather) meet Acos, so the lane as a whole may still sum to one
+    const lane = (n: number): Graph =>
+      chain([x([2, n])], [
+        { op: 'Tan', ins: ['x'], out: 't' },
+        { op: 'Acosh', ins: ['x'], out: 'h' },
+        { op: 'LogSoftmax', ins: ['x'], out: 'l' },
+        { op: 'Gather', ins: ['l', 'i'], out: 'g', attrs: { axis: 1 } },
+        { op: 'Acos', ins: ['g'], out: 'a' },
+      ], [2, n], { g: f32([2, 2]), a: f32([2, 2]) }, [{ name: 'i', dtype: 'int64', shape: [2], kind: 'constant', data: [0, 1] }]);
+    expect(infeasibility(lane(6))).toMatch(/no value within/);
+    // two logits: up to -log(1 + e^-0.5) = -0.47, within Acos
+    expect(infeasibility(lane(2))).toBeUndefined();
+  });
+
+  it('ties what interval reasoning pins to one value: Acos(Ceil(x)) makes Ceil 0, so an ArgMin over Acosh(Acos(Ceil(x))) ties', () => {
+    const g = chain([x([3, 4])], [
+      { op: 'Ceil', ins: ['x'], out: 'c' },
+      { op: 'Acos', ins: ['c'], out: 'a' },
+      { op: 'Acosh', ins: ['a'], out: 'h' },
+      { op: 'ArgMin', ins: ['h'], out: 'm', attrs: { axis: 1 } },
+    ], [3, 4], { m: { dtype: 'int64', shape: [3, 1] } });
+    expect(infeasibility(g)).toMatch(/ArgMin/);
+  });
+
   it('keeps graphs that have valid values', () => {
     const feasible: Graph[] = [
       chain([x()], [{ op: 'Asin', ins: ['x'], out: 'a' }, { op: 'Log', ins: ['a'], out: 'l' }], [4]),

@@ -155,6 +155,23 @@ describe('input search', () => {
     expect(iv.hi).toBeLessThanOrEqual(1);
   });
 
+  it('hints both operands of a shared demand toward the side one of them must take: Log(ReduceSum(Div(x, w))) with Sqrt(x)', () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([3, 4]) }],
+      [{ name: 'w', dtype: 'float32', shape: [3, 1], kind: 'weight', data: [1, 1, 1] }],
+      [
+        { op: 'Sqrt', ins: ['x'], out: 'q' },
+        { op: 'Div', ins: ['x', 'w'], out: 'd' },
+        { op: 'ReduceLogSum', ins: ['d'], out: 'l' },
+      ],
+      { q: f32([3, 4]), d: f32([3, 4]), l: f32([1, 1]) },
+    );
+    // x >= 0 for Sqrt, so a quotient above 0 wants w > 0, not the w < 0 that would drive x to 0
+    expect(intervalFor('float32', leafHints(g).get('w') ?? []).lo).toBeGreaterThan(0);
+    expect(intervalFor('float32', leafHints(g).get('x') ?? []).lo).toBeGreaterThan(0);
+    for (let seed = 0; seed < 3; seed++) expect(searchInputs(g, seed, tf).ok, `seed ${seed}`).toBe(true);
+  });
+
   it('looks past the sampling range for hints when nothing within it works: Log(HardSigmoid(x)) positive only below -7.8', () => {
     const g = graphOf(
       [{ name: 'x', ...f32([16]) }],
