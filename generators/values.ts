@@ -172,6 +172,23 @@ function hintGrid(lo: number, hi: number): number[] {
   return [...xs].sort((a, b) => a - b);
 }
 
+/** The longest run of whole numbers within `b` (at most 16 from 0 either way) that each satisfy `ok`. */
+function integerRun(b: Bounds, ok: (k: number) => boolean): Bounds | undefined {
+  let run: Bounds | undefined;
+  let start: number | undefined;
+  const lo = Math.max(Math.ceil(b[0]), -16);
+  const hi = Math.min(Math.floor(b[1]), 16);
+  for (let k = lo; k <= hi + 1; k++) {
+    const good = k <= hi && ok(k);
+    if (good && start === undefined) start = k;
+    if (!good && start !== undefined) {
+      if (!run || k - 1 - start > run[1] - run[0]) run = [start, k - 1];
+      start = undefined;
+    }
+  }
+  return run;
+}
+
 function within(inner: Bounds, outer: Bounds): boolean {
   return inner[0] >= outer[0] && inner[1] <= outer[1];
 }
@@ -341,7 +358,16 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
     if (!best) continue;
     for (const i of free) {
       // an input the demand does not depend on (Where's condition, Gather's indices) gets nothing
-      if (fits(base.map((x, j) => (j === i ? x : free.includes(j) ? best : x)))) continue;
+      const others = (b: Bounds): Bounds[] => base.map((x, j) => (j === i ? b : free.includes(j) ? best : x));
+      if (fits(others(base[i]!))) continue;
+      const t = types.get(n.inputs[i]!);
+      // an integer input needs whole numbers in its hint: Pow(x, n) < 1 shares (0.24, 0.70), which holds no exponent
+      // but 0 once drawn (x^0 = 1); it gets the longest run of whole numbers that fit beside the others' hint instead
+      if (t && isInt(t.dtype) && Math.ceil(best[0]) > Math.floor(best[1])) {
+        const whole = integerRun(base[i]!, (k) => fits(others([k, k])));
+        if (whole) ask(n.inputs[i]!, whole);
+        continue;
+      }
       ask(n.inputs[i]!, best);
     }
   }

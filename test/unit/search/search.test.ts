@@ -172,6 +172,23 @@ describe('input search', () => {
     for (let seed = 0; seed < 3; seed++) expect(searchInputs(g, seed, tf).ok, `seed ${seed}`).toBe(true);
   });
 
+  it('hints an integer operand with whole numbers: Asin(Pow(x, n)) gets n in [1, 4], not the shared (0.24, 0.70) that draws n = 0', () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([6]) }, { name: 'n', dtype: 'int32', shape: [] }],
+      [],
+      [
+        { op: 'Sqrt', ins: ['x'], out: 'q' },
+        { op: 'Pow', ins: ['x', 'n'], out: 'p' },
+        { op: 'Asin', ins: ['p'], out: 'a' },
+      ],
+      { q: f32([6]), p: f32([6]), a: f32([6]) },
+    );
+    const n = intervalFor('int32', leafHints(g).get('n') ?? []);
+    expect(n.lo).toBeGreaterThanOrEqual(1);
+    expect(n.hi).toBeGreaterThanOrEqual(n.lo);
+    for (let seed = 0; seed < 3; seed++) expect(searchInputs(g, seed, tf).iterations, `seed ${seed}`).toBeLessThan(4);
+  });
+
   it('looks past the sampling range for hints when nothing within it works: Log(HardSigmoid(x)) positive only below -7.8', () => {
     const g = graphOf(
       [{ name: 'x', ...f32([16]) }],
