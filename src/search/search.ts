@@ -790,8 +790,10 @@ function searchableLeaves(graph: Graph, hinted: boolean): Map<string, Leaf> {
       if (need[0] > -Infinity) bounds.push({ rel: 'ge', value: lo });
       if (need[1] < Infinity) bounds.push({ rel: 'le', value: hi });
       const h = intervalFor(t.dtype, d);
-      // hints that leave what the leaf must hold give way to it
-      d = h.lo <= hi && h.hi >= lo ? [...d, ...bounds] : [...c, ...bounds];
+      // hints that leave what the leaf must hold give way to it, as do hints that only touch it (a hint of (0, 0.5]
+      // against a need of [0.5, 80] would pin the leaf to 0.5, where Round's tie to even gives the 0 a Reciprocal
+      // after it cannot take), unless the need is one value
+      d = (lo < hi ? h.lo < hi && h.hi > lo : h.lo <= hi && h.hi >= lo) ? [...d, ...bounds] : [...c, ...bounds];
     }
     leaves.set(t.name, { name: t.name, type: t, isInput, draw: d, lo: Math.min(lo, hi), hi });
   };
