@@ -803,5 +803,11 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
       if (Math.max(b[0], want.lo + d) > Math.min(b[1], want.hi - d)) return `${o} (${n.op} output): only [${b.join(', ')}] meets ${JSON.stringify(want)}, too narrow to survive rounding`;
     }
   }
+  // what the readers allow is what every valid assignment holds: the bounds the known-value and tie passes start
+  // from (a Floor of (-1, 1) that a Reciprocal reads is -1 everywhere)
+  for (const x of need.keys()) {
+    const v = values(x);
+    if (v && fwd.has(x)) fwd.set(x, v);
+  }
   return undefined;
 }

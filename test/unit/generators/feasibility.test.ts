@@ -366,6 +366,22 @@ describe('feasibility of value requirements', () => {
       { op: 'ArgMin', ins: ['h'], out: 'm', attrs: { axis: 1 } },
     ], [3, 4], { m: { dtype: 'int64', shape: [3, 1] } });
     expect(infeasibility(g)).toMatch(/ArgMin/);
+    // Floor of (-1, 1) (Atanh reads x) that a Reciprocal reads is -1 everywhere: a LogSoftmax lane of it ties
+    const floor = chain([x([7])], [
+      { op: 'Atanh', ins: ['x'], out: 'a' },
+      { op: 'Floor', ins: ['x'], out: 'f' },
+      { op: 'Reciprocal', ins: ['f'], out: 'r' },
+      { op: 'LogSoftmax', ins: ['f'], out: 'l' },
+      { op: 'ArgMin', ins: ['l'], out: 'm', attrs: { axis: 0 } },
+    ], [7], { m: { dtype: 'int64', shape: [1] } });
+    expect(infeasibility(floor)).toMatch(/ArgMin/);
+    // without the Reciprocal, Floor may give 0 at some elements and -1 at others
+    expect(infeasibility(chain([x([7])], [
+      { op: 'Atanh', ins: ['x'], out: 'a' },
+      { op: 'Floor', ins: ['x'], out: 'f' },
+      { op: 'LogSoftmax', ins: ['f'], out: 'l' },
+      { op: 'ArgMin', ins: ['l'], out: 'm', attrs: { axis: 0 } },
+    ], [7], { m: { dtype: 'int64', shape: [1] } }))).toBeUndefined();
   });
 
   it('keeps graphs that have valid values', () => {
