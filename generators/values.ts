@@ -363,7 +363,7 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
       const t = types.get(n.inputs[i]!);
       // an integer input needs whole numbers in its hint: Pow(x, n) < 1 shares (0.24, 0.70), which holds no exponent
       // but 0 once drawn (x^0 = 1); it gets the longest run of whole numbers that fit beside the others' hint instead
-      if (t && isInt(t.dtype) && Math.ceil(best[0]) > Math.floor(best[1])) {
+      if (t && (isInt(t.dtype) || t.dtype === 'bool') && Math.ceil(best[0]) > Math.floor(best[1])) {
         const whole = integerRun(base[i]!, (k) => fits(others([k, k])));
         if (whole) ask(n.inputs[i]!, whole);
         continue;
@@ -375,7 +375,9 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
   for (const leaf of [...graph.inputs, ...graph.initializers.filter((i) => i.kind === 'weight')]) {
     const list = [...(readers.get(leaf.name) ?? [])];
     const b = need.get(leaf.name);
-    if (b && (isFloat(leaf.dtype) || isInt(leaf.dtype) || leaf.dtype === 'bool')) {
+    // a whole-number leaf's hint must hold a whole number (a bool hinted within (0.01, 0.99) would draw one value)
+    const whole = isInt(leaf.dtype) || leaf.dtype === 'bool';
+    if (b && (isFloat(leaf.dtype) || (whole && Math.ceil(b[0]) <= Math.floor(b[1])))) {
       if (b[0] > -Infinity) list.push({ rel: 'ge', value: b[0] });
       if (b[1] < Infinity) list.push({ rel: 'le', value: b[1] });
     }

@@ -172,7 +172,7 @@ describe('input search', () => {
     for (let seed = 0; seed < 3; seed++) expect(searchInputs(g, seed, tf).ok, `seed ${seed}`).toBe(true);
   });
 
-  it('hints an integer operand with whole numbers: Asin(Pow(x, n)) gets n in [1, 4], not the shared (0.24, 0.70) that draws n = 0', () => {
+  it('hints an integer operand with whole numbers: Asin(Pow(x, n)) gets n in [1, 4], not the shared (0.24, 0.70) that draws n = 0; a bool never (0.01, 0.99)', () => {
     const g = graphOf(
       [{ name: 'x', ...f32([6]) }, { name: 'n', dtype: 'int32', shape: [] }],
       [],
@@ -187,6 +187,18 @@ describe('input search', () => {
     expect(n.lo).toBeGreaterThanOrEqual(1);
     expect(n.hi).toBeGreaterThanOrEqual(n.lo);
     for (let seed = 0; seed < 3; seed++) expect(searchInputs(g, seed, tf).iterations, `seed ${seed}`).toBeLessThan(4);
+    // a bool whose demands meet only strictly between 0 and 1 (Log and Atanh of its Cast) is hinted nothing
+    const b = graphOf(
+      [{ name: 'b', dtype: 'bool', shape: [2] }],
+      [],
+      [
+        { op: 'Cast', ins: ['b'], out: 'c', attrs: { to: 1 } },
+        { op: 'Log', ins: ['c'], out: 'l' },
+        { op: 'Atanh', ins: ['c'], out: 'a' },
+      ],
+      { c: f32([2]), l: f32([2]), a: f32([2]) },
+    );
+    expect(leafHints(b).get('b')).toBeUndefined();
   });
 
   it('looks past the sampling range for hints when nothing within it works: Log(HardSigmoid(x)) positive only below -7.8', () => {
