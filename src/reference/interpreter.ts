@@ -174,9 +174,13 @@ export function nodeRoundsNothing(node: Node, types: Shapes): boolean {
   return roundsNothing(node.op, node.attrs, operandCount(node), copiesAloneIn(node, types));
 }
 
-/** How many inputs of `node` are present (optional ones left out are empty names). */
+/**
+ * How many inputs of `node` are present (optional ones left out are empty names), for roundsNothing: two of one
+ * tensor count as one, since x + x and (x + x) / 2 are exact (a Sum or Mean of them rounds nothing, like one of x).
+ */
 export function operandCount(node: Node): number {
-  return node.inputs.filter((x) => x !== '').length;
+  const xs = node.inputs.filter((x) => x !== '');
+  return xs.length === 2 && xs[0] === xs[1] ? 1 : xs.length;
 }
 
 /**

@@ -519,6 +519,23 @@ describe('input search', () => {
     expect(firstViolation(g, { x: { dtype: 'float32', shape: [2], data: Float64Array.from([-1, 1]) } }).violation).toBeUndefined();
   });
 
+  it('knows a Mean or Sum of one tensor twice is exact: fmod(x, Mean(x, x)) is 0 on every backend, fmod(x, Mean(x, y)) near y = x is not', () => {
+    const g = (second: string): Graph =>
+      graphOf(
+        [{ name: 'x', ...f32([3]) }, { name: 'y', ...f32([3]) }],
+        [],
+        [
+          { op: 'Mean', ins: ['x', second], out: 'm' },
+          { op: 'Mod', ins: ['x', 'm'], out: 'r', attrs: { fmod: 1 } },
+        ],
+        { m: f32([3]), r: f32([3]) },
+      );
+    const feeds = { x: { dtype: 'float32' as const, shape: [3], data: Float64Array.from([1.7, -2.3, 0.9]) }, y: { dtype: 'float32' as const, shape: [3], data: Float64Array.from([1.7, -2.3, 0.9]) } };
+    expect(firstViolation(g('x'), feeds).violation).toBeUndefined();
+    // (x + y) / 2 with y = x computes the same value, but nothing makes y equal x on a backend: the quotient sits at 1
+    expect(firstViolation(g('y'), feeds).violation?.unstable).toBe(true);
+  });
+
   it('leaves a reduction over lanes of one element unperturbed: Equal(ReduceSum(x), ReduceProd(ReduceSum(x))) is decided', () => {
     // a sum or product of one number is that number on every backend; over lanes of two the sum rounds
     const g = (lane: number): Graph =>
