@@ -24,7 +24,7 @@
  */
 import type { Attrs, Graph, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { broadcastIndex, isFloat, numel } from '../src/ir/index.js';
-import { copiesAloneIn, FLOAT32_TINY, operandCount, perturbOutput, STABILITY_PERTURBATION, withDefaults } from '../src/reference/interpreter.js';
+import { exactAloneIn, FLOAT32_TINY, operandCount, perturbOutput, STABILITY_PERTURBATION, withDefaults } from '../src/reference/interpreter.js';
 import { FLOAT32_LIMIT } from '../src/search/violations.js';
 import { pathTolerances, type Tolerance } from '../oracles/tolerance.js';
 import { findOp } from './ops/index.js';
@@ -335,7 +335,7 @@ function run(
       if (sign !== 0 && isFloat(known.t.dtype)) {
         // as the interpreter's stability check does
         const rel = STABILITY_PERTURBATION[known.t.dtype === 'float64' ? 'float64' : 'float32'];
-        const moved = perturbOutput(node.op, node.name, known.t, rel, sign, node.attrs, operandCount(node), copiesAloneIn(node, types)).data;
+        const moved = perturbOutput(node.op, node.name, known.t, rel, sign, node.attrs, operandCount(node), exactAloneIn(node, types)).data;
         const data = Float64Array.from(known.t.data);
         for (let e = 0; e < data.length; e++) if (known.mask[e] === 1) data[e] = moved[e]!;
         known = { ...known, t: { ...known.t, data } };

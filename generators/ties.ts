@@ -499,10 +499,10 @@ function numberNode(
         const pu = params.map((q) => (q ? q.u[per(j)] : '-')).join(',');
         const pp = params.map((q) => (q ? q.p[per(j)] : '-')).join(',');
         u[j] = flat ? (bias ? bias.u[per(j)]! : zero) : numbering.intern(`${ku}${xs.u[j]};${pu}`);
-        p[j] =
-          lane.length === 1
-            ? perturbedAt(numbering, bias ? bias.p[per(j)]! : zero, j)
-            : numbering.intern(`${kp}${xs.p[j]};${pp}|${positionClass(j)}`);
+        // over a lane of one, a LayerNormalization gives its bias exactly on every backend (interpreter.ts
+        // exactOverOne); onnxruntime's InstanceNormalization does not, so its copy of the bias moves by position
+        const one = bias ? bias.p[per(j)]! : zero;
+        p[j] = lane.length === 1 ? (ln ? one : perturbedAt(numbering, one, j)) : numbering.intern(`${kp}${xs.p[j]};${pp}|${positionClass(j)}`);
       }
     }
     return [{ u, p }];

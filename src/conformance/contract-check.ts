@@ -6,7 +6,7 @@
 import { OPS } from '../../generators/ops/index.js';
 import { exclusionsFor } from '../backends/exclusions.js';
 import { createBackend } from '../backends/index.js';
-import { checkGeneratedGraphs, checkOperator } from './contract.js';
+import { checkExactOverOne, checkGeneratedGraphs, checkOperator } from './contract.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(name);
@@ -36,6 +36,9 @@ async function main(): Promise<void> {
         process.stdout.write(`${ok ? 'excluded' : 'FAIL'} ${spec.onnx} (${compared} compared)${reason ? ` [${reason}]` : ''}: ${failures[0] ?? 'passes: remove the exclusion'}\n`);
       }
     }
+    const exact = await checkExactOverOne(b);
+    if (exact.length > 0) bad++;
+    for (const f of exact) process.stdout.write(`FAIL exact over one element (the stability check assumes it): ${f}\n`);
     const g = await checkGeneratedGraphs(b, graphs, [...excluded.keys()]);
     if (g.failures.length > 0) bad++;
     for (const f of g.failures) process.stdout.write(`FAIL ${f}\n`);

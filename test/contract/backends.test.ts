@@ -9,7 +9,7 @@ import { OPS } from '../../generators/ops/index.js';
 import { createBackend } from '../../src/backends/index.js';
 import { CI_BACKENDS, exclusionsFor } from '../../src/backends/exclusions.js';
 import type { Backend } from '../../src/backends/types.js';
-import { checkGeneratedGraphs, checkOperator } from '../../src/conformance/contract.js';
+import { checkExactOverOne, checkGeneratedGraphs, checkOperator } from '../../src/conformance/contract.js';
 
 const BACKENDS = process.env.CONTRACT_BACKENDS?.split(',') ?? [...CI_BACKENDS.filter((b) => b !== 'reference'), 'tfjs-cpu', 'tfjs-wasm'];
 const PER_OP = Number(process.env.CONTRACT_PER_OP ?? 4);
@@ -42,6 +42,11 @@ for (const name of BACKENDS) {
         else expect(failures).toEqual([]);
       }, 120_000);
     }
+
+    it('computes Softmax, LogSoftmax and LayerNormalization over lanes of one element exactly (the stability check relies on it)', async (ctx) => {
+      if (!backend) return ctx.skip(why);
+      expect(await checkExactOverOne(backend)).toEqual([]);
+    }, 60_000);
 
     it(`runs ${GRAPHS} generated 10-node graphs like the reference`, async (ctx) => {
       if (!backend) return ctx.skip(why);

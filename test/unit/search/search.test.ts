@@ -536,6 +536,41 @@ describe('input search', () => {
     expect(firstViolation(g('y'), feeds).violation?.unstable).toBe(true);
   });
 
+  it('knows Softmax, LogSoftmax and LayerNormalization over lanes of one element are exact: 1, 0 and the bias on every backend', () => {
+    const feeds = { x: { dtype: 'float32' as const, shape: [2, 3, 1, 1], data: Float64Array.from([0.3, -1.2, 2.5, 0.7, -0.4, 1.9]) } };
+    // Less(LogSoftmax(x), 0) over lanes of one compares an exact 0 with 0: false everywhere, nothing to round
+    const less = (axis: number): Graph =>
+      graphOf(
+        [{ name: 'x', ...f32([2, 3, 1, 1]) }],
+        [{ name: 'zero', dtype: 'float32', shape: [], kind: 'constant', data: [0] }],
+        [
+          { op: 'LogSoftmax', ins: ['x'], out: 'l', attrs: { axis } },
+          { op: 'Less', ins: ['l', 'zero'], out: 'c' },
+        ],
+        { l: f32([2, 3, 1, 1]), c: { dtype: 'bool', shape: [2, 3, 1, 1] } },
+      );
+    expect(firstViolation(less(3), feeds).violation).toBeUndefined();
+    // over lanes of three, LogSoftmax is below 0 and computed: also no violation, but not exact (the check sees no tie)
+    expect(firstViolation(less(1), feeds).violation).toBeUndefined();
+    // an ArgMax across the batch of a LayerNormalization over lanes of one ties between two copies of the bias; an
+    // InstanceNormalization over 1x1 planes is not exact (onnxruntime's is up to 1e-4 off its bias), so it stays unstable
+    const tie = (op: string): Graph =>
+      graphOf(
+        [{ name: 'x', ...f32([2, 3, 1, 1]) }],
+        [
+          { name: 's', dtype: 'float32', shape: op === 'LayerNormalization' ? [1] : [3], kind: 'weight', data: op === 'LayerNormalization' ? [0.5] : [0.5, 2, -1] },
+          { name: 'b', dtype: 'float32', shape: op === 'LayerNormalization' ? [1] : [3], kind: 'weight', data: op === 'LayerNormalization' ? [0.25] : [0.25, -0.7, 1.3] },
+        ],
+        [
+          { op, ins: ['x', 's', 'b'], out: 'n' },
+          { op: 'ArgMax', ins: ['n'], out: 'm', attrs: { axis: 0 } },
+        ],
+        { n: f32([2, 3, 1, 1]), m: { dtype: 'int64', shape: [1, 3, 1, 1] } },
+      );
+    expect(firstViolation(tie('LayerNormalization'), feeds).violation).toBeUndefined();
+    expect(firstViolation(tie('InstanceNormalization'), feeds).violation?.unstable).toBe(true);
+  });
+
   it('leaves a reduction over lanes of one element unperturbed: Equal(ReduceSum(x), ReduceProd(ReduceSum(x))) is decided', () => {
     // a sum or product of one number is that number on every backend; over lanes of two the sum rounds
     const g = (lane: number): Graph =>
