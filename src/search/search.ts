@@ -377,6 +377,32 @@ function prodWithGrad(tf: TF, node: Node, lower: (inputs: readonly (tfjs.Tensor 
   };
 }
 
+/**
+ * A float Mod (C fmod: the dividend's sign) differentiated through its average over a tooth of the saw. The true
+ * derivatives, 1 in the dividend and -trunc(a / b) in the divisor, point into the nearest tooth: a step along them
+ * wraps the remainder around (or, moving a and b alike as Adam's steps do, leaves a - |b| where it is), and
+ * Acosh(fmod(a, b)) with |b| just under |a| never finds that any |b| beyond |a| gives a itself. Averaged, |fmod| is
+ * |b| / 2 while |b| < |a|, whatever a, and a itself beyond: short of |a| the divisor gets half the output gradient
+ * (signed by a and b) and the dividend none; past it the dividend gets all of it and the divisor none.
+ */
+function modWithGrad(tf: TF, lower: (inputs: readonly (tfjs.Tensor | undefined)[]) => tfjs.Tensor[]) {
+  return (inputs: readonly (tfjs.Tensor | undefined)[]): tfjs.Tensor[] => {
+    const [a, b] = inputs;
+    if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32') return lower(inputs);
+    const body = (...args: unknown[]): { value: tfjs.Tensor; gradFunc: (dy: tfjs.Tensor) => tfjs.Tensor[] } => {
+      const [x, y] = args as [tfjs.Tensor, tfjs.Tensor];
+      const gradFunc = (dy: tfjs.Tensor): tfjs.Tensor[] => {
+        // from the node's own inputs (the tensors customGrad hands the forward function are gone by now)
+        const short = tf.cast(tf.less(tf.abs(b), tf.abs(a)), 'float32');
+        const slope = tf.mul(tf.mul(tf.sign(a), tf.sign(b)), tf.mul(short, 0.5));
+        return [reduceTo(tf, tf.mul(dy, tf.sub(1, short)), a.shape), reduceTo(tf, tf.mul(dy, slope), b.shape)];
+      };
+      return { value: lower([x, y])[0]!, gradFunc };
+    };
+    return [tf.customGrad(body as unknown as Parameters<TF['customGrad']>[0])(a, b)];
+  };
+}
+
 /** The least slope a saturating operator passes back (OpSpec.slope): below any float32 resolves there, above Adam's epsilon. */
 export const SATURATED_SLOPE = 1e-9;
 
@@ -397,6 +423,7 @@ export function proxyWrap(tf: TF): LoweringWrap {
     if (node.op === 'CumSum') return cumsumWithGrad(tf, node, lower);
     if (node.op === 'Trilu') return triluWithGrad(tf, lower);
     if (node.op === 'ReduceProd') return prodWithGrad(tf, node, lower);
+    if (node.op === 'Mod') return modWithGrad(tf, lower);
     const spec = findOp(node.op);
     if (spec?.slope) return saturatingWithGrad(tf, spec.slope, lower);
     const proxy = spec?.proxyGrad;

@@ -571,6 +571,26 @@ describe('input search', () => {
     expect(firstViolation(tie('InstanceNormalization'), feeds).violation?.unstable).toBe(true);
   });
 
+  it('steps a Mod divisor past its dividend instead of into the next tooth of the saw: Acosh(fmod(x, y)) needs fmod >= 1', () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([6, 5, 1]) }, { name: 'y', ...f32([3]) }],
+      [],
+      [
+        { op: 'Mod', ins: ['x', 'y'], out: 'm', attrs: { fmod: 1 } },
+        { op: 'Acosh', ins: ['m'], out: 'a' },
+      ],
+      { m: f32([6, 5, 3]), a: f32([6, 5, 3]) },
+    );
+    let steps = 0;
+    for (let seed = 0; seed < 4; seed++) {
+      const r = searchInputs(g, seed, tf);
+      expect(r.ok, `seed ${seed}: ${JSON.stringify(r.failure)}`).toBe(true);
+      steps += r.iterations;
+    }
+    // gradient steps, not a run of lucky redraws
+    expect(steps).toBeLessThan(80);
+  });
+
   it('leaves a reduction over lanes of one element unperturbed: Equal(ReduceSum(x), ReduceProd(ReduceSum(x))) is decided', () => {
     // a sum or product of one number is that number on every backend; over lanes of two the sum rounds
     const g = (lane: number): Graph =>
