@@ -281,8 +281,29 @@ function tiedLane(node: Node, x: Numbers, types: ReadonlyMap<string, TensorType>
     if (same(lane, x.u) && !same(lane, x.p)) {
       return `${node.inputs[0]} (input of ${node.op}): every element of a lane along axis ${axis} is the same value whatever the inputs, and rounding by position breaks the tie`;
     }
+    if (duplicated(lane, x)) {
+      return `${node.inputs[0]} (input of ${node.op}): every value of a lane along axis ${axis} appears twice or more whatever the inputs (a Tile along it), so its largest and smallest tie, and rounding by position breaks the tie`;
+    }
   }
   return undefined;
+}
+
+/**
+ * Whether every value of the lane is held by two or more of its elements, which rounding moves apart (each group of
+ * equal exact numbers holds two perturbed ones): wherever the extreme lies, it ties, and under one sign of the
+ * perturbation another element of its group beats the one the reference picks.
+ */
+function duplicated(lane: readonly number[], x: Numbers): boolean {
+  const groups = new Map<number, Set<number>>();
+  const sizes = new Map<number, number>();
+  for (const j of lane) {
+    const u = x.u[j]!;
+    sizes.set(u, (sizes.get(u) ?? 0) + 1);
+    let g = groups.get(u);
+    if (!g) groups.set(u, (g = new Set()));
+    g.add(x.p[j]!);
+  }
+  return [...groups].every(([u, ps]) => sizes.get(u)! >= 2 && ps.size >= 2);
 }
 
 /** Comparisons whose two float operands, equal at an element whatever the inputs, flip when rounding moves one. */

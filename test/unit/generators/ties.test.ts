@@ -192,6 +192,24 @@ describe('structural ties', () => {
     expect(searchInputs(apart, 1, tf).ok).toBe(true);
   });
 
+  it('rejects an ArgMin along an axis a Tile repeats, through an operator that rounds by position; keeps it without one', async () => {
+    const tf = await loadSearchTf();
+    const tiled = (sigmoid: boolean, axis: number): Graph =>
+      chain([{ name: 'x', dtype: 'float32', shape: [2, 3] }], [
+        { op: 'Tile', ins: ['x', 'reps'], out: 't' },
+        ...(sigmoid ? [{ op: 'Sigmoid', ins: ['t'], out: 's' }] : []),
+        { op: 'ArgMin', ins: [sigmoid ? 's' : 't'], out: 'am', attrs: { axis, keepdims: 0 } },
+      ], [4, 3], { am: { dtype: 'int64', shape: [axis === 0 ? 3 : 4] } }, [{ name: 'reps', dtype: 'int64', shape: [2], kind: 'constant', data: [2, 1] }]);
+    // every value of a column appears twice: the smallest ties, and Sigmoid rounds the copies apart
+    expect(infeasibility(tiled(true, 0))).toMatch(/appears twice or more/);
+    expect(searchInputs(tiled(true, 0), 1, tf).ok).toBe(false);
+    // copies alone stay equal on every backend (the first is picked everywhere); along a row nothing repeats
+    for (const g of [tiled(false, 0), tiled(true, 1)]) {
+      expect(infeasibility(g)).toBeUndefined();
+      expect(searchInputs(g, 1, tf).ok).toBe(true);
+    }
+  });
+
   it('keeps a tie a nearest-neighbour Resize copies, which no backend rounds, and not one a linear Resize computes', async () => {
     const tf = await loadSearchTf();
     const resized = (mode: string): Graph =>
