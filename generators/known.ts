@@ -251,8 +251,8 @@ function evalNode(node: Node, opset: number, ins: readonly (Known | undefined)[]
     if (KERNEL_EVALUATED.has(node.op)) {
       // only the operators that write values of their own know anything without a known float input
       const floatKnown = node.inputs.some((name, i) => name !== '' && used[i] !== undefined && isFloat(used[i]!.t.dtype));
+      if (outTypes.some((t) => !t || !isFloat(t.dtype))) return integerCopies(node, attrs, opset, used, types, source) ?? none;
       if (!floatKnown && !source) return none;
-      if (outTypes.some((t) => !t || !isFloat(t.dtype))) return none;
       // the inputs with `fill(e)` for every unknown float element e; undefined when an integer input is not known in full
       const filled = (fill: (e: number) => number): (Tensor | undefined)[] | undefined => {
         const args: (Tensor | undefined)[] = [];
@@ -346,6 +346,59 @@ function run(
     if (why) return why;
   }
   return undefined;
+}
+
+/** Operators whose integer outputs only copy input elements or write constants of their own (Pad's, Trilu's zeros). */
+const INTEGER_COPIES: ReadonlySet<string> = new Set([
+  'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Expand', 'Tile', 'Concat', 'Split', 'Slice', 'Gather', 'Pad', 'Trilu',
+]);
+
+/**
+ * The known elements of an integer copy's outputs (an int64 Pad's constant, copied known elements), where NaN taint
+ * cannot mark the unknown: the kernel runs twice with the unknown elements of its data inputs filled two different
+ * ways (distinct values within int32), and an output element is known where both runs agree. Index, shape and pad
+ * inputs must be known in full.
+ */
+function integerCopies(
+  node: Node,
+  attrs: Attrs,
+  opset: number,
+  used: readonly (Known | undefined)[],
+  types: ReadonlyMap<string, TensorType>,
+  source: boolean,
+): (Known | undefined)[] | undefined {
+  if (!INTEGER_COPIES.has(node.op)) return undefined;
+  const data = node.op === 'Concat' ? node.inputs.map((_, i) => i) : [0];
+  const outTypes = node.outputs.map((o) => types.get(o));
+  if (outTypes.some((t) => !t || (t.dtype !== 'int32' && t.dtype !== 'int64'))) return undefined;
+  if (!source && !data.some((i) => used[i] !== undefined)) return undefined;
+  const filled = (sign: 1 | -1): (Tensor | undefined)[] | undefined => {
+    const args: (Tensor | undefined)[] = [];
+    for (const [i, name] of node.inputs.entries()) {
+      const type = name === '' ? undefined : types.get(name);
+      const k = used[i];
+      if (!type) {
+        args.push(undefined);
+        continue;
+      }
+      if (!data.includes(i)) {
+        if (!k || k.count !== k.mask.length) return undefined;
+        args.push(k.t);
+        continue;
+      }
+      const out = new Float64Array(numel(type.shape));
+      for (let e = 0; e < out.length; e++) out[e] = k && k.mask[e] === 1 ? k.t.data[e]! : sign * (1_000_000_007 + (e % 1_000_000));
+      args.push({ dtype: type.dtype, shape: [...type.shape], data: out });
+    }
+    return args;
+  };
+  const a = filled(1);
+  const b = filled(-1);
+  if (!a || !b) return undefined;
+  const spec = findOp(node.op)!;
+  const ya = spec.reference(a, attrs, opset, node.outputs.length);
+  const yb = spec.reference(b, attrs, opset, node.outputs.length);
+  return node.outputs.map((_, k) => (ya[k] && yb[k] ? agreed(ya[k], yb[k]) : undefined));
 }
 
 /**

@@ -58,6 +58,27 @@ describe('values a graph fixes on its own', () => {
     expect(infeasibility(graph(-1, [0, 0]))).toBeUndefined();
   });
 
+  it('knows an integer Pad constant through a copy (no NaN marks an unknown integer): ReduceProd of a -4 pad, cropped elsewhere', () => {
+    // pads crop one column and add a row and a column of -4: ReduceProd of int64 keeps |x| <= 2
+    const graph = (value: number): Graph =>
+      chain([input('x', [3, 2], 'int64')], [
+        { op: 'Pad', ins: ['x', 'p', 'v'], out: 'y' },
+        { op: 'Slice', ins: ['y', 'starts', 'ends'], out: 's' },
+        { op: 'ReduceProd', ins: ['s'], out: 'r', attrs: { keepdims: 1 } },
+      ], [1], {
+        y: { dtype: 'int64', shape: [4, 2] },
+        s: { dtype: 'int64', shape: [2, 2] },
+        r: { dtype: 'int64', shape: [1, 1] },
+      }, [
+        constant('p', 'int64', [4], [1, -1, 0, 1]),
+        constant('v', 'int64', [], [value]),
+        constant('starts', 'int64', [1], [0]),
+        constant('ends', 'int64', [1], [2]),
+      ]);
+    expect(infeasibility(graph(-4))).toMatch(/holds -4 whatever the inputs/);
+    expect(infeasibility(graph(1))).toBeUndefined();
+  });
+
   it('rejects positions of a ConvTranspose that no input reaches (0 without a bias) under Log; keeps it with a bias', () => {
     // stride 2 over 2 positions with a kernel of 1: output positions 0, 2 are reached, 1 is not
     const nodes = (bias: boolean) => [
