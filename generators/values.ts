@@ -11,7 +11,7 @@ import { UNBOUNDED } from './ops/spec.js';
 import { knownValueConflict } from './known.js';
 import { biasOnly, structuralTie } from './ties.js';
 import { copiesAloneIn, nodeRoundsNothing, STABILITY_PERTURBATION } from '../src/reference/interpreter.js';
-import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, centredInput, integralTensors, jointlyReachable, nodeRanges, outputRanges, reducedElementNeed } from './ops/ranges.js';
+import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, centredInput, givesBias, integralTensors, jointlyReachable, nodeRanges, outputRanges, reducedElementNeed } from './ops/ranges.js';
 
 /** The interval values are drawn from when no constraint applies. */
 export const DEFAULT_FLOAT_RANGE: readonly [number, number] = [-3, 3];
@@ -665,6 +665,12 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
       if (reduced) {
         const x = n.inputs[0]!;
         need.set(x, { ...needOf(x), lo: Math.max(needOf(x).lo, reduced[0]), hi: Math.min(needOf(x).hi, reduced[1]) });
+        continue;
+      }
+      if (only && only.i === 0 && n.inputs[2] && givesBias(n.op, n.inputs.map((x) => types.get(x)), n.attrs, boundsOf(n.inputs[0] ?? ''))) {
+        // every output element is a bias element (lanes of one, or of zeros), and every bias element is one
+        const b = n.inputs[2];
+        need.set(b, both(needOf(b), only.n));
         continue;
       }
       const centre = only ? centredInput(n.op, n.inputs.map((x) => types.get(x))) : undefined;

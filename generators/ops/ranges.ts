@@ -149,15 +149,9 @@ export function outputRanges(spec: OpSpec | undefined, inputs: readonly Interval
       break;
     }
     case 'LayerNormalization':
-    case 'InstanceNormalization': {
-      // a lane of one element is its own mean: x - mean is exactly 0, so the output is the bias (0 without one)
-      const shape = types[0]?.shape;
-      if (!shape || shape.length < (spec.onnx === 'InstanceNormalization' ? 3 : 1)) break;
-      const raw = typeof attrs['axis'] === 'number' ? attrs['axis'] : -1;
-      const from = spec.onnx === 'InstanceNormalization' ? 2 : raw < 0 ? raw + shape.length : raw;
-      if (numel(shape.slice(from)) === 1 && numel(shape) > 0) out[0] = types[2] ? (inputs[2] ?? UNBOUNDED) : [0, 0];
+    case 'InstanceNormalization':
+      if (givesBias(spec.onnx, types, attrs, inputs[0] ?? UNBOUNDED)) out[0] = types[2] ? (inputs[2] ?? UNBOUNDED) : [0, 0];
       break;
-    }
     case 'Div': {
       // integer division truncates toward zero: a quotient bound away from zero moves to the whole number below it
       const r = out[0]!;
@@ -374,6 +368,20 @@ export function reducedElementNeed(op: string, need: Interval, data: Interval): 
     default:
       return undefined;
   }
+}
+
+/**
+ * Whether a Layer- or InstanceNormalization gives its bias (0 without one) at every element, whatever its scale: its
+ * lanes are of one element, each its own mean, or its input `x` is all zeros (a LogSoftmax over one element, a Relu
+ * of non-positive values), whose mean is 0; either way x - mean is exactly 0.
+ */
+export function givesBias(op: string, types: Shaped, attrs: Attrs, x: Interval): boolean {
+  if (op !== 'LayerNormalization' && op !== 'InstanceNormalization') return false;
+  const shape = types[0]?.shape;
+  if (!shape || shape.length < (op === 'InstanceNormalization' ? 3 : 1) || numel(shape) === 0) return false;
+  const raw = typeof attrs['axis'] === 'number' ? attrs['axis'] : -1;
+  const from = op === 'InstanceNormalization' ? 2 : raw < 0 ? raw + shape.length : raw;
+  return numel(shape.slice(from)) === 1 || (x[0] === 0 && x[1] === 0);
 }
 
 /**

@@ -384,6 +384,21 @@ describe('feasibility of value requirements', () => {
     ], [7], { m: { dtype: 'int64', shape: [1] } }))).toBeUndefined();
   });
 
+  it('knows a normalisation of zeros gives its bias: Log(LayerNormalization(LogSoftmax over one element, s, b)) needs b > 0', () => {
+    // Sqrt(Neg(b)) needs b <= 0; over lanes of zeros the output is b itself, so Log of it has no valid values
+    const g = (zeros: boolean): Graph =>
+      chain([x([3, 4, 1]), { name: 's', dtype: 'float32', shape: [3, 4, 1] }, { name: 'b', dtype: 'float32', shape: [3, 4, 1] }], [
+        { op: zeros ? 'LogSoftmax' : 'Identity', ins: ['x'], out: 'z', attrs: zeros ? { axis: -1 } : {} },
+        { op: 'LayerNormalization', ins: ['z', 's', 'b'], out: 'n', attrs: { axis: 0 } },
+        { op: 'Log', ins: ['n'], out: 'l' },
+        { op: 'Neg', ins: ['b'], out: 'nb' },
+        { op: 'Sqrt', ins: ['nb'], out: 'q' },
+      ], [3, 4, 1]);
+    expect(infeasibility(g(true))).toBeDefined();
+    // over lanes of free values the scale carries the output wherever Log needs it
+    expect(infeasibility(g(false))).toBeUndefined();
+  });
+
   it('keeps graphs that have valid values', () => {
     const feasible: Graph[] = [
       chain([x()], [{ op: 'Asin', ins: ['x'], out: 'a' }, { op: 'Log', ins: ['a'], out: 'l' }], [4]),
