@@ -435,6 +435,9 @@ function allowed(b: Bounds, n: Need, integral = false): Bounds | undefined {
     // whole numbers only: the nearest ones inside (a gap can move an end again)
     lo = Math.ceil(lo - 1e-12 * Math.max(1, Math.abs(lo)));
     hi = Math.floor(hi + 1e-12 * Math.max(1, Math.abs(hi)));
+    // 0 lies in any gap, however narrow (a factor kept off 0 has a gap of the least float)
+    if (n.gap > 0 && lo === 0) lo = 1;
+    if (n.gap > 0 && hi === 0) hi = -1;
   }
   return lo <= hi ? [lo, hi] : undefined;
 }
@@ -612,6 +615,9 @@ function copiesSome(n: Node, types: ReadonlyMap<string, TensorType>, constants: 
   }
 }
 
+/** Input slots of elementwise operators whose 0 makes the output 0 whatever the other operands hold (finite ones). */
+const ZERO_FACTORS: Readonly<Record<string, readonly number[]>> = { Mul: [0, 1], Div: [0], PRelu: [0] };
+
 /** The interval part of `infeasibility`; `fwd` (forward bounds from unbounded leaves) is narrowed in place. */
 function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorType>, fwd: Map<string, Bounds>, leafValues?: Map<string, Bounds>): string | undefined {
   const readers = readerConstraints(graph, types);
@@ -680,6 +686,13 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
         const b = n.inputs[centre]!;
         need.set(b, both(needOf(b), { lo: only.n.lo, hi: only.n.hi, gap: 0 }));
         continue;
+      }
+      const absorbing = only && only.n.gap > 0 ? ZERO_FACTORS[n.op] : undefined;
+      // an output kept off 0 needs every factor off 0 (0 * y is 0 for every finite y): a Floor of (-1, 1) times a
+      // scalar under Reciprocal is -1 everywhere
+      for (const i of absorbing ?? []) {
+        const x = n.inputs[i];
+        if (x) need.set(x, both(needOf(x), { lo: -Infinity, hi: Infinity, gap: Number.MIN_VALUE }));
       }
       if ((n.op === 'Concat' || padKeepsAll(n, constants)) && wanted.length === 1) {
         // every element of every input is an output element: each input must meet what the output must (the

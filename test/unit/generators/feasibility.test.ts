@@ -375,6 +375,16 @@ describe('feasibility of value requirements', () => {
       { op: 'ArgMin', ins: ['l'], out: 'm', attrs: { axis: 0 } },
     ], [7], { m: { dtype: 'int64', shape: [1] } });
     expect(infeasibility(floor)).toMatch(/ArgMin/);
+    // so is one whose product with a scalar a Reciprocal reads: 0 times anything is 0
+    const product = chain([x([7]), { name: 'y', dtype: 'float32', shape: [] }], [
+      { op: 'Atanh', ins: ['x'], out: 'a' },
+      { op: 'Floor', ins: ['x'], out: 'f' },
+      { op: 'Mul', ins: ['f', 'y'], out: 'p' },
+      { op: 'Reciprocal', ins: ['p'], out: 'r' },
+      { op: 'LogSoftmax', ins: ['f'], out: 'l' },
+      { op: 'ArgMin', ins: ['l'], out: 'm', attrs: { axis: 0 } },
+    ], [7], { m: { dtype: 'int64', shape: [1] } });
+    expect(infeasibility(product)).toMatch(/ArgMin/);
     // without the Reciprocal, Floor may give 0 at some elements and -1 at others
     expect(infeasibility(chain([x([7])], [
       { op: 'Atanh', ins: ['x'], out: 'a' },
