@@ -370,6 +370,57 @@ function perturbedAt(numbering: Numbering, p: number, j: number): number {
   return numbering.intern(`P${p}|${positionClass(j)}`);
 }
 
+/** A value in [0.5, 1.5) drawn from a value number and a seed: fills that make distinct numbers distinct values. */
+function fillOf(q: number, seed: number): number {
+  const x = Math.sin(q * 12.9898 + seed * 78.233) * 43758.5453;
+  return 0.5 + (x - Math.floor(x));
+}
+
+/**
+ * Numbers of an interpolating Resize (linear, cubic): output elements that weigh the same input elements alike (every
+ * output along an axis resized from one element) are equal up to rounding; the kernel runs twice with the input's
+ * numbers filled two ways, and equal results in both runs mean the same combination (short of a coincidence of
+ * measure zero). The kernel rounds by position like any computed float, so such elements never tie stably.
+ */
+function interpolated(
+  node: Node,
+  opset: number,
+  of: (name: string) => Numbers | undefined,
+  types: ReadonlyMap<string, TensorType>,
+  constants: ReadonlyMap<string, Initializer>,
+  integral: ReadonlySet<string>,
+  numbering: Numbering,
+): (Numbers | undefined)[] | undefined {
+  const x = types.get(node.inputs[0] ?? '');
+  const xs = node.inputs[0] ? of(node.inputs[0]) : undefined;
+  const out = types.get(node.outputs[0] ?? '');
+  const attrs = withDefaults(node);
+  if (!x || !xs || !out || !isFloat(x.dtype) || attrs['coordinate_transformation_mode'] === 'tf_crop_and_resize') return undefined;
+  const run = (ids: Int32Array, seed: number): Tensor | undefined => {
+    const args: (Tensor | undefined)[] = [{ dtype: x.dtype, shape: [...x.shape], data: Float64Array.from(ids, (q) => fillOf(q, seed)) }];
+    for (const name of node.inputs.slice(1)) {
+      const c = name === '' ? undefined : constants.get(name);
+      if (name !== '' && !c) return undefined;
+      args.push(c ? { dtype: c.dtype, shape: [...c.shape], data: Float64Array.from(c.data) } : undefined);
+    }
+    return findOp('Resize')!.reference(args, attrs, opset, 1)[0];
+  };
+  const [ua, ub, pa, pb] = [run(xs.u, 1), run(xs.u, 2), run(xs.p, 1), run(xs.p, 2)];
+  if (!ua || !ub || !pa || !pb || ua.data.length !== numel(out.shape)) return undefined;
+  const tag = `Resize${JSON.stringify(attrs)}`;
+  const moves = byPosition(node, out, integral, types);
+  const u = new Int32Array(ua.data.length);
+  const p = new Int32Array(ua.data.length);
+  for (let j = 0; j < u.length; j++) {
+    // to 12 digits: the kernel sums the same terms in an order of its own at each position, an ulp apart in float64
+    // (equal up to rounding ties as surely as equal)
+    const d = (t: Tensor): string => t.data[j]!.toPrecision(12);
+    u[j] = numbering.intern(`${tag}~${d(ua)}~${d(ub)}`);
+    p[j] = numbering.intern(`${tag}~${d(pa)}~${d(pb)}${moves ? `|${positionClass(j)}` : ''}`);
+  }
+  return [{ u, p }];
+}
+
 /** Value numbers of a node's outputs; undefined for an output this pass does not follow (fresh numbers then). */
 function numberNode(
   node: Node,
@@ -436,6 +487,7 @@ function numberNode(
     }
     return [{ u, p }];
   }
+  if (node.op === 'Resize' && !copySources(node, opset, types, constants)) return interpolated(node, opset, of, types, constants, integral, numbering);
   if (MOVES.has(node.op)) {
     const sources = copySources(node, opset, types, constants);
     if (!sources) return undefined;

@@ -222,9 +222,17 @@ describe('structural ties', () => {
     const r = searchInputs(nearest, 1, tf);
     expect(r.ok).toBe(true);
     expect(firstViolation(r.graph, r.feeds).violation).toBeUndefined();
-    // interpolating between copies of one element computes them, and the check moves them apart by position
+    // interpolating between copies of one element computes them, and the check moves them apart by position: the
+    // generator knows as much and drops the graph (every lane is one element, weighed alike at each position)
     const v = firstViolation(resized('linear'), r.feeds).violation;
     expect(v?.unstable).toBe(true);
     expect(v?.node.op).toBe('ArgMax');
+    expect(infeasibility(resized('linear'))).toMatch(/ArgMax/);
+    // resized along the other axis, a lane interpolates between different elements: nothing ties
+    const across = chain([{ name: 'x', dtype: 'float32', shape: [3, 2] }], [
+      { op: 'Resize', ins: ['x', '', 'scales'], out: 'r', attrs: { mode: 'linear' } },
+      { op: 'ArgMax', ins: ['r'], out: 'am', attrs: { axis: 1, keepdims: 0 } },
+    ], [3, 4], { am: i64 }, [{ name: 'scales', dtype: 'float32', shape: [2], kind: 'constant', data: [1, 2] }]);
+    expect(infeasibility(across)).toBeUndefined();
   });
 });
