@@ -303,7 +303,10 @@ function termsRange(op: string, r: Interval, n: number, attrs: Attrs, lane?: num
     case 'ReduceProd':
       // a product of `lane` factors
       if (lane === undefined) return undefined;
-      return r[0] >= 0 ? bounded(r[0] ** lane, r[1] ** lane) : bounded(-(m ** lane), m ** lane);
+      if (r[0] >= 0) return bounded(r[0] ** lane, r[1] ** lane);
+      // factors all at or below 0 (a LogSoftmax): the product's sign is the lane length's parity
+      if (r[1] <= 0) return lane % 2 === 0 ? bounded((-r[1]) ** lane, (-r[0]) ** lane) : bounded(-((-r[0]) ** lane), -((-r[1]) ** lane));
+      return bounded(-(m ** lane), m ** lane);
     case 'ReduceLogSum': {
       // the log of a sum of positive terms (its domain): at most `most` of them, each at most r[1], so at most
       // log(most * r[1]) (Log(ReduceLogSum) of one Cast bool per lane is at most log 1 = 0); below, `lane` terms of

@@ -409,6 +409,19 @@ describe('feasibility of value requirements', () => {
     expect(infeasibility(g(false))).toBeUndefined();
   });
 
+  it('knows the sign of a product of non-positive factors: Acosh(Atan(ReduceProd over 5 LogSoftmax values)) is out of reach', () => {
+    // five factors at or below 0 multiply to at most 0, so Atan of it is at most 0, short of Acosh's 1; four give >= 0
+    const prod = (n: number): Graph =>
+      chain([x([n, 3])], [
+        { op: 'LogSoftmax', ins: ['x'], out: 'l', attrs: { axis: 1 } },
+        { op: 'ReduceProd', ins: ['l'], out: 'p', attrs: { axes: [0], keepdims: 0 } },
+        { op: 'Atan', ins: ['p'], out: 'a' },
+        { op: 'Acosh', ins: ['a'], out: 'h' },
+      ], [3], { l: f32([n, 3]) });
+    expect(infeasibility(prod(5))).toMatch(/Atan output/);
+    expect(infeasibility(prod(4))).toBeUndefined();
+  });
+
   it('keeps graphs that have valid values', () => {
     const feasible: Graph[] = [
       chain([x()], [{ op: 'Asin', ins: ['x'], out: 'a' }, { op: 'Log', ins: ['a'], out: 'l' }], [4]),
