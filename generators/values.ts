@@ -338,7 +338,15 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
         hi = Math.min(hi, b[1]);
       }
       if (!(lo < hi)) return undefined;
-      let best = longestRun(hintGrid(lo, hi));
+      const grid = hintGrid(lo, hi);
+      let best = longestRun(grid);
+      if (best && best[0] === best[1] && best[0] !== 0) {
+        // one grid point alone (-0.01, a magnitude the grid holds): the values that work lie around it, between its
+        // neighbours, and a hint of one value draws every element alike (ties for an ArgMax after it)
+        const k = grid.indexOf(best[0]);
+        const finer = longestRun(hintGrid(grid[k - 1] ?? best[0], grid[k + 1] ?? best[1]));
+        if (finer && finer[1] > finer[0]) best = finer;
+      }
       if (!best && Number.isFinite(lo) && Number.isFinite(hi)) {
         // no value within the inputs' sampling bounds meets the demand: look ten widths further out on each side (a
         // HardSigmoid with beta -0.9 and alpha -0.12 is positive only below -7.8)

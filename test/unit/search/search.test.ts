@@ -201,6 +201,27 @@ describe('input search', () => {
     expect(leafHints(b).get('b')).toBeUndefined();
   });
 
+  it('refines a hint that one grid point alone meets: Atanh(200x + 2) needs x within (-0.015, -0.005), around -0.01', () => {
+    const g = graphOf(
+      [{ name: 'x', ...f32([6]) }],
+      [
+        { name: 'k', dtype: 'float32', shape: [], kind: 'constant', data: [200] },
+        { name: 'two', dtype: 'float32', shape: [], kind: 'constant', data: [2] },
+      ],
+      [
+        { op: 'Mul', ins: ['x', 'k'], out: 'm' },
+        { op: 'Add', ins: ['m', 'two'], out: 'a' },
+        { op: 'Atanh', ins: ['a'], out: 't' },
+      ],
+      { m: f32([6]), a: f32([6]), t: f32([6]) },
+    );
+    // a range of values, not -0.01 for every element
+    const iv = intervalFor('float32', leafHints(g).get('x') ?? []);
+    expect(iv.hi).toBeGreaterThan(iv.lo);
+    expect(iv.lo).toBeGreaterThanOrEqual(-0.015);
+    expect(iv.hi).toBeLessThanOrEqual(-0.005);
+  });
+
   it('looks past the sampling range for hints when nothing within it works: Log(HardSigmoid(x)) positive only below -7.8', () => {
     const g = graphOf(
       [{ name: 'x', ...f32([16]) }],
