@@ -60,10 +60,11 @@ const TAINT: ReadonlySet<string> = new Set([
  */
 const LINEAR: ReadonlySet<string> = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose']);
 /**
- * A value in [0.5, 1.5) scattered by element and fill: two fills of the unknown elements of a LINEAR operator's inputs
- * give the same sum of products only where no unknown element counts (short of a coincidence of measure zero).
+ * A value in [0.5, 1.5) scattered by element (or value number) and fill: two fills of the unknown elements of a LINEAR
+ * operator's inputs give the same sum of products only where no unknown element counts (short of a coincidence of
+ * measure zero); ties.ts fills an interpolating Resize's input numbers the same way.
  */
-function scatter(e: number, fill: number): number {
+export function scatter(e: number, fill: number): number {
   const x = Math.sin((e + 1) * 12.9898 + fill * 78.233) * 43758.5453;
   return 0.5 + (x - Math.floor(x));
 }
@@ -142,7 +143,7 @@ function fromNaN(t: Tensor): Known | undefined {
  * Input slots of elementwise operators where a 0 makes the result 0 whatever the other operands hold (they are finite
  * wherever the graph is valid, and Div's divisor is non-zero by its domain): 0 * x, PRelu(0, slope), 0 / y.
  */
-const ZERO_ABSORBING: Readonly<Record<string, readonly number[]>> = { Mul: [0, 1], PRelu: [0], Div: [0] };
+export const ZERO_ABSORBING: Readonly<Record<string, readonly number[]>> = { Mul: [0, 1], PRelu: [0], Div: [0] };
 
 /** `mapped` (what the kernel knows) plus the output elements a known 0 in an absorbing slot fixes at 0. */
 function absorbZeros(node: Node, ins: readonly (Known | undefined)[], outType: TensorType, mapped: Known | undefined): Known | undefined {
@@ -253,38 +254,12 @@ function evalNode(node: Node, opset: number, ins: readonly (Known | undefined)[]
       const floatKnown = node.inputs.some((name, i) => name !== '' && used[i] !== undefined && isFloat(used[i]!.t.dtype));
       if (outTypes.some((t) => !t || !isFloat(t.dtype))) return integerCopies(node, attrs, opset, used, types, source) ?? none;
       if (!floatKnown && !source) return none;
-      // the inputs with `fill(e)` for every unknown float element e; undefined when an integer input is not known in full
-      const filled = (fill: (e: number) => number): (Tensor | undefined)[] | undefined => {
-        const args: (Tensor | undefined)[] = [];
-        for (const [i, name] of node.inputs.entries()) {
-          if (name === '') {
-            args.push(undefined);
-            continue;
-          }
-          const k = used[i];
-          const type = types.get(name);
-          if (!type) return undefined;
-          if (!isFloat(type.dtype)) {
-            // shapes, pads, axes, indices: needed in full
-            if (!k || k.count !== k.mask.length) return undefined;
-            args.push(k.t);
-            continue;
-          }
-          const data = new Float64Array(numel(type.shape));
-          for (let e = 0; e < data.length; e++) data[e] = k && k.mask[e] === 1 ? k.t.data[e]! : fill(e);
-          args.push({ dtype: type.dtype, shape: [...type.shape], data });
-        }
-        return args;
-      };
+      // the float inputs with `fill(e)` for every unknown element e
+      const filled = (fill: (e: number) => number): (Tensor | undefined)[] | undefined => fillUnknown(node, used, types, (_, t) => isFloat(t.dtype), fill);
       if (LINEAR.has(node.op)) {
         // sums of products: known where two different fills of the unknown elements give the same result, which a
         // known zero factor does (0 * x is 0 for every x; NaN taint would make it NaN)
-        const a = filled((e) => scatter(e, 1));
-        const b = filled((e) => scatter(e, 2));
-        if (!a || !b) return none;
-        const ya = spec.reference(a, attrs, opset, node.outputs.length);
-        const yb = spec.reference(b, attrs, opset, node.outputs.length);
-        return node.outputs.map((_, k) => (ya[k] && yb[k] ? agreed(ya[k], yb[k]) : undefined));
+        return agreedRuns(node, attrs, opset, filled((e) => scatter(e, 1)), filled((e) => scatter(e, 2))) ?? none;
       }
       if (!selects) {
         const args = filled(() => NaN);
@@ -372,28 +347,45 @@ function integerCopies(
   const outTypes = node.outputs.map((o) => types.get(o));
   if (outTypes.some((t) => !t || (t.dtype !== 'int32' && t.dtype !== 'int64'))) return undefined;
   if (!source && !data.some((i) => used[i] !== undefined)) return undefined;
-  const filled = (sign: 1 | -1): (Tensor | undefined)[] | undefined => {
-    const args: (Tensor | undefined)[] = [];
-    for (const [i, name] of node.inputs.entries()) {
-      const type = name === '' ? undefined : types.get(name);
-      const k = used[i];
-      if (!type) {
-        args.push(undefined);
-        continue;
-      }
-      if (!data.includes(i)) {
-        if (!k || k.count !== k.mask.length) return undefined;
-        args.push(k.t);
-        continue;
-      }
-      const out = new Float64Array(numel(type.shape));
-      for (let e = 0; e < out.length; e++) out[e] = k && k.mask[e] === 1 ? k.t.data[e]! : sign * (1_000_000_007 + (e % 1_000_000));
-      args.push({ dtype: type.dtype, shape: [...type.shape], data: out });
+  const filled = (sign: 1 | -1): (Tensor | undefined)[] | undefined =>
+    fillUnknown(node, used, types, (i) => data.includes(i), (e) => sign * (1_000_000_007 + (e % 1_000_000)));
+  return agreedRuns(node, attrs, opset, filled(1), filled(-1));
+}
+
+/**
+ * The inputs of `node` with `fill(e)` for every unknown element e of the inputs `isData` picks; undefined when another
+ * input (shapes, pads, axes, indices) is not known in full.
+ */
+function fillUnknown(
+  node: Node,
+  used: readonly (Known | undefined)[],
+  types: ReadonlyMap<string, TensorType>,
+  isData: (i: number, type: TensorType) => boolean,
+  fill: (e: number) => number,
+): (Tensor | undefined)[] | undefined {
+  const args: (Tensor | undefined)[] = [];
+  for (const [i, name] of node.inputs.entries()) {
+    if (name === '') {
+      args.push(undefined);
+      continue;
     }
-    return args;
-  };
-  const a = filled(1);
-  const b = filled(-1);
+    const k = used[i];
+    const type = types.get(name);
+    if (!type) return undefined;
+    if (!isData(i, type)) {
+      if (!k || k.count !== k.mask.length) return undefined;
+      args.push(k.t);
+      continue;
+    }
+    const data = new Float64Array(numel(type.shape));
+    for (let e = 0; e < data.length; e++) data[e] = k && k.mask[e] === 1 ? k.t.data[e]! : fill(e);
+    args.push({ dtype: type.dtype, shape: [...type.shape], data });
+  }
+  return args;
+}
+
+/** The node's kernel on two fills of its unknown elements: each output known where both runs agree. */
+function agreedRuns(node: Node, attrs: Attrs, opset: number, a: (Tensor | undefined)[] | undefined, b: (Tensor | undefined)[] | undefined): (Known | undefined)[] | undefined {
   if (!a || !b) return undefined;
   const spec = findOp(node.op)!;
   const ya = spec.reference(a, attrs, opset, node.outputs.length);

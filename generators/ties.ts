@@ -21,6 +21,7 @@
 import type { Graph, Initializer, Node, Tensor, TensorType } from '../src/ir/index.js';
 import { broadcastIndex, isFloat, normAxis, numel } from '../src/ir/index.js';
 import { keepsZeros, nodeRoundsNothing, positionClass, ROUNDED_ONCE, withDefaults } from '../src/reference/interpreter.js';
+import { scatter } from './known.js';
 import { findOp } from './ops/index.js';
 import { ELEMENTWISE_MAPS, integralTensors } from './ops/ranges.js';
 import { reducedAxes } from './ops/reduce.js';
@@ -370,12 +371,6 @@ function perturbedAt(numbering: Numbering, p: number, j: number): number {
   return numbering.intern(`P${p}|${positionClass(j)}`);
 }
 
-/** A value in [0.5, 1.5) drawn from a value number and a seed: fills that make distinct numbers distinct values. */
-function fillOf(q: number, seed: number): number {
-  const x = Math.sin(q * 12.9898 + seed * 78.233) * 43758.5453;
-  return 0.5 + (x - Math.floor(x));
-}
-
 /**
  * Numbers of an interpolating Resize (linear, cubic): output elements that weigh the same input elements alike (every
  * output along an axis resized from one element) are equal up to rounding; the kernel runs twice with the input's
@@ -397,7 +392,7 @@ function interpolated(
   const attrs = withDefaults(node);
   if (!x || !xs || !out || !isFloat(x.dtype) || attrs['coordinate_transformation_mode'] === 'tf_crop_and_resize') return undefined;
   const run = (ids: Int32Array, seed: number): Tensor | undefined => {
-    const args: (Tensor | undefined)[] = [{ dtype: x.dtype, shape: [...x.shape], data: Float64Array.from(ids, (q) => fillOf(q, seed)) }];
+    const args: (Tensor | undefined)[] = [{ dtype: x.dtype, shape: [...x.shape], data: Float64Array.from(ids, (q) => scatter(q, seed)) }];
     for (const name of node.inputs.slice(1)) {
       const c = name === '' ? undefined : constants.get(name);
       if (name !== '' && !c) return undefined;

@@ -8,7 +8,7 @@ import { castValue, isFloat, isInt, numel } from '../src/ir/index.js';
 import { findOp } from './ops/index.js';
 import type { DomainConstraint, Interval as Bounds } from './ops/spec.js';
 import { UNBOUNDED } from './ops/spec.js';
-import { knownValueConflict } from './known.js';
+import { knownValueConflict, ZERO_ABSORBING } from './known.js';
 import { biasOnly, structuralTie } from './ties.js';
 import { copiesAloneIn, nodeRoundsNothing, STABILITY_PERTURBATION } from '../src/reference/interpreter.js';
 import { ELEMENTWISE, INTEGRAL_OUTPUT, SHAPE_RANGED, centredInput, givesBias, integralTensors, jointlyReachable, nodeRanges, outputRanges, reducedElementNeed } from './ops/ranges.js';
@@ -172,21 +172,30 @@ function hintGrid(lo: number, hi: number): number[] {
   return [...xs].sort((a, b) => a - b);
 }
 
-/** The longest run of whole numbers within `b` (at most 16 from 0 either way) that each satisfy `ok`. */
-function integerRun(b: Bounds, ok: (k: number) => boolean): Bounds | undefined {
+/**
+ * The widest run of consecutive `points` (sorted) that each satisfy `ok`, as the interval from its first to its last;
+ * a single point is a run too (Atanh(Sign(x)) leaves only x = 0), the last resort.
+ */
+function longestRun(points: readonly number[], ok: (x: number) => boolean): Bounds | undefined {
   let run: Bounds | undefined;
-  let start: number | undefined;
-  const lo = Math.max(Math.ceil(b[0]), -16);
-  const hi = Math.min(Math.floor(b[1]), 16);
-  for (let k = lo; k <= hi + 1; k++) {
-    const good = k <= hi && ok(k);
-    if (good && start === undefined) start = k;
-    if (!good && start !== undefined) {
-      if (!run || k - 1 - start > run[1] - run[0]) run = [start, k - 1];
-      start = undefined;
+  let start = -1;
+  for (let g = 0; g <= points.length; g++) {
+    const good = g < points.length && ok(points[g]!);
+    if (good && start < 0) start = g;
+    if (!good && start >= 0) {
+      const r: Bounds = [points[start]!, points[g - 1]!];
+      if (!run || r[1] - r[0] > run[1] - run[0]) run = r;
+      start = -1;
     }
   }
   return run;
+}
+
+/** The whole numbers within `b`, at most 16 from 0 either way. */
+function wholeNumbers(b: Bounds): number[] {
+  const out: number[] = [];
+  for (let k = Math.max(Math.ceil(b[0]), -16); k <= Math.min(Math.floor(b[1]), 16); k++) out.push(k);
+  return out;
 }
 
 function within(inner: Bounds, outer: Bounds): boolean {
@@ -313,21 +322,7 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
     if (fits(base)) continue;
     const shared = (b: Bounds): Bounds[] => base.map((x, i) => (free.includes(i) ? b : x));
     // the longest run of grid points that each satisfy the demand on their own, then the run as a whole
-    const longestRun = (grid: readonly number[]): Bounds | undefined => {
-      let run: Bounds | undefined;
-      let start = -1;
-      for (let g = 0; g <= grid.length; g++) {
-        const ok = g < grid.length && fits(shared([grid[g]!, grid[g]!]));
-        if (ok && start < 0) start = g;
-        if (!ok && start >= 0) {
-          // a single point is a hint too (Atanh(Sign(x)) leaves only x = 0), the last resort
-          const r: Bounds = [grid[start]!, grid[g - 1]!];
-          if (!run || r[1] - r[0] > run[1] - run[0]) run = r;
-          start = -1;
-        }
-      }
-      return run;
-    };
+    const sharedRun = (grid: readonly number[]): Bounds | undefined => longestRun(grid, (g) => fits(shared([g, g])));
     // the shared interval within each free input's bounds (`own`: also within what is already asked of it)
     const sharedHint = (own: boolean): Bounds | undefined => {
       let lo = -HINT_CAP;
@@ -339,19 +334,19 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
       }
       if (!(lo < hi)) return undefined;
       const grid = hintGrid(lo, hi);
-      let best = longestRun(grid);
+      let best = sharedRun(grid);
       if (best && best[0] === best[1] && best[0] !== 0) {
         // one grid point alone (-0.01, a magnitude the grid holds): the values that work lie around it, between its
         // neighbours, and a hint of one value draws every element alike (ties for an ArgMax after it)
         const k = grid.indexOf(best[0]);
-        const finer = longestRun(hintGrid(grid[k - 1] ?? best[0], grid[k + 1] ?? best[1]));
+        const finer = sharedRun(hintGrid(grid[k - 1] ?? best[0], grid[k + 1] ?? best[1]));
         if (finer && finer[1] > finer[0]) best = finer;
       }
       if (!best && Number.isFinite(lo) && Number.isFinite(hi)) {
         // no value within the inputs' sampling bounds meets the demand: look ten widths further out on each side (a
         // HardSigmoid with beta -0.9 and alpha -0.12 is positive only below -7.8)
         const reach = 10 * (hi - lo);
-        best = longestRun(hintGrid(Math.max(-HINT_CAP, lo - reach), Math.min(HINT_CAP, hi + reach)));
+        best = sharedRun(hintGrid(Math.max(-HINT_CAP, lo - reach), Math.min(HINT_CAP, hi + reach)));
       }
       for (let tries = 0; best && !fits(shared(best)) && tries < 4; tries++) {
         const q = (best[1] - best[0]) / 4;
@@ -372,7 +367,7 @@ export function leafHints(graph: Graph): Map<string, Constraint[]> {
       // an integer input needs whole numbers in its hint: Pow(x, n) < 1 shares (0.24, 0.70), which holds no exponent
       // but 0 once drawn (x^0 = 1); it gets the longest run of whole numbers that fit beside the others' hint instead
       if (t && (isInt(t.dtype) || t.dtype === 'bool') && Math.ceil(best[0]) > Math.floor(best[1])) {
-        const whole = integerRun(base[i]!, (k) => fits(others([k, k])));
+        const whole = longestRun(wholeNumbers(base[i]!), (k) => fits(others([k, k])));
         if (whole) ask(n.inputs[i]!, whole);
         continue;
       }
@@ -623,9 +618,6 @@ function copiesSome(n: Node, types: ReadonlyMap<string, TensorType>, constants: 
   }
 }
 
-/** Input slots of elementwise operators whose 0 makes the output 0 whatever the other operands hold (finite ones). */
-const ZERO_FACTORS: Readonly<Record<string, readonly number[]>> = { Mul: [0, 1], Div: [0], PRelu: [0] };
-
 /** The interval part of `infeasibility`; `fwd` (forward bounds from unbounded leaves) is narrowed in place. */
 function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorType>, fwd: Map<string, Bounds>, leafValues?: Map<string, Bounds>): string | undefined {
   const readers = readerConstraints(graph, types);
@@ -695,7 +687,7 @@ function intervalInfeasibility(graph: Graph, types: ReadonlyMap<string, TensorTy
         need.set(b, both(needOf(b), { lo: only.n.lo, hi: only.n.hi, gap: 0 }));
         continue;
       }
-      const absorbing = only && only.n.gap > 0 ? ZERO_FACTORS[n.op] : undefined;
+      const absorbing = only && only.n.gap > 0 ? ZERO_ABSORBING[n.op] : undefined;
       // an output kept off 0 needs every factor off 0 (0 * y is 0 for every finite y): a Floor of (-1, 1) times a
       // scalar under Reciprocal is -1 everywhere
       for (const i of absorbing ?? []) {

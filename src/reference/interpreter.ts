@@ -1,7 +1,7 @@
 import { findOp } from '../../generators/ops/index.js';
 import type { AttrSchema } from '../../generators/ops/spec.js';
 import type { Attrs, AttrValue, Graph, Node, Tensor } from '../ir/index.js';
-import { numel, tensor } from '../ir/index.js';
+import { normAxis, numel, tensor } from '../ir/index.js';
 
 /** The reference cannot evaluate this graph (an operator or attribute form it does not implement). */
 export class ReferenceUnsupported extends Error {
@@ -178,14 +178,17 @@ export function copiesAloneIn(node: Node, types: Shapes): boolean {
  */
 function exactOverOne(node: Node, inShape: readonly number[] | undefined): boolean {
   if (!inShape || inShape.length === 0) return false;
-  const r = inShape.length;
-  const axis = (a: unknown, fallback: number): number => ((((typeof a === 'number' ? a : fallback) % r) + r) % r);
+  // read only for the operators below (Flatten's axis may equal the rank)
+  const axis = (): number => {
+    const a = node.attrs['axis'];
+    return normAxis(typeof a === 'number' ? a : -1, inShape.length);
+  };
   switch (node.op) {
     case 'Softmax':
     case 'LogSoftmax':
-      return inShape[axis(node.attrs['axis'], -1)] === 1;
+      return inShape[axis()] === 1;
     case 'LayerNormalization':
-      return numel(inShape.slice(axis(node.attrs['axis'], -1))) === 1;
+      return numel(inShape.slice(axis())) === 1;
     default:
       return false;
   }
