@@ -7,11 +7,12 @@
  *   Any other exit code: a run error (stderr's last lines are kept). Killed by a signal: a crash.
  *   The tool may create D/loaded once the model is compiled, so a later crash is attributed to the run stage.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Tensor } from '../ir/index.js';
+import { numel, type Tensor } from '../ir/index.js';
 import { decodeTensor, encodeTensor, importModel } from '../onnx/index.js';
 import type { Availability, Backend, ModelInput, Session, Stage } from './types.js';
 import { defineBackend } from './types.js';
@@ -37,9 +38,141 @@ export class BackendRejection extends Error {
   override readonly name = 'BackendRejection';
 }
 
-/** File name for a tensor name: names may hold '/' or ':' in imported models. */
+/** Longest file stem a tensor name maps to; longer names keep a prefix and a hash (file systems stop at 255 bytes). */
+const MAX_STEM = 120;
+
+/**
+ * File name for a tensor name: every byte of its UTF-8 outside `[A-Za-z0-9.-]` becomes `_xx`, so distinct names
+ * give distinct files (`a/b` → `a_2fb`, `a_2fb` → `a_5f2fb`); a long name keeps its first characters and a hash.
+ */
 export function tensorFileName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]/g, (c) => `_${c.charCodeAt(0).toString(16).padStart(2, '0')}`) + '.pb';
+  let stem = '';
+  for (const b of Buffer.from(name, 'utf8')) {
+    const c = String.fromCharCode(b);
+    stem += /[A-Za-z0-9.-]/.test(c) ? c : `_${b.toString(16).padStart(2, '0')}`;
+  }
+  if (stem.length > MAX_STEM) {
+    // '~' never appears in an escaped stem, so a shortened name cannot meet an unshortened one
+    stem = `${stem.slice(0, MAX_STEM - 18)}~${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+  }
+  return `${stem}.pb`;
+}
+
+/** Most stderr kept from a tool: its last lines carry the error, the first ones are often log noise. */
+const STDERR_KEEP = 64 * 1024;
+
+/** Largest output file read for an output of unknown size; a known size allows this much slack on top. */
+const OUTPUT_SLACK_BYTES = 1 << 20;
+const BYTES_PER_ELEMENT: Readonly<Record<string, number>> = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 };
+const UNKNOWN_OUTPUT_LIMIT = 256 << 20;
+
+/**
+ * Who owns the tools' process groups: a worker process reports them to its parent, which kills them if the
+ * worker itself is killed mid-case (a timeout) and so can no longer do it.
+ */
+export interface ToolGroupHooks {
+  started(pgid: number): void;
+  ended(pgid: number): void;
+}
+let toolGroupHooks: ToolGroupHooks = { started() {}, ended() {} };
+export function setToolGroupHooks(h: ToolGroupHooks): void {
+  toolGroupHooks = h;
+}
+
+/** Folder under which per-case tool folders are made; a worker's parent removes it if the worker dies. */
+function scratchRoot(): string {
+  const d = process.env.ONNXSMITH_SCRATCH;
+  if (d) {
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+  return tmpdir();
+}
+
+/** Tools running now: killed if this process exits first (a tool runs in a group of its own, so nothing else would). */
+const running = new Set<number>();
+process.on('exit', () => {
+  for (const pgid of running) killToolGroup(pgid);
+});
+
+function killToolGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // the group is empty already
+  }
+}
+
+interface ToolResult {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a tool in a process group of its own. When the tool exits, whatever it started is killed with the group:
+ * a leftover child would hold the stderr pipe open (turning a good run into a timeout) and outlive the campaign.
+ */
+function runTool(exe: string, dir: string): Promise<ToolResult> {
+  return new Promise((res, rej) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(exe, [dir], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { ...process.env, ONNXSMITH_CASE_DIR: dir } });
+    } catch (e) {
+      rej(e as Error);
+      return;
+    }
+    const pgid = child.pid;
+    if (pgid !== undefined) {
+      running.add(pgid);
+      toolGroupHooks.started(pgid);
+    }
+    let err = '';
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      err += d;
+      if (err.length > 2 * STDERR_KEEP) err = err.slice(-STDERR_KEEP);
+    });
+    let exited: { code: number | null; signal: string | null } | undefined;
+    let done = false;
+    const finish = (): void => {
+      if (done || !exited) return;
+      done = true;
+      clearTimeout(drain);
+      if (pgid !== undefined) toolGroupHooks.ended(pgid);
+      res({ ...exited, stderr: err.slice(-STDERR_KEEP) });
+    };
+    let drain: NodeJS.Timeout | undefined;
+    child.on('error', (e) => {
+      if (pgid !== undefined) toolGroupHooks.ended(pgid);
+      rej(e);
+    });
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      if (pgid !== undefined) {
+        killToolGroup(pgid);
+        running.delete(pgid);
+      }
+      // a grandchild that left the group may still hold stderr: stop waiting for it shortly after the tool's exit
+      drain = setTimeout(() => {
+        child.stderr?.destroy();
+        finish();
+      }, 1000);
+    });
+    child.on('close', finish);
+  });
+}
+
+/** Reads one output file, refusing one far larger than its type and shape allow (a runaway tool). */
+function readOutput(path: string, file: string, dtype: string | undefined, shape: readonly number[] | undefined): Buffer {
+  const size = statSync(file).size;
+  const per = dtype ? BYTES_PER_ELEMENT[dtype] : undefined;
+  const known = per !== undefined && shape !== undefined && shape.every((d) => Number.isSafeInteger(d) && d >= 0);
+  const limit = known ? 2 * per! * numel(shape!) + OUTPUT_SLACK_BYTES : UNKNOWN_OUTPUT_LIMIT;
+  if (size > limit) {
+    throw new Error(`${path} wrote ${size} bytes to ${file.slice(file.lastIndexOf('/outputs/') + 1)}, more than ${limit} for a ${dtype ?? '?'}[${shape?.join(',') ?? '?'}] output`);
+  }
+  return readFileSync(file);
 }
 
 interface CommandSession {
@@ -57,13 +190,14 @@ export function commandBackend(path: string): Backend {
     name: `command:${path}`,
     version() {
       if (version === undefined) {
-        const r = spawnSync(exe, ['--version'], { encoding: 'utf8', timeout: 5000 });
+        const r = spawnSync(exe, ['--version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
         version = r.status === 0 && r.stdout.trim() ? r.stdout.trim().split('\n')[0]! : 'unknown';
       }
       return version;
     },
     async available(): Promise<Availability> {
       if (!existsSync(exe)) return { ok: false, reason: `${exe} does not exist` };
+      if (!statSync(exe).isFile()) return { ok: false, reason: `${exe} is not a file (a command backend names an executable)` };
       try {
         accessSync(exe, constants.X_OK);
       } catch {
@@ -77,7 +211,7 @@ export function commandBackend(path: string): Backend {
     },
     async run(session: Session, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]) {
       const { model } = session as CommandSession;
-      const dir = mkdtempSync(join(tmpdir(), 'onnxsmith-cmd-'));
+      const dir = mkdtempSync(join(scratchRoot(), 'onnxsmith-cmd-'));
       try {
         mkdirSync(join(dir, 'inputs'));
         mkdirSync(join(dir, 'outputs'));
@@ -92,16 +226,7 @@ export function commandBackend(path: string): Backend {
           return { name, file: `outputs/${tensorFileName(name)}`, dtype: o?.dtype, shape: o?.shape };
         });
         writeFileSync(join(dir, 'io.json'), JSON.stringify({ inputs, outputs }, null, 2));
-        const { code, signal, stderr } = await new Promise<{ code: number | null; signal: string | null; stderr: string }>((res, rej) => {
-          const child = spawn(exe, [dir], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ONNXSMITH_CASE_DIR: dir } });
-          let err = '';
-          child.stderr.setEncoding('utf8');
-          child.stderr.on('data', (d: string) => {
-            if (err.length < 64_000) err += d;
-          });
-          child.on('error', rej);
-          child.on('close', (c, s) => res({ code: c, signal: s, stderr: err }));
-        });
+        const { code, signal, stderr } = await runTool(exe, dir);
         const stage: Stage = existsSync(join(dir, 'loaded')) ? 'run' : 'load';
         if (signal) throw new BackendCrash(`${path} was killed by ${signal}${stderr ? `: ${tail(stderr, 3)}` : ''}`, stage, signal);
         if (code === COMMAND_REJECT_EXIT) throw new BackendRejection(tail(stderr) || `${path} rejected the model (exit ${code})`);
@@ -110,7 +235,7 @@ export function commandBackend(path: string): Backend {
         for (const o of outputs) {
           const f = join(dir, o.file);
           if (!existsSync(f)) throw new Error(`${path} exited 0 but wrote no ${o.file} (output '${o.name}')`);
-          out[o.name] = decodeTensor(readFileSync(f), `${path}: ${o.file}`).tensor;
+          out[o.name] = decodeTensor(readOutput(path, f, o.dtype, o.shape), `${path}: ${o.file}`).tensor;
         }
         return out;
       } finally {

@@ -4,7 +4,8 @@
  * next case. The worker leads its own process group so that tools it spawns die with it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Graph, Tensor } from '../ir/index.js';
 import type { Availability, Outcome, Stage } from './types.js';
@@ -34,9 +35,30 @@ interface Pending {
 }
 
 const live = new Set<ChildProcess>();
+/** Process groups of external tools the live workers run, and the workers' scratch folders. */
+const toolGroups = new Map<ChildProcess, Set<number>>();
+const scratch = new Map<ChildProcess, string>();
 process.on('exit', () => {
-  for (const c of live) killGroup(c);
+  for (const c of live) {
+    killGroup(c);
+    release(c);
+  }
 });
+
+/** Kills what a dead or dying worker left behind: its tools' process groups and its scratch folder. */
+function release(c: ChildProcess): void {
+  for (const pgid of toolGroups.get(c) ?? []) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  toolGroups.delete(c);
+  const dir = scratch.get(c);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  scratch.delete(c);
+}
 
 function killGroup(c: ChildProcess): void {
   if (c.pid === undefined || c.exitCode !== null || c.signalCode !== null) return;
@@ -69,20 +91,38 @@ export class IsolatedBackend {
   /** Starts the worker (if needed) and returns the backend's name, version and availability. */
   async start(): Promise<BackendInfo> {
     if (this.child && this.info_) return this.info_;
+    const dir = mkdtempSync(join(tmpdir(), 'onnxsmith-worker-'));
     const child = fork(WORKER, [], {
       serialization: 'advanced',
       detached: true,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       execArgv: [],
+      env: { ...process.env, ONNXSMITH_SCRATCH: dir },
     });
     this.starts++;
     live.add(child);
+    scratch.set(child, dir);
+    toolGroups.set(child, new Set());
+    child.on('message', (m: FromWorker) => {
+      if (m.type !== 'tool-group') return;
+      if (m.alive) toolGroups.get(child)?.add(m.pgid);
+      else toolGroups.get(child)?.delete(m.pgid);
+    });
+    child.once('exit', () => {
+      live.delete(child);
+      release(child);
+    });
     this.child = child;
     this.stderrTail = '';
+    // a write to a worker that died between cases (EPIPE) must become that case's crash, never an unhandled error
+    child.on('error', (e) => this.onError(child, e));
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {
+      // a killed worker's last words must not land in the next case's crash report
+      if (this.child !== child) return;
       this.stderrTail = (this.stderrTail + d).slice(-4000);
     });
+    let onStartExit: (code: number | null, signal: NodeJS.Signals | null) => void = () => {};
     const info = await new Promise<BackendInfo>((resolve, reject) => {
       const limit = this.opts.startTimeoutMs ?? 120_000;
       const timer = setTimeout(() => {
@@ -101,13 +141,19 @@ export class IsolatedBackend {
         }
       };
       child.on('message', onMessage);
-      child.once('exit', (code, signal) => {
+      onStartExit = (code: number | null, signal: NodeJS.Signals | null): void => {
         clearTimeout(timer);
         reject(new Error(`backend '${this.spec}' worker exited while starting (${signal ?? `code ${code}`}): ${this.lastStderr()}`));
+      };
+      child.once('exit', onStartExit);
+      child.send({ type: 'init', spec: this.spec } satisfies ToWorker, (e) => {
+        if (!e) return;
+        clearTimeout(timer);
+        killGroup(child);
+        reject(new Error(`backend '${this.spec}' worker could not be reached while starting: ${e.message}`));
       });
-      child.send({ type: 'init', spec: this.spec } satisfies ToWorker);
     });
-    child.removeAllListeners('exit');
+    child.removeListener('exit', onStartExit);
     child.on('message', (m: FromWorker) => this.onMessage(m));
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     this.info_ = info;
@@ -125,12 +171,26 @@ export class IsolatedBackend {
     else if (m.type === 'result') this.settle(m.outcome);
   }
 
+  /** Forgets a worker at once, so the next case starts a fresh one instead of writing to a dying process. */
+  private detach(child: ChildProcess): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.info_ = undefined;
+  }
+
+  private onError(child: ChildProcess, e: Error): void {
+    const current = this.child === child;
+    this.detach(child);
+    killGroup(child);
+    if (!current || !this.pending) return;
+    this.settle({ kind: 'crash', stage: this.pending.stage, message: `worker unreachable: ${e.message}` });
+  }
+
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    live.delete(child);
-    if (this.child === child) {
-      this.child = undefined;
-      this.info_ = undefined;
-    }
+    const current = this.child === child;
+    this.detach(child);
+    // a worker killed after its case timed out exits while the next case may already run on a new worker
+    if (!current) return;
     const p = this.pending;
     if (!p) return;
     const detail = this.lastStderr();
@@ -164,13 +224,22 @@ export class IsolatedBackend {
     return new Promise<Outcome>((resolve) => {
       const timer = setTimeout(() => {
         const stage = this.pending?.stage ?? 'load';
-        this.settle({ kind: 'timeout', stage, limitMs: this.opts.timeoutMs });
+        this.detach(child);
         killGroup(child);
+        release(child);
+        this.settle({ kind: 'timeout', stage, limitMs: this.opts.timeoutMs });
       }, this.opts.timeoutMs);
       this.pending = { id, stage: 'load', resolve, timer };
       // a crash report quotes this case's stderr only: earlier cases' log lines would make crash buckets depend on order
       this.stderrTail = '';
-      child.send({ type: 'run', id, path, ...(graph ? { graph } : {}), feeds, outputs } satisfies ToWorker);
+      const message = { type: 'run', id, path, ...(graph ? { graph } : {}), feeds, outputs } satisfies ToWorker;
+      try {
+        child.send(message, (e) => {
+          if (e) this.onError(child, e);
+        });
+      } catch (e) {
+        this.onError(child, e as Error);
+      }
     });
   }
 
@@ -180,8 +249,9 @@ export class IsolatedBackend {
     if (!c) return;
     this.child = undefined;
     this.info_ = undefined;
+    if (c.exitCode !== null || c.signalCode !== null) return;
     const gone = new Promise<void>((r) => c.once('exit', () => r()));
-    c.disconnect?.();
+    if (c.connected) c.disconnect();
     const t = setTimeout(() => killGroup(c), 2000);
     await gone;
     clearTimeout(t);

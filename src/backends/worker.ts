@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Graph, Tensor } from '../ir/index.js';
+import { setToolGroupHooks } from './command.js';
 import { createBackend } from './index.js';
 import type { Backend, Outcome, Stage } from './types.js';
 import { errorText, runInProcess } from './types.js';
@@ -23,13 +24,20 @@ export type FromWorker =
   | { readonly type: 'ready'; readonly name: string; readonly version: string; readonly available: { ok: true } | { ok: false; reason: string } }
   | { readonly type: 'init-error'; readonly message: string }
   | { readonly type: 'stage'; readonly id: number; readonly stage: Stage }
-  | { readonly type: 'result'; readonly id: number; readonly outcome: Outcome };
+  | { readonly type: 'result'; readonly id: number; readonly outcome: Outcome }
+  | { readonly type: 'tool-group'; readonly pgid: number; readonly alive: boolean };
 
 let backend: Backend | undefined;
 
 function send(m: FromWorker): void {
   process.send?.(m);
 }
+
+// the parent kills tools' process groups if this worker dies with one running (it cannot do so itself then)
+setToolGroupHooks({
+  started: (pgid) => send({ type: 'tool-group', pgid, alive: true }),
+  ended: (pgid) => send({ type: 'tool-group', pgid, alive: false }),
+});
 
 process.on('message', (m: ToWorker) => {
   void handle(m);

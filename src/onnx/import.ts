@@ -71,7 +71,9 @@ export function importModel(bytes: Uint8Array): ImportedModel {
 
   const initializers: Initializer[] = (g.initializer ?? []).map((t) => {
     const ten = fromTensorProto(t, `initializer '${t.name}'`);
-    return { name: t.name ?? '', dtype: ten.dtype, shape: ten.shape, kind: 'weight', data: Array.from(ten.data) };
+    // int64 beyond 2^53 keeps its exact values, as decimal strings (JSON-safe in case.json)
+    const exact = ten.exact ? { exact: Array.from(ten.exact, String) } : {};
+    return { name: t.name ?? '', dtype: ten.dtype, shape: ten.shape, kind: 'weight', data: Array.from(ten.data), ...exact };
   });
   const initNames = new Set(initializers.map((i) => i.name));
   const nodes: Node[] = (g.node ?? []).map((n, i) => {

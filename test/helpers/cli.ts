@@ -11,10 +11,11 @@ export interface CliResult {
 }
 
 /** Runs `onnxsmith ARGS...` as a user would, in a separate process. */
-export function onnxsmith(args: readonly string[], opts: { cwd?: string; timeoutMs?: number } = {}): CliResult {
+export function onnxsmith(args: readonly string[], opts: { cwd?: string; timeoutMs?: number; env?: Readonly<Record<string, string>> } = {}): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
     cwd: opts.cwd,
+    ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
     timeout: opts.timeoutMs ?? 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

@@ -98,7 +98,7 @@ export function registerRun(program: Command): void {
       if (ran.length === 0) {
         throw new UsageError(`none of the backends could run the model: ${res.reports.map((r) => `${r.backend} (${r.verdict})`).join(', ')}`);
       }
-      if (flags.json) process.stdout.write(JSON.stringify({ model: where.model, ...res }, (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v) : v), 2) + '\n');
+      if (flags.json) process.stdout.write(JSON.stringify({ model: where.model, ...res }, (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v) : v instanceof BigInt64Array ? Array.from(v, String) : v), 2) + '\n');
       else printTable(graph, res, unknownOps);
       process.exitCode = res.reports.some((r) => isFailure(r.verdict)) ? EXIT.findings : EXIT.ok;
     });
