@@ -3,7 +3,7 @@
  * within the dtype's tolerance. The result carries the numbers a report shows (max abs/rel error, counts).
  */
 import type { Tensor } from '../src/ir/index.js';
-import { formatType, sameShape } from '../src/ir/index.js';
+import { exactOf, formatType, sameShape } from '../src/ir/index.js';
 import type { Tolerance } from './tolerance.js';
 
 export type OutputVerdict = 'match' | 'mismatch' | 'shape' | 'dtype' | 'nan-inf';
@@ -15,7 +15,13 @@ export interface OutputComparison {
   readonly maxRel: number;
   /** Elements outside tolerance (or with NaN/Inf disagreement). */
   readonly badElements: number;
-  readonly firstBad?: { readonly index: number; readonly expected: number; readonly actual: number };
+  readonly firstBad?: {
+    readonly index: number;
+    readonly expected: number;
+    readonly actual: number;
+    /** int64 compared exactly: the two values in full (`expected` and `actual` are their nearest float64). */
+    readonly exact?: { readonly expected: string; readonly actual: string };
+  };
   readonly expectedNonFinite: number;
   readonly actualNonFinite: number;
   readonly detail?: string;
@@ -35,6 +41,8 @@ export function compareTensor(name: string, expected: Tensor, actual: Tensor, to
   if (!sameShape(expected.shape, actual.shape)) {
     return { ...base, verdict: 'shape', detail: `${formatType(actual)}, expected ${formatType(expected)}` };
   }
+  // beyond 2^53 float64 cannot tell neighbouring int64 values apart: compare them as BigInt
+  if (expected.dtype === 'int64' && (expected.exact || actual.exact)) return compareExact(base, expected, actual, tol);
   let maxAbs = 0;
   let maxRel = 0;
   let bad = 0;
@@ -63,4 +71,29 @@ export function compareTensor(name: string, expected: Tensor, actual: Tensor, to
   }
   const verdict: OutputVerdict = bad === 0 ? 'match' : nanInf > 0 ? 'nan-inf' : 'mismatch';
   return { ...base, verdict, maxAbs, maxRel, badElements: bad, ...(firstBad ? { firstBad } : {}) };
+}
+
+/** compareTensor for int64 tensors of which one holds values beyond 2^53: differences computed exactly. */
+function compareExact(base: Omit<OutputComparison, 'verdict'>, expected: Tensor, actual: Tensor, tol: Tolerance): OutputComparison {
+  const es = exactOf(expected);
+  const as = exactOf(actual);
+  let maxAbs = 0;
+  let maxRel = 0;
+  let bad = 0;
+  let firstBad: OutputComparison['firstBad'];
+  for (let i = 0; i < es.length; i++) {
+    const e = es[i]!;
+    const a = as[i]!;
+    if (e === a) continue;
+    const d = a > e ? a - e : e - a;
+    const abs = Number(d);
+    const ee = Math.abs(Number(e));
+    maxAbs = Math.max(maxAbs, abs);
+    if (ee > tol.atol) maxRel = Math.max(maxRel, abs / Math.max(ee, Number.MIN_VALUE));
+    if (abs > tol.atol + tol.rtol * ee) {
+      bad++;
+      firstBad ??= { index: i, expected: Number(e), actual: Number(a), exact: { expected: e.toString(), actual: a.toString() } };
+    }
+  }
+  return { ...base, verdict: bad === 0 ? 'match' : 'mismatch', maxAbs, maxRel, badElements: bad, ...(firstBad ? { firstBad } : {}) };
 }

@@ -20,7 +20,7 @@ export const valuesOracle = defineOracle({
       const detail =
         c.detail ??
         `output '${out.name}': ${c.badElements} element(s) off, max abs ${c.maxAbs.toPrecision(3)}, max rel ${c.maxRel.toPrecision(3)}` +
-          (c.firstBad ? `; element ${c.firstBad.index}: ${c.firstBad.actual} vs expected ${c.firstBad.expected}` : '');
+          (c.firstBad ? `; element ${c.firstBad.index}: ${c.firstBad.exact?.actual ?? c.firstBad.actual} vs expected ${c.firstBad.exact?.expected ?? c.firstBad.expected}` : '');
       return { kind: 'fail', symptom, stage: 'run', detail, comparison: c };
     }
     return { kind: 'pass' };

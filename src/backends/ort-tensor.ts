@@ -3,6 +3,7 @@
  * Tensor, running a session, and probing whether the package starts.
  */
 import type { DType, Tensor } from '../ir/index.js';
+import { exactOf, int64Tensor } from '../ir/index.js';
 import type { InstalledPackage } from './packages.js';
 import type { Availability } from './types.js';
 import { errorText } from './types.js';
@@ -42,7 +43,7 @@ export function toOrtTensor(Ctor: OrtTensorCtor, t: Tensor): OrtTensorLike {
       data = Int32Array.from(t.data);
       break;
     case 'int64':
-      data = BigInt64Array.from(t.data, (v) => BigInt(Math.trunc(v)));
+      data = t.exact ? exactOf(t) : BigInt64Array.from(t.data, (v) => BigInt(Math.trunc(v)));
       break;
     case 'bool':
       data = Uint8Array.from(t.data, (v) => (v ? 1 : 0));
@@ -62,6 +63,8 @@ const FROM_ORT: Readonly<Record<string, DType>> = {
 export function fromOrtTensor(o: OrtTensorLike, what: string): Tensor {
   const dtype = FROM_ORT[o.type];
   if (!dtype) throw new Error(`${what}: onnxruntime returned element type ${o.type}, which onnxsmith does not handle`);
+  // int64 arrives as BigInt64Array: kept exact where a value is beyond 2^53
+  if (dtype === 'int64' && o.data instanceof BigInt64Array) return int64Tensor(o.dims, o.data);
   const src = o.data as ArrayLike<number | bigint>;
   const data = new Float64Array(src.length);
   for (let i = 0; i < src.length; i++) data[i] = Number(src[i]!);

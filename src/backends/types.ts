@@ -111,6 +111,8 @@ function thrownOutcome(e: unknown): Outcome {
     };
   }
   if (crash.name === 'BackendRejection') return { kind: 'load-error', stage: 'load', message: errorText(e) };
+  // the reference met something it cannot compute exactly (an int64 beyond 2^53 through an operator it cannot follow)
+  if (crash.name === 'ReferenceUnsupported') return { kind: 'unsupported', reasons: [errorText(e)] };
   return { kind: 'run-error', stage: 'run', message: errorText(e) };
 }
 

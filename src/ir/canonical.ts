@@ -8,6 +8,9 @@ export function canonicalJson(value: unknown, indent?: number): string {
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
+  // int64 values beyond 2^53 (a tensor's exact companion) as decimal strings: JSON has no BigInt
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof BigInt64Array) return Array.from(value, String);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(value).sort()) {

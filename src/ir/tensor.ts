@@ -7,6 +7,72 @@ import { numel } from './types.js';
  */
 export interface Tensor extends TensorType {
   readonly data: Float64Array;
+  /**
+   * int64 only, and only when some element is an integer float64 cannot hold (beyond ±2^53): every element's exact
+   * value, `data` holding the nearest float64 of each. An element whose `data` is not Number(exact) (a kernel wrote
+   * data and spread the rest) is taken from `data` (exactValues).
+   */
+  readonly exact?: BigInt64Array;
+}
+
+/** Magnitude from which float64 no longer holds every integer (2^53 + 1 is the first it cannot). */
+export const EXACT_LIMIT = 2 ** 53;
+const BIG_LIMIT = 2n ** 53n;
+
+/** Whether float64 holds the integer `b` exactly. */
+export function fitsFloat(b: bigint): boolean {
+  return (b <= BIG_LIMIT && b >= -BIG_LIMIT) || BigInt(Number(b)) === b;
+}
+
+/** Whether `values` holds an integer float64 cannot (so a tensor of them needs its exact companion). */
+export function needsExact(values: ArrayLike<bigint>): boolean {
+  for (let i = 0; i < values.length; i++) if (!fitsFloat(values[i]!)) return true;
+  return false;
+}
+
+/** An int64 tensor of exact values: float64 data, plus the exact companion only when some value needs it. */
+export function int64Tensor(shape: readonly number[], values: BigInt64Array): Tensor {
+  const data = new Float64Array(values.length);
+  let big = false;
+  for (let i = 0; i < values.length; i++) {
+    const n = Number(values[i]!);
+    data[i] = n;
+    // beyond 2^53 only: below it every integer is a float64, and the check costs a BigInt
+    if (!big && (n >= EXACT_LIMIT || n <= -EXACT_LIMIT) && BigInt(n) !== values[i]) big = true;
+  }
+  return big ? { dtype: 'int64', shape: [...shape], data, exact: values } : { dtype: 'int64', shape: [...shape], data };
+}
+
+/** The integer a float64 int64 element stands for (NaN, which no int64 is, as 0; wraps past 2^63 as a cast does). */
+function bigOf(v: number): bigint {
+  return Number.isFinite(v) ? BigInt.asIntN(64, BigInt(Math.trunc(v))) : 0n;
+}
+
+/**
+ * Exact values of int64 elements given as float64 `data` and optionally an exact companion (BigInt64Array or decimal
+ * strings, as case.json holds them): the companion's value where it rounds to `data`, `data`'s otherwise.
+ */
+export function exactValues(data: ArrayLike<number>, exact?: ArrayLike<bigint> | readonly string[]): BigInt64Array {
+  const out = new BigInt64Array(data.length);
+  const n = exact && exact.length === data.length ? exact : undefined;
+  for (let i = 0; i < data.length; i++) {
+    const d = data[i]!;
+    const e = n?.[i];
+    const b = e === undefined ? undefined : typeof e === 'bigint' ? e : BigInt(e);
+    out[i] = b !== undefined && Number(b) === d ? b : bigOf(d);
+  }
+  return out;
+}
+
+/** A tensor's int64 values exactly (its companion where present, its data otherwise). */
+export function exactOf(t: Tensor): BigInt64Array {
+  return exactValues(t.data, t.exact);
+}
+
+/** The tensor without its exact companion (a kernel's output, which may have spread an input's). */
+export function withoutExact(t: Tensor): Tensor {
+  if (t.exact === undefined) return t;
+  return { dtype: t.dtype, shape: t.shape, data: t.data };
 }
 
 export function tensor(dtype: DType, shape: readonly number[], data: ArrayLike<number> | Float64Array): Tensor {

@@ -42,6 +42,8 @@ export interface Initializer extends ValueInfo {
   readonly kind: 'weight' | 'constant';
   /** Element values in row-major order; bool as 0/1. */
   readonly data: readonly number[];
+  /** int64 only, when some value is beyond what float64 holds: every value exactly, as decimal strings (JSON-safe). */
+  readonly exact?: readonly string[];
 }
 
 export interface Node {

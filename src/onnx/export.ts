@@ -59,7 +59,7 @@ export function toModelProto(graph: Graph, graphName = 'onnxsmith'): onnxProto.o
       name: graphName,
       node: nodes,
       input: graph.inputs.map(valueInfo),
-      initializer: graph.initializers.map((i) => toTensorProto(i.name, i.dtype, i.shape, i.data)),
+      initializer: graph.initializers.map((i) => toTensorProto(i.name, i.dtype, i.shape, i.data, i.exact)),
       output: graph.outputs.map(valueInfo),
       valueInfo: graph.valueInfo.map(valueInfo),
     },

@@ -1,6 +1,6 @@
 import onnxProto from 'onnx-proto';
 import type { DType, Tensor } from '../ir/index.js';
-import { numel, tensor } from '../ir/index.js';
+import { exactValues, int64Tensor, numel, tensor } from '../ir/index.js';
 import { ModelError } from './errors.js';
 
 const { onnx } = onnxProto;
@@ -21,6 +21,8 @@ const ONNX_TO_DTYPE = new Map<number, DType>(
 /** The onnxsmith dtype for an ONNX TensorProto.DataType, or a ModelError naming the unsupported type. */
 export function dtypeFromOnnx(code: number, what: string): DType {
   const d = ONNX_TO_DTYPE.get(code);
+  // 0 is what protobuf gives when the field is missing: not a type the data has, but none at all
+  if (!d && code === DT.UNDEFINED) throw new ModelError(`${what}: no element type (data_type is missing or 0)`);
   if (!d) {
     const name = (DT as unknown as Record<number, string>)[code] ?? String(code);
     throw new ModelError(`${what}: element type ${name} is not supported (supported: ${Object.keys(DTYPE_TO_ONNX).join(', ')})`);
@@ -28,8 +30,11 @@ export function dtypeFromOnnx(code: number, what: string): DType {
   return d;
 }
 
-/** Little-endian raw bytes of `data` stored as `dtype`. */
-export function rawBytes(dtype: DType, data: ArrayLike<number>): Uint8Array {
+/**
+ * Little-endian raw bytes of `data` stored as `dtype`; int64 elements take their value from `exact` (a Tensor's or an
+ * Initializer's companion) where it has one.
+ */
+export function rawBytes(dtype: DType, data: ArrayLike<number>, exact?: ArrayLike<bigint> | readonly string[]): Uint8Array {
   const n = data.length;
   switch (dtype) {
     case 'float32':
@@ -39,6 +44,7 @@ export function rawBytes(dtype: DType, data: ArrayLike<number>): Uint8Array {
     case 'int32':
       return new Uint8Array(Int32Array.from(data).buffer);
     case 'int64': {
+      if (exact) return new Uint8Array(exactValues(data, exact).buffer);
       const b = new BigInt64Array(n);
       for (let i = 0; i < n; i++) b[i] = BigInt(Math.trunc(data[i]!));
       return new Uint8Array(b.buffer);
@@ -49,13 +55,26 @@ export function rawBytes(dtype: DType, data: ArrayLike<number>): Uint8Array {
 }
 
 /** Encodes a tensor as a TensorProto message object (raw_data form). */
-export function toTensorProto(name: string, dtype: DType, shape: readonly number[], data: ArrayLike<number>): onnxProto.onnx.ITensorProto {
-  return { name, dataType: DTYPE_TO_ONNX[dtype], dims: [...shape], rawData: rawBytes(dtype, data) };
+export function toTensorProto(
+  name: string,
+  dtype: DType,
+  shape: readonly number[],
+  data: ArrayLike<number>,
+  exact?: ArrayLike<bigint> | readonly string[],
+): onnxProto.onnx.ITensorProto {
+  return { name, dataType: DTYPE_TO_ONNX[dtype], dims: [...shape], rawData: rawBytes(dtype, data, exact) };
 }
 
 /** Serialised TensorProto bytes (the inputs/*.pb and outputs/*.pb files). */
 export function encodeTensor(name: string, t: Tensor): Uint8Array {
-  return onnx.TensorProto.encode(toTensorProto(name, t.dtype, t.shape, t.data)).finish();
+  return onnx.TensorProto.encode(toTensorProto(name, t.dtype, t.shape, t.data, t.exact)).finish();
+}
+
+/** An int64 element as protobufjs gives it (a Long, a number or a decimal string), exactly. */
+function toBigInt(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return BigInt(Math.trunc(v));
+  return BigInt.asIntN(64, BigInt(String(v)));
 }
 
 function toNumber(v: unknown): number {
@@ -78,6 +97,21 @@ export function fromTensorProto(p: onnxProto.onnx.ITensorProto, what: string): T
   const n = numel(shape);
   const raw = p.rawData;
   let values: ArrayLike<number>;
+  // int64 goes through BigInt so values beyond 2^53 keep their exact companion
+  if (dtype === 'int64') {
+    let big: BigInt64Array;
+    if (raw && raw.length > 0) {
+      if (raw.byteLength !== n * 8) {
+        throw new ModelError(`${what}: raw_data holds ${raw.byteLength} bytes, expected ${n * 8} for int64[${shape.join(',')}]`);
+      }
+      big = new BigInt64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    } else {
+      const stored = p.int64Data ?? [];
+      if (stored.length !== n) throw new ModelError(`${what}: ${stored.length} values stored, expected ${n} for int64[${shape.join(',')}]`);
+      big = BigInt64Array.from(stored, toBigInt);
+    }
+    return int64Tensor(shape, big);
+  }
   if (raw && raw.length > 0) {
     const buf = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
     const width = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 }[dtype];
@@ -94,9 +128,6 @@ export function fromTensorProto(p: onnxProto.onnx.ITensorProto, what: string): T
       case 'int32':
         values = new Int32Array(buf);
         break;
-      case 'int64':
-        values = Array.from(new BigInt64Array(buf), (b) => Number(b));
-        break;
       case 'bool':
         values = new Uint8Array(buf);
         break;
@@ -108,9 +139,6 @@ export function fromTensorProto(p: onnxProto.onnx.ITensorProto, what: string): T
         break;
       case 'float64':
         values = p.doubleData ?? [];
-        break;
-      case 'int64':
-        values = (p.int64Data ?? []).map(toNumber);
         break;
       default:
         values = p.int32Data ?? [];
@@ -129,6 +157,11 @@ export function decodeTensor(bytes: Uint8Array, what: string): { name: string; t
     p = onnx.TensorProto.decode(bytes);
   } catch (e) {
     throw new ModelError(`${what}: not a valid TensorProto (${(e as Error).message})`);
+  }
+  // random bytes often decode as a TensorProto with nothing set; data_type is what every tensor file has
+  if (!p.dataType) throw new ModelError(`${what}: not a valid TensorProto (it has no element type)`);
+  if ((DT as unknown as Record<number, string>)[p.dataType] === undefined) {
+    throw new ModelError(`${what}: not a valid TensorProto (element type code ${p.dataType} is no ONNX type)`);
   }
   return { name: p.name ?? '', tensor: fromTensorProto(p, what) };
 }

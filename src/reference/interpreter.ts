@@ -1,12 +1,10 @@
 import { findOp } from '../../generators/ops/index.js';
 import type { AttrSchema } from '../../generators/ops/spec.js';
 import type { Attrs, AttrValue, Graph, Node, Tensor } from '../ir/index.js';
-import { normAxis, numel, tensor } from '../ir/index.js';
+import { exactValues, int64Tensor, normAxis, numel, tensor } from '../ir/index.js';
+import { evalExact, mayRound, reachesLimit, ReferenceUnsupported } from './int64-exact.js';
 
-/** The reference cannot evaluate this graph (an operator or attribute form it does not implement). */
-export class ReferenceUnsupported extends Error {
-  override readonly name = 'ReferenceUnsupported';
-}
+export { ReferenceUnsupported } from './int64-exact.js';
 
 /**
  * An attribute value as an ONNX model holds it: float attributes are float32, their defaults too, and every runtime
@@ -265,7 +263,7 @@ function hashString(s: string): number {
  */
 export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>, opts: InterpretOptions = {}): Map<string, Tensor> {
   const env = new Map<string, Tensor>();
-  for (const i of graph.initializers) env.set(i.name, tensor(i.dtype, i.shape, i.data));
+  for (const i of graph.initializers) env.set(i.name, i.exact ? int64Tensor(i.shape, exactValues(i.data, i.exact)) : tensor(i.dtype, i.shape, i.data));
   for (const inp of graph.inputs) {
     const t = feeds[inp.name];
     if (!t) throw new Error(`reference: no value fed for graph input '${inp.name}'`);
@@ -288,7 +286,10 @@ export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>,
     // (onnxruntime-web and tfjs-wasm gave -0.8862 for a bias of -0.8875 over a plane a saturated Clip made uniform):
     // the perturbed evaluation moves the lane's elements apart by position first
     if (relIn !== undefined) inputs[0] = perturbOutput(node.op, node.name, x!, relIn, opts.perturbSign ?? 1, attrs);
-    const outs = spec.reference(inputs, attrs, graph.opset, node.outputs.length);
+    // int64 beyond 2^53 (an input's exact companion, or a rounding kernel's result from 2^53 on) goes the exact way
+    const exactIn = inputs.some((t) => t?.exact !== undefined);
+    let outs = exactIn ? evalExact(node, spec, inputs, attrs, graph.opset, node.outputs.length, true) : spec.reference(inputs, attrs, graph.opset, node.outputs.length);
+    if (!exactIn && mayRound(spec) && reachesLimit(outs)) outs = evalExact(node, spec, inputs, attrs, graph.opset, node.outputs.length, false);
     node.outputs.forEach((name, k) => {
       if (name === '') return;
       const t = outs[k];
