@@ -5,19 +5,21 @@ import { randomFromSeed } from '../../generators/graph.js';
 import { sampleFeeds } from '../../generators/values.js';
 import type { Graph, Tensor } from '../ir/index.js';
 import { formatType } from '../ir/index.js';
-import { decodeTensor, ModelError } from '../onnx/index.js';
+import { checkElementCount, decodeTensor, DEFAULT_MAX_ELEMS, ModelError } from '../onnx/index.js';
 
 /**
  * Reads inputs from DIR: files named after the inputs (`NAME.pb`, as cases store them) or ONNX test layout
  * (`input_0.pb`, `input_1.pb` by position). Every model input must be present with its declared type.
  */
-export function readInputs(graph: Graph, dir: string): Record<string, Tensor> {
+export function readInputs(graph: Graph, dir: string, maxElems = DEFAULT_MAX_ELEMS): Record<string, Tensor> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModelError(`--inputs: ${dir} is not a folder`);
   const files = readdirSync(dir).filter((f) => f.endsWith('.pb'));
   const byName = new Map<string, Tensor>();
   const byPos = new Map<number, Tensor>();
   for (const f of files) {
+    if (!statSync(join(dir, f)).isFile()) throw new ModelError(`--inputs: ${join(dir, f)} is not a file (a TensorProto .pb file expected)`);
     const { name, tensor } = decodeTensor(readFileSync(join(dir, f)), join(dir, f));
+    checkElementCount(join(dir, f), tensor.shape, maxElems);
     const m = /^input_(\d+)\.pb$/.exec(f);
     if (m) byPos.set(Number(m[1]), tensor);
     byName.set(name || f.slice(0, -3), tensor);
