@@ -4,7 +4,7 @@
  * attribute, bucket findings and save case folders. Progress is appended per case, so a stopped or killed
  * campaign resumes where it was, without repeating a finished case.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs-core';
 import type { Tolerance } from '../../oracles/tolerance.js';
@@ -21,10 +21,11 @@ import { BackgroundReducer, type ReductionDone } from './background-reduce.js';
 import { isReduced } from '../triage/reduce-case.js';
 import { writeCase } from './case.js';
 import { CampaignError } from './errors.js';
+import { LOCK_FILE, lockCampaign, type CampaignLock } from './lock.js';
 import { staleTemporaries } from './merge.js';
 
 export { CampaignError } from './errors.js';
-import { appendProgress, bucketsOf, readProgress, writeDerived, type BucketHit, type CaseStatus, type ProgressRecord } from './state.js';
+import { appendProgress, bucketsOf, readCampaignFile, readProgress, repairProgress, writeDerived, type BucketHit, type CaseStatus, type ProgressRecord } from './state.js';
 
 export interface CampaignConfig {
   readonly seed: number;
@@ -59,6 +60,10 @@ export interface CampaignEvents {
   /** A background reduction finished (`reduceMs`). */
   onReduced?(r: ReductionDone): void;
   onReduceFailed?(dir: string, reason: string): void;
+  /** The session is set up (folder locked, backends up) and about to run its first case. */
+  onStarted?(session: number): void;
+  /** Something the user should know that is not a finding (a stale lock taken over, a torn progress line dropped). */
+  onNote?(msg: string): void;
 }
 
 export interface LiveStatus {
@@ -91,22 +96,48 @@ interface CampaignFile {
   readonly config: CampaignConfig;
   /** Wall time of earlier sessions (ms). */
   readonly wallMs: number;
+  /** Sessions started so far, killed ones included (written when a session starts). */
   readonly sessions: number;
 }
 
 
 
-/** Creates a campaign folder (or loads one to resume) and returns its configuration. */
+function writeCampaignFile(dir: string, config: CampaignConfig, wallMs: number, sessions: number): void {
+  writeFileAtomic(join(dir, 'campaign.json'), JSON.stringify({ format: 1, config, wallMs, sessions } satisfies CampaignFile, null, 2) + '\n');
+}
+
+/** Checks that `dir` can take a new campaign: absent, or an empty folder (a stale lock aside). */
+function checkFresh(dir: string): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw new CampaignError(`${dir} exists and is not a folder: choose a folder for --out`);
+  if (existsSync(join(dir, 'campaign.json'))) throw new CampaignError(`${dir} already holds a campaign: resume it with --resume ${dir}, or choose another --out`);
+  const others = readdirSync(dir).filter((e) => e !== LOCK_FILE);
+  if (others.length > 0) {
+    throw new CampaignError(
+      `${dir} is not empty and holds no campaign (no campaign.json; it has ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}): choose a new or empty folder for --out`,
+    );
+  }
+}
+
+/** The campaign.json of a folder to resume; a merge that lacks shards cannot run as one campaign. */
+function resumable(dir: string): CampaignFile {
+  const c = readCampaignFile(dir);
+  const { shard } = c.config;
+  if (shard.index === undefined || (shard.missing?.length ?? 0) > 0) {
+    throw new CampaignError(
+      `${dir} merges shards ${(shard.held ?? []).join(',')} of ${shard.count} (shard${(shard.missing?.length ?? 0) > 1 ? 's' : ''} ${(shard.missing ?? []).join(',')} missing) and cannot be resumed: resume the shard folders, then merge them again`,
+    );
+  }
+  return c as unknown as CampaignFile;
+}
+
+/** Opens a campaign for a session: what campaign.json said before (nothing for a new one). */
 export function openCampaign(dir: string, config: CampaignConfig | undefined): { config: CampaignConfig; wallMs: number; sessions: number } {
-  const f = join(dir, 'campaign.json');
   if (config === undefined) {
-    if (!existsSync(f)) throw new CampaignError(`${dir} is not a campaign folder (no campaign.json): nothing to resume`);
-    const c = JSON.parse(readFileSync(f, 'utf8')) as CampaignFile;
+    const c = resumable(dir);
     return { config: c.config, wallMs: c.wallMs, sessions: c.sessions };
   }
-  if (existsSync(f)) throw new CampaignError(`${dir} already holds a campaign: resume it with --resume ${dir}, or choose another --out`);
-  mkdirSync(dir, { recursive: true });
-  writeFileAtomic(f, JSON.stringify({ format: 1, config, wallMs: 0, sessions: 0 } satisfies CampaignFile, null, 2) + '\n');
+  checkFresh(dir);
   return { config, wallMs: 0, sessions: 0 };
 }
 
@@ -147,13 +178,54 @@ export async function runCampaign(
   events: CampaignEvents = {},
   signal: { stop: boolean } = { stop: false },
 ): Promise<CampaignSummary> {
-  const opened = openCampaign(dir, config);
+  // nothing is written before the backends are known to run: a failed start leaves the folder as it was
+  let lock: CampaignLock | undefined;
+  if (config === undefined) {
+    resumable(dir);
+    lock = lockCampaign(dir, events.onNote);
+  }
+  let opened: ReturnType<typeof openCampaign>;
+  let slots: Slot[] = [];
+  let session: number;
+  let records: ProgressRecord[];
+  let infos: { spec: string; info: Awaited<ReturnType<IsolatedBackend['start']>> }[];
+  let tf: typeof tfjs | undefined;
+  try {
+    opened = openCampaign(dir, config);
+    const cfg0 = opened.config;
+    tf = cfg0.search === 'gradient' ? await loadSearchTf() : undefined;
+    slots = Array.from({ length: limits.jobs }, (_, j) => new Slot(j, cfg0.backends, cfg0.timeoutMs));
+    // availability once, on the first slot's workers; a backend that cannot run here stops the campaign early
+    infos = await Promise.all(slots[0]!.backends.map(async (b) => ({ spec: b.spec, info: await b.start() })));
+    const unavailable = infos.filter((i) => !i.info.available.ok);
+    if (unavailable.length > 0) {
+      throw new CampaignError(
+        `backend${unavailable.length > 1 ? 's' : ''} not available here: ${unavailable.map((u) => `${u.spec} (${u.info.available.ok ? '' : u.info.available.reason})`).join('; ')}`,
+      );
+    }
+    if (!lock) {
+      mkdirSync(dir, { recursive: true });
+      lock = lockCampaign(dir, events.onNote);
+      // another session may have started here while the backends came up
+      checkFresh(dir);
+    }
+    const torn = repairProgress(dir);
+    if (torn) events.onNote?.(torn);
+    // a kill during a case write leaves a temporary folder; the case itself reruns
+    for (const t of staleTemporaries(dir)) rmSync(t, { recursive: true, force: true });
+    records = readProgress(dir);
+    // a killed session never wrote its end: numbers come from its start and from the records themselves
+    session = records.reduce((m, r) => Math.max(m, r.session), opened.sessions) + 1;
+    writeCampaignFile(dir, cfg0, opened.wallMs, session);
+  } catch (e) {
+    await Promise.all(slots.flatMap((s) => s.backends.map((b) => b.close())));
+    lock?.release();
+    throw e;
+  }
+  const held = lock;
   const cfg = opened.config;
-  const session = opened.sessions + 1;
+  events.onStarted?.(session);
   const options: ResolvedOptions = resolveOptions(cfg.graph);
-  // a kill during a case write leaves a temporary folder; the case itself reruns
-  for (const t of staleTemporaries(dir)) rmSync(t, { recursive: true, force: true });
-  const records = readProgress(dir);
   const done = new Set(records.map((r) => r.k));
   const buckets = bucketsOf(records);
   const saved = new Map([...buckets.values()].map((b) => [b.key, b.cases.length]));
@@ -163,17 +235,6 @@ export async function runCampaign(
   }
   mkdirSync(join(dir, 'work'), { recursive: true });
 
-  const tf: typeof tfjs | undefined = cfg.search === 'gradient' ? await loadSearchTf() : undefined;
-  const slots = Array.from({ length: limits.jobs }, (_, j) => new Slot(j, cfg.backends, cfg.timeoutMs));
-  // availability once, on the first slot's workers; a backend that cannot run here stops the campaign early
-  const infos = await Promise.all(slots[0]!.backends.map(async (b) => ({ spec: b.spec, info: await b.start() })));
-  const unavailable = infos.filter((i) => !i.info.available.ok);
-  if (unavailable.length > 0) {
-    await Promise.all(slots.flatMap((s) => s.backends.map((b) => b.close())));
-    throw new CampaignError(
-      `backend${unavailable.length > 1 ? 's' : ''} not available here: ${unavailable.map((u) => `${u.spec} (${u.info.available.ok ? '' : u.info.available.reason})`).join('; ')}`,
-    );
-  }
   const versions = Object.fromEntries(infos.map((i) => [i.spec, i.info.version]));
   const reducer =
     limits.reduceMs === undefined
@@ -375,6 +436,8 @@ export async function runCampaign(
   const ticker = setInterval(() => {
     events.onStatus?.(liveStatus());
     writeDerived(dir, records, wall(), extra());
+    // so a killed session's time still counts
+    writeCampaignFile(dir, cfg, wall(), session);
   }, 1000);
   // an exception here is onnxsmith's own bug (a spec, the search, the reference): record it and go on
   const internal = (k: number, e: unknown): void => {
@@ -418,8 +481,9 @@ export async function runCampaign(
     // share of the slots' wall time not spent waiting on backends (generation and search overlap with them)
     const busy = slots.reduce((a, s) => a + s.busyMs, 0);
     writeDerived(dir, records, wallMs, { ...extra(), overhead: 1 - busy / Math.max(1, limits.jobs * (performance.now() - t0)) });
-    writeFileAtomic(join(dir, 'campaign.json'), JSON.stringify({ format: 1, config: cfg, wallMs, sessions: session } satisfies CampaignFile, null, 2) + '\n');
+    writeCampaignFile(dir, cfg, wallMs, session);
     events.onStatus?.(liveStatus());
+    held.release();
   }
   return {
     dir,

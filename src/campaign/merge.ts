@@ -3,32 +3,37 @@
  * and harness-bug cases are combined and buckets recomputed, so the same bug found on three machines is one
  * bucket with all their hits.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { CampaignError } from './errors.js';
-import { readProgress, writeDerived, type ProgressRecord } from './state.js';
+import { readCampaignFile, readProgress, writeDerived, type CampaignFileJson, type ProgressRecord } from './state.js';
 
 export interface MergeResult {
   readonly cases: number;
   readonly duplicates: number;
   readonly sources: number;
+  /** The shard count n of the sources, the shards merged and those of 0..n-1 that no source holds. */
+  readonly shards: { readonly count: number; readonly held: readonly number[]; readonly missing: readonly number[] };
 }
 
-interface CampaignJson {
-  config: { seed: number; backends: string[]; graph: unknown; shard: { index: number; count: number } };
-  wallMs: number;
-  sessions: number;
+/** The shards of n a campaign folder holds (a merge may hold several). */
+function heldShards(c: CampaignFileJson): { count: number; held: number[] } {
+  const s = c.config.shard;
+  return { count: s.count, held: [...(s.held ?? (s.index !== undefined ? [s.index] : []))] };
+}
+
+function checkOut(out: string): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new CampaignError(`${out} exists and is not a folder; merge into a new folder`);
+  if (existsSync(join(out, 'campaign.json'))) throw new CampaignError(`${out} already holds a campaign; merge into a new folder`);
+  if (readdirSync(out).length > 0) throw new CampaignError(`${out} is not empty; merge into a new or empty folder`);
 }
 
 export function mergeCampaigns(out: string, sources: readonly string[]): MergeResult {
   if (sources.length === 0) throw new CampaignError('merge needs at least one campaign folder');
-  if (existsSync(join(out, 'campaign.json'))) throw new CampaignError(`${out} already holds a campaign; merge into a new folder`);
-  const metas = sources.map((dir) => {
-    const f = join(dir, 'campaign.json');
-    if (!existsSync(f)) throw new CampaignError(`${dir} is not a campaign folder (no campaign.json)`);
-    return JSON.parse(readFileSync(f, 'utf8')) as CampaignJson;
-  });
+  checkOut(out);
+  const metas = sources.map((dir) => readCampaignFile(dir));
   const first = metas[0]!.config;
   for (const [i, m] of metas.entries()) {
     const c = m.config;
@@ -36,11 +41,23 @@ export function mergeCampaigns(out: string, sources: readonly string[]): MergeRe
       throw new CampaignError(`${sources[i]} ran with other settings (seed, backends or graph options differ from ${sources[0]}); only shards of one campaign merge`);
     }
   }
+  const shardSets = metas.map(heldShards);
+  const count = shardSets[0]!.count;
+  for (const [i, s] of shardSets.entries()) {
+    if (s.count !== count) {
+      const name = (j: number): string => `${sources[j]} (shard ${shardSets[j]!.held.join(',')}/${shardSets[j]!.count})`;
+      throw new CampaignError(`${name(i)} and ${name(0)} split the campaign into different numbers of shards; only shards of one --shard i/n split merge`);
+    }
+  }
+  const held = [...new Set(shardSets.flatMap((s) => s.held))].sort((a, b) => a - b);
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !held.includes(i));
+  // records are read (and checked) before anything is written
+  const progress = sources.map((dir) => readProgress(dir));
   mkdirSync(out, { recursive: true });
   const byK = new Map<number, ProgressRecord>();
   let duplicates = 0;
-  for (const dir of sources) {
-    for (const r of readProgress(dir)) {
+  for (const [i, dir] of sources.entries()) {
+    for (const r of progress[i]!) {
       if (byK.has(r.k)) {
         duplicates++;
         continue;
@@ -57,12 +74,14 @@ export function mergeCampaigns(out: string, sources: readonly string[]): MergeRe
   // wall time of parallel shards overlaps: the merged figure is the longest shard, not the sum
   const wallMs = Math.max(...metas.map((m) => m.wallMs));
   const shards = metas.map((m) => m.config.shard);
+  // a merge of every shard is the whole campaign (0/1); one that lacks some says which it holds
+  const shard = missing.length === 0 ? { index: 0, count: 1 } : { count, held, missing };
   writeFileAtomic(
     join(out, 'campaign.json'),
-    JSON.stringify({ format: 1, config: { ...first, shard: { index: 0, count: 1 } }, wallMs, sessions: Math.max(...metas.map((m) => m.sessions)), mergedFrom: sources, shards }, null, 2) + '\n',
+    JSON.stringify({ format: 1, config: { ...first, shard }, wallMs, sessions: Math.max(...metas.map((m) => m.sessions)), mergedFrom: sources, shards }, null, 2) + '\n',
   );
-  writeDerived(out, records, wallMs, { seed: first.seed, backends: first.backends, mergedFrom: sources.length, shards });
-  return { cases: records.length, duplicates, sources: sources.length };
+  writeDerived(out, records, wallMs, { seed: first.seed, backends: first.backends, mergedFrom: sources.length, shards, ...(missing.length ? { missingShards: missing } : {}) });
+  return { cases: records.length, duplicates, sources: sources.length, shards: { count, held, missing } };
 }
 
 /** Case folders left half-written by a killed campaign (`*.tmp-PID`), which resume removes. */

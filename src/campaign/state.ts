@@ -3,9 +3,10 @@
  * case finishes, so a campaign killed at any moment (kill -9 included) loses at most the cases in flight, which
  * resume runs again. buckets.json and stats.json are derived from it and rewritten atomically.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
+import { CampaignError } from './errors.js';
 
 export type CaseStatus = 'pass' | 'finding' | 'harness-bug' | 'search-failed' | 'generator-bug';
 
@@ -48,19 +49,82 @@ export interface ProgressRecord {
   readonly session: number;
 }
 
+const STATUSES: ReadonlySet<string> = new Set<CaseStatus>(['pass', 'finding', 'harness-bug', 'search-failed', 'generator-bug']);
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** What is wrong with a parsed progress line, or undefined for a record. */
+function recordProblem(x: unknown): string | undefined {
+  if (!isObject(x)) return `is ${JSON.stringify(x).slice(0, 40)}, not a progress record`;
+  if (!Number.isSafeInteger(x.k) || (x.k as number) < 0) return 'is not a progress record (no case index k)';
+  if (typeof x.status !== 'string' || !STATUSES.has(x.status)) return `is not a progress record (status ${JSON.stringify(x.status)})`;
+  if (!Array.isArray(x.hits) || !x.hits.every((h) => isObject(h) && typeof h.key === 'string')) return 'is not a progress record (hits is not a list of bucket hits)';
+  if (!Array.isArray(x.ops) || !isObject(x.search) || !isObject(x.ms) || !isObject(x.backendMs)) return 'is not a progress record (ops, search, ms or backendMs missing)';
+  if (typeof x.at !== 'number' || typeof x.session !== 'number') return 'is not a progress record (at or session missing)';
+  return undefined;
+}
+
+/** Parses one complete line; a line an old session appended onto a torn one keeps its own record. */
+function parseLine(line: string): { record?: ProgressRecord; problem?: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    const glued = line.lastIndexOf('{"k":');
+    if (glued > 0) {
+      const r = parseLine(line.slice(glued));
+      if (r.record) return r;
+    }
+    return { problem: 'is not valid JSON' };
+  }
+  const problem = recordProblem(parsed);
+  return problem ? { problem } : { record: parsed as ProgressRecord };
+}
+
+/**
+ * The records of DIR/progress.jsonl. A final line without its newline is a record being written (or torn by a
+ * kill): it counts only if it is whole. Any other line that is not a record is a CampaignError naming it.
+ */
 export function readProgress(dir: string): ProgressRecord[] {
   const f = join(dir, 'progress.jsonl');
   if (!existsSync(f)) return [];
+  const lines = readFileSync(f, 'utf8').split('\n');
+  const tail = lines.pop()!;
   const out: ProgressRecord[] = [];
-  for (const line of readFileSync(f, 'utf8').split('\n')) {
+  for (const [i, line] of lines.entries()) {
     if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as ProgressRecord);
-    } catch {
-      // a line torn by a kill mid-write: that case was in flight and runs again
-    }
+    const { record, problem } = parseLine(line);
+    if (record) out.push(record);
+    else if (i === lines.length - 1 && problem === 'is not valid JSON') continue; // torn by a kill: that case runs again
+    else throw new CampaignError(`${f} line ${i + 1} ${problem}; delete that line to use the campaign (its case runs again on resume)`);
   }
+  const last = tail.trim() ? parseLine(tail).record : undefined;
+  if (last) out.push(last);
   return out;
+}
+
+/**
+ * Before a session appends: a last line torn by a kill (cut short, so no newline or not JSON) is cut off, so the next
+ * record starts on a line of its own and the case it was for runs again; a whole record that only lacks its newline
+ * gets it. Returns a note when a line was dropped.
+ */
+export function repairProgress(dir: string): string | undefined {
+  const f = join(dir, 'progress.jsonl');
+  if (!existsSync(f)) return undefined;
+  const text = readFileSync(f, 'utf8');
+  const body = text.replace(/\n+$/, '');
+  if (body.length === 0) return undefined;
+  const start = body.lastIndexOf('\n') + 1;
+  const last = parseLine(body.slice(start));
+  if (last.record) {
+    if (!text.endsWith('\n')) appendFileSync(f, '\n');
+    return undefined;
+  }
+  if (last.problem !== 'is not valid JSON') return undefined; // not torn: readProgress names the line
+  truncateSync(f, Buffer.byteLength(body.slice(0, start)));
+  return `dropped a torn last line of ${f} (${Buffer.byteLength(text) - Buffer.byteLength(body.slice(0, start))} bytes, cut short when a session was killed); its case runs again`;
 }
 
 export function appendProgress(dir: string, r: ProgressRecord): void {
@@ -162,4 +226,51 @@ export function writeDerived(dir: string, records: readonly ProgressRecord[], wa
   const buckets = [...bucketsOf(records).values()].sort((a, b) => b.hits - a.hits || a.first - b.first);
   writeFileAtomic(join(dir, 'buckets.json'), JSON.stringify(buckets, null, 2) + '\n');
   writeFileAtomic(join(dir, 'stats.json'), JSON.stringify(statsOf(records, wallMs, extra), null, 2) + '\n');
+}
+
+/** campaign.json: the configuration a resumed campaign keeps, as merge and resume read it. */
+export interface CampaignFileJson {
+  readonly format: 1;
+  readonly config: {
+    readonly seed: number;
+    readonly backends: readonly string[];
+    readonly graph: Record<string, unknown>;
+    /** One shard; a merge of some shards of n holds `held` and lists the `missing` ones (and has no index). */
+    readonly shard: { readonly index?: number; readonly count: number; readonly held?: readonly number[]; readonly missing?: readonly number[] };
+    readonly [k: string]: unknown;
+  };
+  /** Wall time of earlier sessions (ms). */
+  readonly wallMs: number;
+  /** Sessions started so far (killed ones included). */
+  readonly sessions: number;
+  readonly [k: string]: unknown;
+}
+
+/** Reads DIR/campaign.json, or throws a CampaignError naming the file and what is wrong with it. */
+export function readCampaignFile(dir: string): CampaignFileJson {
+  const f = join(dir, 'campaign.json');
+  if (!existsSync(f)) throw new CampaignError(`${dir} is not a campaign folder (no campaign.json)`);
+  let j: unknown;
+  try {
+    j = JSON.parse(readFileSync(f, 'utf8'));
+  } catch (e) {
+    throw new CampaignError(`${f} is not valid JSON (${(e as Error).message}); restore it or start a new campaign`);
+  }
+  const c = isObject(j) ? j.config : undefined;
+  const shard = isObject(c) ? c.shard : undefined;
+  const ok =
+    isObject(j) &&
+    isObject(c) &&
+    typeof c.seed === 'number' &&
+    Array.isArray(c.backends) &&
+    c.backends.every((b) => typeof b === 'string') &&
+    isObject(c.graph) &&
+    isObject(shard) &&
+    Number.isSafeInteger(shard.count) &&
+    (shard.count as number) >= 1 &&
+    (shard.index === undefined || Number.isSafeInteger(shard.index)) &&
+    typeof j.wallMs === 'number' &&
+    typeof j.sessions === 'number';
+  if (!ok) throw new CampaignError(`${f} is not a campaign file (config with seed, backends, graph and shard, wallMs, sessions expected); restore it or start a new campaign`);
+  return j as unknown as CampaignFileJson;
 }

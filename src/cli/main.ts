@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
+import { CampaignError } from '../campaign/errors.js';
 import { ModelError } from '../onnx/errors.js';
 import { registerGen } from './commands/gen.js';
 import { registerOps } from './commands/ops.js';
@@ -12,7 +13,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerGate } from './commands/gate.js';
 import { registerReduce } from './commands/reduce.js';
 import { registerReport } from './commands/report.js';
-import { EXIT, UsageError } from './errors.js';
+import { environmentProblem, EXIT, UsageError } from './errors.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -47,8 +48,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       // commander already printed the message (or the help text)
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (e instanceof UsageError || e instanceof ModelError) {
+    if (e instanceof UsageError || e instanceof ModelError || e instanceof CampaignError) {
       process.stderr.write(`onnxsmith: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    // a folder that cannot be written, a file where a folder goes: the user's to fix, not a harness bug
+    const env = environmentProblem(e, argv);
+    if (env !== undefined) {
+      process.stderr.write(`onnxsmith: ${env}\n`);
       return EXIT.usage;
     }
     process.stderr.write(`onnxsmith: internal error (a harness bug, please report it): ${(e as Error).stack ?? String(e)}\n`);

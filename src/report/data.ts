@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OPS } from '../../generators/ops/index.js';
 import { CampaignError } from '../campaign/errors.js';
-import { bucketsOf, readProgress, statsOf, type Bucket, type ProgressRecord } from '../campaign/state.js';
+import { bucketsOf, readCampaignFile, readProgress, statsOf, type Bucket, type ProgressRecord } from '../campaign/state.js';
 import { readCaseView, type CaseView } from './case-view.js';
 
 interface CampaignJson {
@@ -15,7 +15,7 @@ interface CampaignJson {
     seed?: number;
     backends?: string[];
     graph?: { nodes?: number; include?: string[]; exclude?: string[]; dtypes?: string[]; maxElems?: number; opset?: number };
-    shard?: { index: number; count: number };
+    shard?: { index?: number; count: number; held?: number[]; missing?: number[] };
     search?: string;
     timeoutMs?: number;
     keepPerBucket?: number;
@@ -29,7 +29,8 @@ export interface Overview {
   readonly backends: readonly { readonly name: string; readonly version: string }[];
   readonly nodes?: number;
   readonly jobs?: number;
-  readonly shard?: { readonly index: number; readonly count: number };
+  /** A merge that lacks shards has no index but the shards it `held` and those `missing`. */
+  readonly shard?: { readonly index?: number; readonly count: number; readonly held?: readonly number[]; readonly missing?: readonly number[] };
   readonly search?: string;
   readonly opset?: number;
   readonly dtypes?: readonly string[];
@@ -180,6 +181,8 @@ function harnessBugsOf(dir: string, records: readonly ProgressRecord[]): Harness
 export function gatherReport(campaignDir: string): ReportData {
   const dir = resolve(campaignDir);
   if (!existsSync(dir)) throw new CampaignError(`${campaignDir} does not exist`);
+  // a damaged campaign.json is named with what is wrong with it
+  if (existsSync(join(dir, 'campaign.json'))) readCampaignFile(dir);
   const campaign = readJson<CampaignJson>(join(dir, 'campaign.json'));
   if (!campaign?.config) throw new CampaignError(`${campaignDir} is not a campaign folder (no readable campaign.json); pass the folder onnxsmith fuzz --out wrote`);
   const cfg = campaign.config;

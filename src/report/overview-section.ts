@@ -18,7 +18,7 @@ function configTable(d: ReportData): string {
     ['backends', o.backends.map((b) => `${esc(b.name)} <span class="version">${esc(b.version)}</span>`).join('<br>') || '—'],
     ['nodes per graph', o.nodes !== undefined ? String(o.nodes) : '?'],
     ['jobs', o.jobs !== undefined ? String(o.jobs) : '?'],
-    ['shard', o.shard ? `${o.shard.index}/${o.shard.count}` : '0/1'],
+    ['shard', !o.shard ? '0/1' : o.shard.index !== undefined ? `${o.shard.index}/${o.shard.count}` : `${o.shard.held?.join(',') ?? '?'} of ${o.shard.count} (missing ${o.shard.missing?.join(',') ?? '?'})`],
     ['input search', esc(o.search ?? '?')],
     ['opset', o.opset !== undefined ? String(o.opset) : 'default'],
     ['dtypes', esc(o.dtypes?.join(', ') ?? 'all')],

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { OptionError, resolveOptions } from '../../../generators/graph.js';
 import { DEFAULT_BACKENDS } from '../../backends/index.js';
 import { CampaignError, runCampaign, type CampaignConfig, type LiveStatus } from '../../campaign/campaign.js';
+import { readCampaignFile } from '../../campaign/state.js';
 import type { DType } from '../../ir/index.js';
 import { checkBackendNames, EXIT, intFlag, listFlag, UsageError } from '../errors.js';
 import { probeBackends } from './backends.js';
@@ -41,7 +42,10 @@ function absolutePlugin(spec: string): string {
 /** Parses 90s, 10m, 1h, 1h30m or plain milliseconds. */
 export function parseDuration(raw: string, flag = '--time'): number {
   const s = raw.trim();
-  if (/^\d+$/.test(s)) return Number(s);
+  if (/^\d+$/.test(s)) {
+    if (Number(s) > 0) return Number(s);
+    throw new UsageError(`${flag} must be longer than 0, got '${raw}'`);
+  }
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
   let total = 0;
   let m: RegExpExecArray | null;
@@ -51,6 +55,7 @@ export function parseDuration(raw: string, flag = '--time'): number {
     consumed = re.lastIndex;
   }
   if (consumed !== s.length || consumed === 0) throw new UsageError(`${flag} must look like 30s, 10m, 1h30m or milliseconds, got '${raw}'`);
+  if (!(total > 0)) throw new UsageError(`${flag} must be longer than 0, got '${raw}'`);
   return total;
 }
 
@@ -58,6 +63,55 @@ function parseShard(raw: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
   if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard must be i/n with 0 <= i < n (e.g. 0/4), got '${raw}'`);
   return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean => JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
+
+/**
+ * `--resume DIR` keeps the campaign's settings: a setting flag given with it must agree, or it would be silently
+ * ignored.
+ */
+function checkResumeFlags(cmd: Command, flags: FuzzFlags, dir: string): void {
+  const cfg = readCampaignFile(dir).config;
+  const given = (name: keyof FuzzFlags): boolean => cmd.getOptionValueSource(name) === 'cli';
+  const graph = cfg.graph as { nodes?: number; maxElems?: number; opset?: number; include?: string[]; exclude?: string[]; dtypes?: string[] };
+  const show = (v: unknown): string => (Array.isArray(v) ? v.join(',') || '(none)' : v === undefined ? '(default)' : String(v));
+  const checks: [keyof FuzzFlags, string, () => boolean, unknown][] = [
+    ['seed', '--seed', () => intFlag('--seed', flags.seed, -(2 ** 31), 2 ** 31 - 1) === cfg.seed, cfg.seed],
+    ['backends', '--backends', () => sameList(listFlag(flags.backends ?? '').filter((b) => b !== 'reference').map(absolutePlugin), cfg.backends), cfg.backends],
+    ['shard', '--shard', () => { const sh = parseShard(flags.shard); return sh.index === cfg.shard.index && sh.count === cfg.shard.count; }, `${cfg.shard.index}/${cfg.shard.count}`],
+    ['nodes', '--nodes', () => intFlag('--nodes', flags.nodes, 1, 10_000) === graph.nodes, graph.nodes],
+    ['maxElems', '--max-elems', () => intFlag('--max-elems', flags.maxElems, 1) === (graph.maxElems ?? 512), graph.maxElems],
+    ['opset', '--opset', () => intFlag('--opset', flags.opset, 1, 100) === (graph.opset ?? 17), graph.opset],
+    ['include', '--include', () => sameList(listFlag(flags.include ?? ''), graph.include), graph.include],
+    ['exclude', '--exclude', () => sameList(listFlag(flags.exclude ?? ''), graph.exclude), graph.exclude],
+    ['dtypes', '--dtypes', () => sameList(listFlag(flags.dtypes ?? ''), graph.dtypes), graph.dtypes],
+    ['search', '--search', () => flags.search === cfg.search, cfg.search],
+    ['timeout', '--timeout', () => intFlag('--timeout', flags.timeout, 1) === cfg.timeoutMs, cfg.timeoutMs],
+    ['keep', '--keep', () => intFlag('--keep', flags.keep, 0) === cfg.keepPerBucket, cfg.keepPerBucket],
+  ];
+  for (const [name, flag, agrees, theirs] of checks) {
+    if (given(name) && !agrees()) {
+      throw new UsageError(`${flag} ${String(flags[name])} conflicts with the campaign in ${dir}, which has ${flag.slice(2)} ${show(theirs)}: --resume keeps the campaign's settings (leave ${flag} out, or start a new campaign with --out)`);
+    }
+  }
+  if (flags.out !== undefined && resolve(flags.out) !== dir) throw new UsageError(`--out ${flags.out} and --resume ${dir} name different folders: --resume continues the campaign where it is`);
+}
+
+/** The folder for a new campaign: its parent must be a writable folder. */
+function outFolder(out: string): string {
+  const dir = resolve(out);
+  const parent = dirname(dir);
+  if (!existsSync(parent)) throw new UsageError(`--out: parent folder ${parent} does not exist`);
+  if (!statSync(parent).isDirectory()) throw new UsageError(`--out: ${parent} is not a folder`);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} exists and is not a folder`);
+  const target = existsSync(dir) ? dir : parent;
+  try {
+    accessSync(target, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out: ${target} is not writable`);
+  }
+  return dir;
 }
 
 function statusLine(s: LiveStatus): string {
@@ -93,7 +147,7 @@ export function registerFuzz(program: Command): void {
     .option('--reduce [T]', 'reduce the first case of each new bucket in the background, each for at most T (60s when T is left out)')
     .option('--no-report', 'do not write report.html at the end')
     .option('--json', 'print the summary as JSON')
-    .action(async (flags: FuzzFlags) => {
+    .action(async (flags: FuzzFlags, cmd: Command) => {
       const timeMs = parseDuration(flags.time);
       const reduceMs = flags.reduce === undefined || flags.reduce === false ? undefined : flags.reduce === true ? 60_000 : parseDuration(flags.reduce, '--reduce');
       const jobs = flags.jobs ? intFlag('--jobs', flags.jobs, 1, 256) : availableParallelism();
@@ -103,6 +157,7 @@ export function registerFuzz(program: Command): void {
       if (flags.resume) {
         dir = resolve(flags.resume);
         if (!existsSync(join(dir, 'campaign.json'))) throw new UsageError(`--resume: ${dir} is not a campaign folder (no campaign.json)`);
+        checkResumeFlags(cmd, flags, dir);
       } else {
         const seed = intFlag('--seed', flags.seed, -(2 ** 31), 2 ** 31 - 1);
         const shard = parseShard(flags.shard);
@@ -131,8 +186,7 @@ export function registerFuzz(program: Command): void {
         }
         if (backends.length === 0) throw new UsageError('no backend to compare with the reference');
         if (flags.out) {
-          dir = resolve(flags.out);
-          if (!existsSync(dirname(dir))) throw new UsageError(`--out: parent folder ${dirname(dir)} does not exist`);
+          dir = outFolder(flags.out);
         } else {
           dir = resolve('reports', `fuzz-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
           mkdirSync(dirname(dir), { recursive: true });
@@ -159,8 +213,10 @@ export function registerFuzz(program: Command): void {
       const tty = process.stderr.isTTY;
       let lastPrint = 0;
       try {
-        process.stderr.write(`campaign ${dir}\n`);
         const summary = await runCampaign(dir, config, { timeMs, jobs, ...(maxCases ? { maxCases } : {}), ...(reduceMs !== undefined ? { reduceMs } : {}) }, {
+          onStarted(session) {
+            process.stderr.write(`campaign ${dir} (session ${session})\n`);
+          },
           onStatus(s) {
             if (tty) process.stderr.write(`\r\x1b[K${statusLine(s)}`);
             else if (s.elapsedMs - lastPrint >= 10_000) {
@@ -179,6 +235,9 @@ export function registerFuzz(program: Command): void {
           },
           onReduceFailed(d, reason) {
             process.stderr.write(`${tty ? '\r\x1b[K' : ''}could not reduce ${relative(dir, d)}: ${reason}\n`);
+          },
+          onNote(msg) {
+            process.stderr.write(`${tty ? '\r\x1b[K' : ''}note: ${msg}\n`);
           },
         }, signal);
         if (tty) process.stderr.write('\n');

@@ -42,6 +42,7 @@ export function registerGen(program: Command): void {
       const nodes = intFlag('--nodes', flags.nodes, 1, 10_000);
       const out = resolve(flags.out);
       if (!existsSync(dirname(out))) throw new UsageError(`--out: parent folder ${dirname(out)} does not exist`);
+      if (!statSync(dirname(out)).isDirectory()) throw new UsageError(`--out: ${dirname(out)} is not a folder`);
       if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out: ${out} exists and is not a folder`);
       let options;
       try {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ReduceError, reduceCase } from '../../triage/reduce-case.js';
-import { checkBackendNames, EXIT, intFlag, listFlag, UsageError } from '../errors.js';
+import { checkBackendNames, EXIT, intFlag, listFlag, readJsonObject, UsageError } from '../errors.js';
 import { parseDuration } from './fuzz.js';
 
 /**
@@ -20,10 +20,11 @@ export function registerReduce(program: Command): void {
     .option('--timeout <ms>', 'time limit per backend run', '30000')
     .option('--json', 'print JSON')
     .action(async (target: string, flags: { time: string; backends?: string; timeout: string; json?: boolean }) => {
-      const dir = resolve(target);
-      for (const f of ['model.onnx', 'case.json']) if (!existsSync(join(dir, f))) throw new UsageError(`${target}: not a case folder (no ${f})`);
       const timeMs = parseDuration(flags.time);
       const timeoutMs = intFlag('--timeout', flags.timeout, 1);
+      const dir = resolve(target);
+      for (const f of ['model.onnx', 'case.json']) if (!existsSync(join(dir, f))) throw new UsageError(`${target}: not a case folder (no ${f})`);
+      readJsonObject(join(dir, 'case.json'));
       const backends = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : undefined;
       if (backends) await checkBackendNames(backends);
       const log = flags.json ? undefined : (line: string): void => void process.stderr.write(`  ${line}\n`);

@@ -8,7 +8,7 @@ import { runReference } from '../../triage/evaluate.js';
 import { caseBackends } from '../../triage/reduce-case.js';
 import { startBackends } from '../../run/differential.js';
 import { readInputs } from '../../run/inputs.js';
-import { checkBackendNames, EXIT, intFlag, listFlag, UsageError } from '../errors.js';
+import { checkBackendNames, EXIT, intFlag, listFlag, readJsonObject, UsageError } from '../errors.js';
 
 interface CaseMeta {
   culprit?: string;
@@ -39,7 +39,7 @@ export function registerReplay(program: Command): void {
     .action(async (target: string, flags: { backends?: string; timeout: string; json?: boolean }) => {
       const dir = resolve(target);
       for (const f of ['model.onnx', 'case.json']) if (!existsSync(join(dir, f))) throw new UsageError(`${target}: not a case folder (no ${f})`);
-      const meta = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as CaseMeta;
+      const meta = readJsonObject(join(dir, 'case.json')) as CaseMeta;
       const graph = meta.graph ?? importModel(readFileSync(join(dir, 'model.onnx'))).graph;
       const feeds = readInputs(graph, join(dir, 'inputs'));
       const specs = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : caseBackends(meta);

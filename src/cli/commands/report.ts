@@ -16,6 +16,7 @@ export function registerReport(program: Command): void {
       if (flags.out !== undefined) {
         const out = resolve(flags.out);
         if (!existsSync(dirname(out))) throw new UsageError(`--out: folder ${dirname(out)} does not exist`);
+        if (!statSync(dirname(out)).isDirectory()) throw new UsageError(`--out: ${dirname(out)} is not a folder`);
         if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: ${flags.out} is a folder; name the HTML file to write`);
       }
       try {
