@@ -2,6 +2,7 @@
  * The backend registry: names users write, resolved to backends. Built-in names are listed explicitly;
  * `command:<path>` runs an external program and `module:<path>` loads a backend written in JavaScript.
  */
+import { existsSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { commandBackend } from './command.js';
@@ -31,7 +32,14 @@ export async function createBackend(spec: string): Promise<Backend> {
   }
   if (spec.startsWith('module:')) {
     const path = spec.slice('module:'.length);
-    const mod = (await import(pathToFileURL(resolve(path)).href)) as { default?: Backend | (() => Backend) };
+    if (!path) throw new UnknownBackend(`'module:' needs a path, e.g. module:./my-backend.mjs`);
+    if (!existsSync(path) || !statSync(path).isFile()) throw new UnknownBackend(`backend '${spec}': ${resolve(path)} is not a file`);
+    let mod: { default?: Backend | (() => Backend) };
+    try {
+      mod = (await import(pathToFileURL(resolve(path)).href)) as typeof mod;
+    } catch (e) {
+      throw new UnknownBackend(`backend '${spec}' failed to load: ${(e as Error).message.split('\n')[0]}`);
+    }
     const b = typeof mod.default === 'function' ? mod.default() : mod.default;
     if (!b || typeof b !== 'object' || typeof b.run !== 'function') {
       throw new UnknownBackend(`${path} must export a backend (defineBackend({...})) as its default export`);
@@ -49,6 +57,29 @@ export async function createBackend(spec: string): Promise<Backend> {
   throw new UnknownBackend(
     `unknown backend '${spec}' (known: ${BUILTIN_BACKENDS.join(', ')}, command:<path>, module:<path>; ort-* take @version for side-by-side installs)`,
   );
+}
+
+/** Backends that run code from outside onnxsmith and its packages: an executable or a JavaScript module. */
+export function runsExternalCode(spec: string): boolean {
+  return spec.startsWith('command:') || spec.startsWith('module:');
+}
+
+/**
+ * A case folder may come from anyone: the external programs its case.json names run only when the user names
+ * them too. Throws UnknownBackend (a usage error) naming each one otherwise.
+ */
+export function checkCaseBackends(fromCase: readonly string[], where: string): void {
+  const external = fromCase.filter(runsExternalCode);
+  if (external.length === 0) return;
+  throw new UnknownBackend(
+    `${where} names ${external.join(', ')}, which would run a program of the case's choosing; name ${external.length > 1 ? 'them' : 'it'} yourself to run ${external.length > 1 ? 'them' : 'it'}: --backends ${fromCase.join(',')}`,
+  );
+}
+
+/** The command that replays (or reduces) a case folder: external programs must be named, so they are spelled out. */
+export function caseCommand(verb: 'replay' | 'reduce', dir: string, specs: readonly string[]): string {
+  const own = specs.filter((s) => s !== 'reference');
+  return `onnxsmith ${verb} ${dir}${own.some(runsExternalCode) ? ` --backends ${own.join(',')}` : ''}`;
 }
 
 export type { Backend, Outcome, ModelInput, Stage, Availability } from './types.js';

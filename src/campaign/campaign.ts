@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs-core';
 import type { Tolerance } from '../../oracles/tolerance.js';
 import { caseSeed, GeneratorBug, generateGraph, resolveOptions, type GraphOptions, type ResolvedOptions } from '../../generators/graph.js';
+import { caseCommand } from '../backends/index.js';
 import { IsolatedBackend } from '../backends/isolated.js';
 import type { DType, Graph, Tensor } from '../ir/index.js';
 import { graphHash } from '../ir/index.js';
@@ -377,7 +378,7 @@ export async function runCampaign(
           modelBytes,
           feeds,
           outputs: outputsOf(e),
-          meta: meta({ harnessBug: verdict.reason, ...(h ? { harnessKey: h.key, divergence: h.divergence } : {}), replay: `onnxsmith replay ${dest}`, reduce: `onnxsmith reduce ${dest}` }),
+          meta: meta({ harnessBug: verdict.reason, ...(h ? { harnessKey: h.key, divergence: h.divergence } : {}), replay: caseCommand('replay', dest, cfg.backends), reduce: caseCommand('reduce', dest, cfg.backends) }),
         });
         if (harnessKey) saved.set(harnessKey, kept + 1);
         ms.write += performance.now() - w;
@@ -396,7 +397,7 @@ export async function runCampaign(
             feeds,
             files,
             outputs: outputsOf(e),
-            meta: meta({ culprit: h.culprit, symptom: h.symptom, stage: h.stage, bucketKey: h.key, detail: h.detail, divergence: h.divergence, replay: `onnxsmith replay ${dest}` }),
+            meta: meta({ culprit: h.culprit, symptom: h.symptom, stage: h.stage, bucketKey: h.key, detail: h.detail, divergence: h.divergence, replay: caseCommand('replay', dest, cfg.backends) }),
           });
           saved.set(h.key, kept + 1);
           caseDir = relative(dir, dest);

@@ -62,8 +62,12 @@ function readJson(file: string): CaseJson | undefined {
 
 /** The replay command as case.json wrote it, unless the campaign folder moved since (then for where it is now). */
 function replayCommand(meta: CaseJson | undefined, dir: string): string {
-  const m = /^onnxsmith replay (.+)$/.exec(meta?.replay ?? '');
-  return m && m[1] === dir ? meta!.replay! : `onnxsmith replay ${dir}`;
+  const written = meta?.replay ?? '';
+  const here = `onnxsmith replay ${dir}`;
+  // the external programs a case names follow its folder (replay runs them only when named)
+  if (written === here || written.startsWith(`${here} --backends `)) return written;
+  const named = / (--backends \S+)$/.exec(written);
+  return named ? `${here} ${named[1]}` : here;
 }
 
 function diffsOf(dir: string, meta: CaseJson, culprit: string | undefined): OutputDiff[] {

@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { caseCommand } from '../backends/index.js';
 import { IsolatedBackend } from '../backends/isolated.js';
 import { readCase, writeCase } from '../campaign/case.js';
 import type { Graph, Tensor } from '../ir/index.js';
@@ -47,7 +48,7 @@ export interface ReduceCaseOptions {
   readonly focus?: boolean;
 }
 
-interface CaseMeta {
+export interface CaseMeta {
   culprit?: string;
   /** Set (to the reason) on cases the campaign filed as harness bugs. */
   harnessBug?: string;
@@ -176,7 +177,7 @@ function caseMeta(graph: Graph, e: Evaluation, h: Hit, versions: Record<string, 
     bucketKey: h.key,
     detail: h.detail,
     ...(h.divergence ? { divergence: h.divergence } : {}),
-    replay: `onnxsmith replay ${dest}`,
+    replay: caseCommand('replay', dest, Object.keys(versions)),
   };
 }
 

@@ -56,7 +56,11 @@ describe('onnxsmith fuzz', () => {
     expect(stats.findings).toBe(buckets[0]!.hits);
     // a saved case replays from anywhere: still failing on its backends, passing without the culprit
     const kept = join(a, buckets[0]!.cases[0]!);
-    expect(onnxsmith(['replay', kept], { cwd: tmp() }).code).toBe(1);
+    // a case folder may come from anyone: the program its case.json names runs only when the user names it too
+    const refused = onnxsmith(['replay', kept]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`names ${shifted}, which would run a program of the case's choosing; name it yourself to run it: --backends ort-node-cpu,${shifted}`);
+    expect(onnxsmith(['replay', kept, '--backends', `ort-node-cpu,${shifted}`], { cwd: tmp() }).code).toBe(1);
     expect(onnxsmith(['replay', kept, '--backends', 'ort-node-cpu']).code).toBe(0);
   }, 600_000);
 
@@ -76,7 +80,7 @@ describe('onnxsmith fuzz', () => {
     expect(html).toContain(`Harness bugs (${harness.length})`);
     expect(html).toContain('<code>Abs:float32</code>');
 
-    const red = onnxsmith(['reduce', join(out, 'harness-bugs', kept[0]!), '--time', '60s', '--json'], { timeoutMs: 120_000 });
+    const red = onnxsmith(['reduce', join(out, 'harness-bugs', kept[0]!), '--time', '60s', '--json', '--backends', `${shifted},${twin}`], { timeoutMs: 120_000 });
     expect(red.code, red.stderr).toBe(0);
     expect((JSON.parse(red.stdout) as { bucketKey: string }).bucketKey).toBe('reference|harness-bug|run|Abs:float32');
     const reduced = JSON.parse(readFileSync(join(out, 'harness-bugs', kept[0]!, 'reduced', 'case.json'), 'utf8')) as { graph: { nodes: { op: string }[] } };

@@ -39,7 +39,10 @@ describe('onnxsmith reduce', () => {
     // every finding carries its triage files
     for (const f of ['repro.mjs', 'report.md']) expect(existsSync(join(dir, f)), f).toBe(true);
 
-    const r = onnxsmith(['reduce', dir, '--time', '60s', '--json'], { timeoutMs: 120_000 });
+    const refused = onnxsmith(['reduce', dir, '--time', '60s']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/which would run a program of the case's choosing/);
+    const r = onnxsmith(['reduce', dir, '--time', '60s', '--json', '--backends', `ort-node-cpu,ort-node-cpu-noopt,${fusion}`], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout) as { before: number; after: number; bucketKey: string; timedOut: boolean };
     expect(summary.before).toBe(30);
@@ -51,7 +54,7 @@ describe('onnxsmith reduce', () => {
     expect(reduced.reducedFrom?.nodes).toBe(30);
 
     // still a finding: replay says so, and so does the standalone script
-    expect(onnxsmith(['replay', join(dir, 'reduced')]).code).toBe(1);
+    expect(onnxsmith(['replay', join(dir, 'reduced'), '--backends', `ort-node-cpu,ort-node-cpu-noopt,${fusion}`]).code).toBe(1);
     expect(onnxsmith(['replay', join(dir, 'reduced'), '--backends', 'ort-node-cpu-noopt']).code).toBe(0);
     const repro = spawnSync(process.execPath, [join(dir, 'reduced', 'repro.mjs')], { encoding: 'utf8', timeout: 60_000 });
     expect(repro.status, repro.stderr).toBe(1);

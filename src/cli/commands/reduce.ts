@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { ReduceError, reduceCase } from '../../triage/reduce-case.js';
+import { caseCommand } from '../../backends/index.js';
+import { caseBackends, ReduceError, reduceCase, type CaseMeta } from '../../triage/reduce-case.js';
 import { checkBackendNames, EXIT, intFlag, listFlag, readJsonObject, UsageError } from '../errors.js';
 import { parseDuration } from './fuzz.js';
+import { refuseCasePrograms } from './replay.js';
 
 /**
  * `onnxsmith reduce CASE`: shrink a finding to the few nodes that matter; writes CASE/reduced/. Exit 0 when a
@@ -24,8 +26,9 @@ export function registerReduce(program: Command): void {
       const timeoutMs = intFlag('--timeout', flags.timeout, 1);
       const dir = resolve(target);
       for (const f of ['model.onnx', 'case.json']) if (!existsSync(join(dir, f))) throw new UsageError(`${target}: not a case folder (no ${f})`);
-      readJsonObject(join(dir, 'case.json'));
+      const meta = readJsonObject(join(dir, 'case.json')) as Pick<CaseMeta, 'culprit' | 'backends'>;
       const backends = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : undefined;
+      if (!backends) refuseCasePrograms(caseBackends(meta), target);
       if (backends) await checkBackendNames(backends);
       const log = flags.json ? undefined : (line: string): void => void process.stderr.write(`  ${line}\n`);
       try {
@@ -39,7 +42,7 @@ export function registerReduce(program: Command): void {
           process.stdout.write(
             `reduced ${r.before} → ${r.after} node${r.after === 1 ? '' : 's'} in ${(r.result.ms / 1000).toFixed(1)} s (${r.result.tests} candidates run, ${r.result.invalid} invalid skipped${r.result.timedOut ? ', time limit reached' : ''})\n` +
               `bucket: ${r.bucketKey}\n` +
-              `written: ${rel}/ (replay: onnxsmith replay ${rel}; standalone: node ${rel}/repro.mjs)\n` +
+              `written: ${rel}/ (replay: ${caseCommand('replay', rel, backends ?? caseBackends(meta))}; standalone: node ${rel}/repro.mjs)\n` +
               (r.others.length ? `other bugs met while reducing, saved: ${r.others.map(shown).join(', ')}\n` : ''),
           );
         }

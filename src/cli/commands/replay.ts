@@ -5,6 +5,7 @@ import { attribute, type BackendResult, type CaseVerdict } from '../../../oracle
 import type { Graph } from '../../ir/index.js';
 import { importModel } from '../../onnx/index.js';
 import { runReference } from '../../triage/evaluate.js';
+import { checkCaseBackends } from '../../backends/index.js';
 import { caseBackends } from '../../triage/reduce-case.js';
 import { startBackends } from '../../run/differential.js';
 import { readInputs } from '../../run/inputs.js';
@@ -18,6 +19,15 @@ interface CaseMeta {
   backends?: ({ name: string } | string)[];
   graph?: Graph;
   tolerances?: Record<string, { rtol: number; atol: number }>;
+}
+
+/** A case's own backends may run only programs onnxsmith ships: external ones must be named by the user. */
+export function refuseCasePrograms(specs: readonly string[], target: string): void {
+  try {
+    checkCaseBackends(specs, `${target}/case.json`);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 /** Whether the verdict shows the finding the case was saved for. */
@@ -40,10 +50,11 @@ export function registerReplay(program: Command): void {
       const dir = resolve(target);
       for (const f of ['model.onnx', 'case.json']) if (!existsSync(join(dir, f))) throw new UsageError(`${target}: not a case folder (no ${f})`);
       const meta = readJsonObject(join(dir, 'case.json')) as CaseMeta;
-      const graph = meta.graph ?? importModel(readFileSync(join(dir, 'model.onnx'))).graph;
-      const feeds = readInputs(graph, join(dir, 'inputs'));
       const specs = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : caseBackends(meta);
       if (specs.length === 0) throw new UsageError(`${target}: case.json names no backend; pass --backends`);
+      if (!flags.backends) refuseCasePrograms(specs, target);
+      const graph = meta.graph ?? importModel(readFileSync(join(dir, 'model.onnx'))).graph;
+      const feeds = readInputs(graph, join(dir, 'inputs'));
       await checkBackendNames(specs);
       const timeoutMs = intFlag('--timeout', flags.timeout, 1);
       const { reference } = runReference(graph, feeds);

@@ -53,6 +53,13 @@ export function registerRun(program: Command): void {
       const maxElems = intFlag('--max-elems', flags.maxElems, 1);
       const { graph, feeds, unknownOps } = prepareRun(where.model, { ...(where.inputs ? { inputs: where.inputs } : {}), seed, maxElems });
       const started = await startBackends(specs, timeoutMs);
+      // a backend the user named that cannot run here is a setup problem, not a silent skip: nothing would be compared
+      const down = flags.backends ? started.filter(({ info }) => 'error' in info || !info.available.ok) : [];
+      if (down.length > 0) {
+        await Promise.all(started.map((s) => s.backend.close()));
+        const why = (info: (typeof started)[number]['info']): string => ('error' in info ? info.error : info.available.ok ? '' : info.available.reason);
+        throw new UsageError(`backend${down.length > 1 ? 's' : ''} not available here: ${down.map((d) => `${printable(d.backend.spec)} (${printable(why(d.info))})`).join('; ')}`);
+      }
       let res: DifferentialResult;
       try {
         res = await runDifferential(started, where.model, graph, feeds, { timeoutMs });
