@@ -216,7 +216,7 @@ export function commandBackend(path: string): Backend {
         mkdirSync(join(dir, 'inputs'));
         mkdirSync(join(dir, 'outputs'));
         writeFileSync(join(dir, 'model.onnx'), model.bytes);
-        const graph = model.graph ?? importModel(model.bytes).graph;
+        const graph = model.graph ?? importModel(model.bytes, { path: model.path }).graph;
         const inputs = Object.entries(feeds).map(([name, t]) => {
           writeFileSync(join(dir, 'inputs', tensorFileName(name)), encodeTensor(name, t));
           return { name, file: `inputs/${tensorFileName(name)}`, dtype: t.dtype, shape: t.shape };

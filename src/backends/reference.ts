@@ -17,7 +17,7 @@ export const referenceBackend: Backend = defineBackend({
     return missing.map((op) => `the reference interpreter does not implement ${op}`);
   },
   async prepare(model: ModelInput): Promise<Session> {
-    return model.graph ?? importModel(model.bytes).graph;
+    return model.graph ?? importModel(model.bytes, { path: model.path }).graph;
   },
   async run(session: Session, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]) {
     const env = interpret(session as Graph, feeds);

@@ -196,7 +196,7 @@ export function tfjsBackend(flavour: TfjsFlavour): Backend {
     supports: tfjsUnsupported,
     async prepare(model: ModelInput): Promise<Session> {
       await load();
-      return model.graph ?? importModel(model.bytes).graph;
+      return model.graph ?? importModel(model.bytes, { path: model.path }).graph;
     },
     async run(session: Session, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]) {
       const tf = await load();

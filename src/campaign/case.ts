@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join } from 'node:path';
 import type { Graph, Tensor } from '../ir/index.js';
 import { canonicalJson } from '../ir/index.js';
-import { decodeTensor, encodeTensor } from '../onnx/index.js';
+import { decodeTensor, encodeTensor, readModelFile } from '../onnx/index.js';
 import { tensorFileName } from '../backends/command.js';
 
 export const CASE_FORMAT = 1;
@@ -24,8 +24,8 @@ export interface CaseFiles {
   readonly outputs: Readonly<Record<string, Readonly<Record<string, Tensor>>>>;
   /** case.json contents (the graph IR and everything known about the case). */
   readonly meta: Readonly<Record<string, unknown>>;
-  /** More files by name (repro.mjs, report.md). */
-  readonly files?: Readonly<Record<string, string>>;
+  /** More files by name (repro.mjs, report.md, a mutant's original.onnx). */
+  readonly files?: Readonly<Record<string, string | Uint8Array>>;
 }
 
 /** Writes a case folder atomically; replaces an existing folder of the same name. */
@@ -57,7 +57,7 @@ export interface LoadedCase {
 /** Reads a case folder back (the graph IR from case.json, inputs by the names stored in each file). */
 export function readCase(dir: string): LoadedCase {
   const meta = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as LoadedCase['meta'];
-  const modelBytes = readFileSync(join(dir, 'model.onnx'));
+  const modelBytes = readModelFile(join(dir, 'model.onnx'));
   const feeds: Record<string, Tensor> = {};
   const graph = meta.graph;
   for (const i of graph?.inputs ?? []) {

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Tolerance } from '../../oracles/tolerance.js';
 import type { DType, Graph, Tensor } from '../ir/index.js';
-import { importModel } from '../onnx/index.js';
+import { importModel, readModelFile } from '../onnx/index.js';
 import { readInputs } from '../run/inputs.js';
 
 /** A case folder found under a corpus. */
@@ -89,7 +89,7 @@ export function loadCase(ref: CaseRef): LoadedCase {
       throw new Error(`case.json is not valid JSON (${(e as Error).message})`);
     }
   }
-  const graph = meta.graph ?? importModel(readFileSync(modelPath)).graph;
+  const graph = meta.graph ?? importModel(readModelFile(modelPath), { path: modelPath }).graph;
   const feeds = readInputs(graph, join(ref.dir, 'inputs'));
   return {
     ...ref,

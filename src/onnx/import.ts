@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import type { AttrValue, Attrs, Graph, Initializer, Node, ValueInfo } from '../ir/index.js';
 import { ModelError } from './errors.js';
@@ -97,6 +98,22 @@ function sparseInitializer(s: onnxProto.onnx.ISparseTensorProto, maxElems: numbe
     data[at] = values.data[k]!;
   }
   return { name, dtype: values.dtype, shape, kind: 'weight', data };
+}
+
+/**
+ * Reads a model file that backends will be given, refusing one whose external data leaves its folder: a case
+ * folder may carry a graph in case.json beside a model.onnx that points elsewhere.
+ */
+export function readModelFile(path: string): Uint8Array {
+  const bytes = readFileSync(path);
+  let m: onnxProto.onnx.ModelProto;
+  try {
+    m = onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    throw new ModelError(`${path}: not a valid ONNX model: ${(e as Error).message}`);
+  }
+  checkExternalData(m, bytes, path);
+  return bytes;
 }
 
 /**

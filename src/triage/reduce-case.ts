@@ -71,7 +71,7 @@ export function caseBackends(meta: Pick<CaseMeta, 'culprit' | 'backends'>): stri
 export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<CaseReduction> {
   const read = readCase(dir);
   // hand-made cases may keep the graph only in model.onnx
-  const graph = read.meta.graph ?? importModel(read.modelBytes).graph;
+  const graph = read.meta.graph ?? importModel(read.modelBytes, { path: join(dir, 'model.onnx') }).graph;
   const meta: CaseMeta & { graph: Graph } = { ...(read.meta as CaseMeta), graph };
   const loaded = { ...read, feeds: read.meta.graph ? read.feeds : readInputs(graph, join(dir, 'inputs')) };
   const harness = !meta.culprit && typeof meta.harnessBug === 'string';

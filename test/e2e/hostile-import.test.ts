@@ -164,6 +164,27 @@ describe('external data outside the model folder (defect 2)', () => {
   });
 });
 
+describe('case folders are checked like models (a graph in case.json does not vouch for model.onnx)', () => {
+  it('replay and reduce refuse a model.onnx whose external data leaves the folder', () => {
+    const path = write(model(addGraph({ initializer: [{ ...ext(canary), name: 'w' }] })));
+    const dir = join(path, '..');
+    const graph = {
+      inputs: [{ name: 'x', dtype: 'float32', shape: [2, 3] }],
+      outputs: [{ name: 'y', dtype: 'float32', shape: [2, 3] }],
+      initializers: [{ name: 'w', dtype: 'float32', shape: [2, 3], kind: 'weight', data: [1, 2, 3, 4, 5, 6] }],
+      nodes: [{ op: 'Add', name: 'n0', inputs: ['x', 'w'], outputs: ['y'], attrs: {} }],
+      valueInfo: [],
+    };
+    writeFileSync(join(dir, 'case.json'), JSON.stringify({ culprit: 'ort-node-cpu@1.12.1', symptom: 'wrong-value', backends: [{ name: 'ort-node-cpu@1.12.1' }], graph }));
+    for (const verb of ['replay', 'reduce']) {
+      const r = onnxsmith([verb, dir]);
+      expect(r.code, r.stderr + r.stdout).toBe(2);
+      expect(r.stderr).toMatch(/initializer 'w': .*canary\.bin' is outside the model's folder/);
+      expectNoCanary(r.stdout + r.stderr);
+    }
+  });
+});
+
 function varint(n: number): number[] {
   const out: number[] = [];
   while (n >= 0x80) {

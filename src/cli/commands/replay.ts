@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { attribute, type BackendResult, type CaseVerdict } from '../../../oracles/attribution.js';
 import type { Graph } from '../../ir/index.js';
-import { importModel } from '../../onnx/index.js';
+import { importModel, readModelFile } from '../../onnx/index.js';
 import { runReference } from '../../triage/evaluate.js';
 import { checkCaseBackends } from '../../backends/index.js';
 import { caseBackends } from '../../triage/reduce-case.js';
@@ -53,7 +53,9 @@ export function registerReplay(program: Command): void {
       const specs = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : caseBackends(meta);
       if (specs.length === 0) throw new UsageError(`${target}: case.json names no backend; pass --backends`);
       if (!flags.backends) refuseCasePrograms(specs, target);
-      const graph = meta.graph ?? importModel(readFileSync(join(dir, 'model.onnx'))).graph;
+      const modelPath = join(dir, 'model.onnx');
+      const bytes = readModelFile(modelPath);
+      const graph = meta.graph ?? importModel(bytes, { path: modelPath }).graph;
       const feeds = readInputs(graph, join(dir, 'inputs'));
       await checkBackendNames(specs);
       const timeoutMs = intFlag('--timeout', flags.timeout, 1);
