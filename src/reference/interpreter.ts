@@ -46,6 +46,11 @@ export interface InterpretOptions {
    */
   readonly perturb?: Partial<Record<'float32' | 'float64', number>>;
   readonly perturbSign?: 1 | -1;
+  /**
+   * Leave a rounding kernel's int64 result from 2^53 on as its float64 value instead of refusing it: the input
+   * search asks only whether values are valid, and rejects such ones (violations.ts), so generated cases never hold them.
+   */
+  readonly roundInt64?: boolean;
 }
 
 /** Below this magnitude a float32 value is denormal or flushed to zero, depending on the backend. */
@@ -289,7 +294,7 @@ export function interpret(graph: Graph, feeds: Readonly<Record<string, Tensor>>,
     // int64 beyond 2^53 (an input's exact companion, or a rounding kernel's result from 2^53 on) goes the exact way
     const exactIn = inputs.some((t) => t?.exact !== undefined);
     let outs = exactIn ? evalExact(node, spec, inputs, attrs, graph.opset, node.outputs.length, true) : spec.reference(inputs, attrs, graph.opset, node.outputs.length);
-    if (!exactIn && mayRound(spec) && reachesLimit(outs)) outs = evalExact(node, spec, inputs, attrs, graph.opset, node.outputs.length, false);
+    if (!exactIn && !opts.roundInt64 && mayRound(spec) && reachesLimit(outs)) outs = evalExact(node, spec, inputs, attrs, graph.opset, node.outputs.length, false);
     node.outputs.forEach((name, k) => {
       if (name === '') return;
       const t = outs[k];

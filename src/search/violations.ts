@@ -31,8 +31,11 @@ export interface Violation {
 /** The stability check's relative perturbation (defined beside the perturbation itself, in the interpreter). */
 export const PERTURBATION = STABILITY_PERTURBATION;
 
+/** From here on float64 rounds integers: an int64 value this large would be compared inexactly, so it is not valid. */
+const INT64_EXACT_LIMIT = 2 ** 53;
+
 function bad(t: Tensor): boolean {
-  const limit = t.dtype === 'float32' ? FLOAT32_LIMIT : Infinity;
+  const limit = t.dtype === 'float32' ? FLOAT32_LIMIT : t.dtype === 'int64' ? INT64_EXACT_LIMIT : Infinity;
   for (const v of t.data) if (!(Math.abs(v) < limit)) return true;
   return false;
 }
@@ -50,7 +53,7 @@ export function nodeConstraints(n: Node, types: readonly (TensorType | undefined
  * finite, together with every computed value; undefined violation when the values are valid everywhere.
  */
 export function firstViolation(graph: Graph, feeds: Readonly<Record<string, Tensor>>): { violation?: Violation; env: Map<string, Tensor> } {
-  const env = interpret(graph, feeds);
+  const env = interpret(graph, feeds, { roundInt64: true });
   for (const [nodeIndex, n] of graph.nodes.entries()) {
     const ins = n.inputs.map((x) => (x === '' ? undefined : env.get(x)));
     const broken = nodeConstraints(n, ins).filter((c) => {
@@ -65,7 +68,7 @@ export function firstViolation(graph: Graph, feeds: Readonly<Record<string, Tens
   // both signs, always: perturbations alternate in sign by element, so each sign exposes its own elements
   let first: { index: number; moved: number[] } | undefined;
   for (const perturbSign of [1, -1] as const) {
-    const v = firstMoved(graph, env, interpret(graph, feeds, { perturb: PERTURBATION, perturbSign }), tols);
+    const v = firstMoved(graph, env, interpret(graph, feeds, { perturb: PERTURBATION, perturbSign, roundInt64: true }), tols);
     if (!v) continue;
     if (!first || v.index < first.index) first = v;
     else if (v.index === first.index) first = { index: v.index, moved: [...new Set([...first.moved, ...v.moved])] };
