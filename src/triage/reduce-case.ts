@@ -23,8 +23,15 @@ import { reduce, type ReduceResult } from './reduce.js';
 import type { Candidate } from './transforms.js';
 import { triageOfHit } from './triage-files.js';
 
+/** Why a case cannot be reduced; `setup` when the case or the backends asked for cannot be used (not a failure to reproduce). */
 export class ReduceError extends Error {
   override readonly name = 'ReduceError';
+  constructor(
+    message: string,
+    readonly setup = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface CaseReduction {
@@ -75,16 +82,16 @@ export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<Cas
   const meta: CaseMeta & { graph: Graph } = { ...(read.meta as CaseMeta), graph };
   const loaded = { ...read, feeds: read.meta.graph ? read.feeds : readInputs(graph, join(dir, 'inputs')) };
   const harness = !meta.culprit && typeof meta.harnessBug === 'string';
-  if (!meta.culprit && !harness) throw new ReduceError(`${dir}/case.json names no culprit and is not a harness bug: only findings and harness bugs can be reduced`);
+  if (!meta.culprit && !harness) throw new ReduceError(`${dir}/case.json names no culprit and is not a harness bug: only findings and harness bugs can be reduced`, true);
   const specs = o.backends ?? caseBackends(meta);
-  if (meta.culprit && !specs.includes(meta.culprit)) throw new ReduceError(`the culprit ${meta.culprit} is not among the backends (${specs.join(', ')})`);
-  if (harness && specs.length < 2) throw new ReduceError(`a harness bug needs at least two backends that agree with each other; got ${specs.join(', ') || 'none'}`);
+  if (meta.culprit && !specs.includes(meta.culprit)) throw new ReduceError(`the culprit ${meta.culprit} is not among the backends (${specs.join(', ')})`, true);
+  if (harness && specs.length < 2) throw new ReduceError(`a harness bug needs at least two backends that agree with each other; got ${specs.join(', ') || 'none'}`, true);
   const backends = specs.map((s) => new IsolatedBackend(s, { timeoutMs: o.timeoutMs ?? 30_000 }));
   const work = mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-'));
   try {
     const infos = await Promise.all(backends.map(async (b) => ({ spec: b.spec, info: await b.start() })));
     const down = infos.filter((i) => !i.info.available.ok);
-    if (down.length > 0) throw new ReduceError(`cannot reduce here: ${down.map((d) => `${d.spec} is unavailable (${d.info.available.ok ? '' : d.info.available.reason})`).join('; ')}`);
+    if (down.length > 0) throw new ReduceError(`cannot reduce here: ${down.map((d) => `${d.spec} is unavailable (${d.info.available.ok ? '' : d.info.available.reason})`).join('; ')}`, true);
     const versions = Object.fromEntries(infos.map((i) => [i.spec, i.info.version]));
     const tolerances = meta.tolerances ?? {};
     let n = 0;

@@ -135,9 +135,9 @@ describe('onnxsmith reduce', () => {
     expect(notCase.stderr).toMatch(/not a case folder/);
     const corpus = join(import.meta.dirname, '../../corpus');
     const someCase = join(corpus, readdirSync(corpus).find((d) => d === 'ort-resize-unchanged-axis')!);
-    // judged without its culprit the case cannot be reduced: exit 3 and the reason
+    // judged without its culprit the case cannot be reduced: a usage error with the reason
     const noCulprit = onnxsmith(['reduce', someCase, '--backends', 'ort-node-cpu-noopt']);
-    expect(noCulprit.code).toBe(3);
+    expect(noCulprit.code).toBe(2);
     expect(noCulprit.stderr).toMatch(/culprit ort-node-cpu is not among the backends/);
     expect(noCulprit.stderr).not.toMatch(/\n\s+at /);
     expect(onnxsmith(['reduce', someCase, '--time', 'soon']).code).toBe(2);

@@ -9,8 +9,8 @@ import { refuseCasePrograms } from './replay.js';
 
 /**
  * `onnxsmith reduce CASE`: shrink a finding to the few nodes that matter; writes CASE/reduced/. Exit 0 when a
- * reduced case was written, 3 when the finding could not be reduced here (it does not reproduce, or a backend
- * cannot run), 2 for bad arguments.
+ * reduced case was written, 3 when the finding does not reproduce, 2 for bad arguments, a case that is not a finding, a
+ * backend list without its culprit or a backend that cannot run here.
  */
 export function registerReduce(program: Command): void {
   program
@@ -50,7 +50,8 @@ export function registerReduce(program: Command): void {
       } catch (e) {
         if (!(e instanceof ReduceError)) throw e;
         process.stderr.write(`onnxsmith reduce: ${e.message}\n`);
-        process.exitCode = EXIT.harness;
+        // a case or backend list that cannot be used is the caller's to fix; one that does not reproduce is exit 3
+        process.exitCode = e.setup ? EXIT.usage : EXIT.harness;
       }
     });
 }
