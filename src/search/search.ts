@@ -610,6 +610,18 @@ function floatLeavesFeeding(graph: Graph, leaves: ReadonlyMap<string, Leaf>, v: 
 }
 
 /**
+ * Frees what tfjs keeps when a gradient computation throws (an operator without a gradient, a missing loss): the
+ * tensors its tape saved for the backward pass stay kept and the tape stays set, so every failed step leaked them
+ * (20,000 tensors and 57 MB of heap after 3,000 searches; a campaign's memory and pace drifted with it).
+ */
+function releaseTape(tf: TF): void {
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number; activeTape: { saved?: tfjs.Tensor[] }[] | null } }).state;
+  if (state.gradientDepth !== 0 || !state.activeTape) return;
+  for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
+  state.activeTape = null;
+}
+
+/**
  * One Adam step on the float leaves upstream of the violation, minimising the domain violations of every node up
  * to it (fixing one node must not break an earlier one). Returns the moved state, or undefined when no useful
  * gradient exists (a lowering is missing, tfjs has no gradient for an operator on the path, or it vanishes).
@@ -673,6 +685,7 @@ function gradientStep(
       }
     });
   } catch {
+    releaseTape(tf);
     return undefined;
   }
   const next = state.clone();
