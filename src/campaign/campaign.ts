@@ -24,6 +24,7 @@ import { writeCase } from './case.js';
 import { CampaignError } from './errors.js';
 import { LOCK_FILE, lockCampaign, type CampaignLock } from './lock.js';
 import { staleTemporaries } from './merge.js';
+import { mutateModelsStrategy } from './mutate-models.js';
 
 export { CampaignError } from './errors.js';
 import { appendProgress, bucketsOf, readCampaignFile, readProgress, repairProgress, writeDerived, type BucketHit, type CaseStatus, type ProgressRecord } from './state.js';
@@ -39,6 +40,8 @@ export interface CampaignConfig {
   /** Case folders kept per bucket (every hit is counted). */
   readonly keepPerBucket: number;
   readonly tolerances?: Partial<Record<DType, Tolerance>>;
+  /** 'mutate-models': each case is a mutated model run for crashes and hangs only (mutate-models.ts). */
+  readonly mode?: 'mutate-models';
 }
 
 export interface RunLimits {
@@ -76,6 +79,8 @@ export interface LiveStatus {
   readonly searchRate: number;
   readonly backendAvgMs: Readonly<Record<string, number>>;
   readonly harnessBugs: number;
+  /** Mutants refused before any backend saw them (mutate-models campaigns only). */
+  readonly refused?: number;
 }
 
 export interface CampaignSummary {
@@ -85,6 +90,8 @@ export interface CampaignSummary {
   readonly findings: number;
   readonly buckets: number;
   readonly harnessBugs: number;
+  /** Mutants refused before any backend saw them (mutate-models campaigns only). */
+  readonly refused?: number;
   readonly wallMs: number;
   readonly stopped: 'time' | 'cases' | 'interrupt';
   /** Background reductions (`reduceMs`): finished, failed, and queued but never started. */
@@ -156,7 +163,7 @@ interface Prepared {
 }
 
 /** One job slot: its own isolated worker per backend; `busyMs` is wall time spent waiting on them. */
-class Slot {
+export class Slot {
   readonly backends: IsolatedBackend[];
   busyMs = 0;
   constructor(
@@ -166,6 +173,30 @@ class Slot {
   ) {
     this.backends = specs.map((s) => new IsolatedBackend(s, { timeoutMs }));
   }
+}
+
+/**
+ * What a campaign does with one case: `prepare` is CPU work done while the backends run the previous case (undefined
+ * when it already recorded the case), `execute` runs it on a slot's backends and records it.
+ */
+export interface CaseStrategy<P extends { readonly k: number }> {
+  prepare(k: number): P | undefined;
+  execute(slot: Slot, p: P): Promise<void>;
+}
+
+/** What a case strategy may use of the session running it. */
+export interface SessionContext {
+  readonly dir: string;
+  readonly config: CampaignConfig;
+  readonly options: ResolvedOptions;
+  readonly session: number;
+  readonly versions: Readonly<Record<string, string>>;
+  /** Case folders saved so far per bucket key. */
+  readonly saved: Map<string, number>;
+  readonly events: CampaignEvents;
+  record(r: ProgressRecord): void;
+  /** Milliseconds since this session started. */
+  elapsed(): number;
 }
 
 /**
@@ -194,7 +225,7 @@ export async function runCampaign(
   try {
     opened = openCampaign(dir, config);
     const cfg0 = opened.config;
-    tf = cfg0.search === 'gradient' ? await loadSearchTf() : undefined;
+    tf = cfg0.search === 'gradient' && cfg0.mode !== 'mutate-models' ? await loadSearchTf() : undefined;
     slots = Array.from({ length: limits.jobs }, (_, j) => new Slot(j, cfg0.backends, cfg0.timeoutMs));
     // availability once, on the first slot's workers; a backend that cannot run here stops the campaign early
     infos = await Promise.all(slots[0]!.backends.map(async (b) => ({ spec: b.spec, info: await b.start() })));
@@ -238,7 +269,7 @@ export async function runCampaign(
 
   const versions = Object.fromEntries(infos.map((i) => [i.spec, i.info.version]));
   const reducer =
-    limits.reduceMs === undefined
+    limits.reduceMs === undefined || cfg.mode === 'mutate-models'
       ? undefined
       : new BackgroundReducer({
           timeMs: limits.reduceMs,
@@ -258,7 +289,7 @@ export async function runCampaign(
   let next = cfg.shard.index;
   let sessionCases = 0;
   let stopped: CampaignSummary['stopped'] = 'time';
-  const extra = (): Record<string, unknown> => ({ seed: cfg.seed, shard: cfg.shard, backends: cfg.backends, versions, nodes: options.nodes, jobs: limits.jobs, sessions: session });
+  const extra = (): Record<string, unknown> => ({ seed: cfg.seed, shard: cfg.shard, backends: cfg.backends, versions, nodes: options.nodes, jobs: limits.jobs, sessions: session, ...(cfg.mode ? { mode: cfg.mode } : {}) });
   const wall = (): number => opened.wallMs + (performance.now() - t0);
 
   const allocate = (): number | undefined => {
@@ -431,6 +462,7 @@ export async function runCampaign(
       searchRate: searched.length ? searched.filter((r) => r.search.ok).length / searched.length : 1,
       backendAvgMs: avg,
       harnessBugs: records.filter((r) => r.status === 'harness-bug' || r.status === 'generator-bug').length,
+      ...(cfg.mode === 'mutate-models' ? { refused: sess.filter((r) => r.status === 'refused').length } : {}),
     };
   };
 
@@ -447,18 +479,18 @@ export async function runCampaign(
     const zero = { generate: 0, search: 0, reference: 0, backends: 0, localise: 0, write: 0, total: 0 };
     record({ k, seed: caseSeed(cfg.seed, k), session, backendMs: {}, status: 'harness-bug', hits: [], ops: [], search: { ok: false, iterations: 0, ms: 0, method: cfg.search }, ms: zero, detail, at: performance.now() - t0 });
   };
-  const prepareNext = (): Prepared | undefined => {
-    for (let k = allocate(); k !== undefined; k = allocate()) {
-      try {
-        const p = prepare(k);
-        if (p) return p;
-      } catch (e) {
-        internal(k, e);
+  const runSlots = async <P extends { readonly k: number }>(strategy: CaseStrategy<P>): Promise<void> => {
+    const prepareNext = (): P | undefined => {
+      for (let k = allocate(); k !== undefined; k = allocate()) {
+        try {
+          const p = strategy.prepare(k);
+          if (p) return p;
+        } catch (e) {
+          internal(k, e);
+        }
       }
-    }
-    return undefined;
-  };
-  try {
+      return undefined;
+    };
     await Promise.all(
       slots.map(async (slot) => {
         // let every slot start its first case before any prepares a second one
@@ -466,13 +498,18 @@ export async function runCampaign(
         let next = prepareNext();
         while (next) {
           const cur = next;
-          const running = execute(slot, cur).catch((e: unknown) => internal(cur.k, e));
+          const running = strategy.execute(slot, cur).catch((e: unknown) => internal(cur.k, e));
           // the backends work in their own processes: prepare the following case meanwhile
           next = prepareNext();
           await running;
         }
       }),
     );
+  };
+  const context: SessionContext = { dir, config: cfg, options, session, versions, saved, events, record, elapsed: () => performance.now() - t0 };
+  try {
+    if (cfg.mode === 'mutate-models') await runSlots(mutateModelsStrategy(context));
+    else await runSlots({ prepare, execute });
   } finally {
     clearInterval(ticker);
     reductions = reducer ? { done: reducer.done, failed: reducer.failed, pending: await reducer.finish() } : undefined;
@@ -493,6 +530,7 @@ export async function runCampaign(
     findings: records.filter((r) => r.status === 'finding').length,
     buckets: buckets.size,
     harnessBugs: records.filter((r) => r.status === 'harness-bug' || r.status === 'generator-bug').length,
+    ...(cfg.mode === 'mutate-models' ? { refused: records.filter((r) => r.status === 'refused').length } : {}),
     wallMs: wall(),
     stopped,
     ...(reductions ? { reductions } : {}),

@@ -37,8 +37,8 @@ export function mergeCampaigns(out: string, sources: readonly string[]): MergeRe
   const first = metas[0]!.config;
   for (const [i, m] of metas.entries()) {
     const c = m.config;
-    if (c.seed !== first.seed || JSON.stringify(c.backends) !== JSON.stringify(first.backends) || JSON.stringify(c.graph) !== JSON.stringify(first.graph)) {
-      throw new CampaignError(`${sources[i]} ran with other settings (seed, backends or graph options differ from ${sources[0]}); only shards of one campaign merge`);
+    if (c.seed !== first.seed || JSON.stringify(c.backends) !== JSON.stringify(first.backends) || JSON.stringify(c.graph) !== JSON.stringify(first.graph) || c.mode !== first.mode) {
+      throw new CampaignError(`${sources[i]} ran with other settings (seed, backends, graph options or mode differ from ${sources[0]}); only shards of one campaign merge`);
     }
   }
   const shardSets = metas.map(heldShards);

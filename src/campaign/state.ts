@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { CampaignError } from './errors.js';
 
-export type CaseStatus = 'pass' | 'finding' | 'harness-bug' | 'search-failed' | 'generator-bug';
+/** `refused`: a mutate-models mutant whose external data leaves its folder, run on no backend. */
+export type CaseStatus = 'pass' | 'finding' | 'harness-bug' | 'search-failed' | 'generator-bug' | 'refused';
 
 /** What names a bucket: its key and the readable parts the key is made of. */
 interface BucketIdentity {
@@ -44,12 +45,15 @@ export interface ProgressRecord {
    * (`reference|harness-bug|stage|Op:dtype`), so the same disagreement found many times is one group.
    */
   readonly harnessKey?: string;
+  /** mutate-models: the mutations applied, and each backend's outcome kind (ok, load-error, crash, ...). */
+  readonly mutation?: readonly string[];
+  readonly outcomes?: Readonly<Record<string, string>>;
   /** Wall-clock offset since the campaign session started (ms), for the throughput chart. */
   readonly at: number;
   readonly session: number;
 }
 
-const STATUSES: ReadonlySet<string> = new Set<CaseStatus>(['pass', 'finding', 'harness-bug', 'search-failed', 'generator-bug']);
+const STATUSES: ReadonlySet<string> = new Set<CaseStatus>(['pass', 'finding', 'harness-bug', 'search-failed', 'generator-bug', 'refused']);
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);

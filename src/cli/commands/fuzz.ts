@@ -32,6 +32,7 @@ interface FuzzFlags {
   reduce?: string | boolean;
   report: boolean;
   json?: boolean;
+  mutateModels?: boolean;
 }
 
 function absolutePlugin(spec: string): string {
@@ -89,6 +90,7 @@ function checkResumeFlags(cmd: Command, flags: FuzzFlags, dir: string): void {
     ['search', '--search', () => flags.search === cfg.search, cfg.search],
     ['timeout', '--timeout', () => intFlag('--timeout', flags.timeout, 1) === cfg.timeoutMs, cfg.timeoutMs],
     ['keep', '--keep', () => intFlag('--keep', flags.keep, 0) === cfg.keepPerBucket, cfg.keepPerBucket],
+    ['mutateModels', '--mutate-models', () => cfg.mode === 'mutate-models', cfg.mode ?? 'differential'],
   ];
   for (const [name, flag, agrees, theirs] of checks) {
     if (given(name) && !agrees()) {
@@ -119,7 +121,8 @@ function statusLine(s: LiveStatus): string {
   const per = Object.entries(s.backendAvgMs)
     .map(([b, ms]) => `${b} ${ms.toFixed(1)}ms`)
     .join(' ');
-  return `[${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s] ${s.tests} tests (${s.testsPerSecond.toFixed(1)}/s) · ${s.findings} findings in ${s.buckets} buckets · search ${(s.searchRate * 100).toFixed(1)}%${s.harnessBugs ? ` · ${s.harnessBugs} HARNESS BUGS` : ''} · ${per}`;
+  const middle = s.refused !== undefined ? `${s.refused} refused` : `search ${(s.searchRate * 100).toFixed(1)}%`;
+  return `[${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s] ${s.tests} tests (${s.testsPerSecond.toFixed(1)}/s) · ${s.findings} findings in ${s.buckets} buckets · ${middle}${s.harnessBugs ? ` · ${s.harnessBugs} HARNESS BUGS` : ''} · ${per}`;
 }
 
 /** `onnxsmith fuzz`: a differential fuzz campaign. */
@@ -145,6 +148,7 @@ export function registerFuzz(program: Command): void {
     .option('--opset <V>', 'opset (17 or 18)', '17')
     .option('--keep <N>', 'case folders kept per bucket', '5')
     .option('--reduce [T]', 'reduce the first case of each new bucket in the background, each for at most T (60s when T is left out)')
+    .option('--mutate-models', "fuzz the backends' model loaders: run mutated models, findings are crashes and hangs only")
     .option('--no-report', 'do not write report.html at the end')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: FuzzFlags, cmd: Command) => {
@@ -152,6 +156,8 @@ export function registerFuzz(program: Command): void {
       const reduceMs = flags.reduce === undefined || flags.reduce === false ? undefined : flags.reduce === true ? 60_000 : parseDuration(flags.reduce, '--reduce');
       const jobs = flags.jobs ? intFlag('--jobs', flags.jobs, 1, 256) : availableParallelism();
       const maxCases = flags.maxCases ? intFlag('--max-cases', flags.maxCases, 1) : undefined;
+      const mutating = flags.mutateModels === true || (flags.resume !== undefined && existsSync(join(resolve(flags.resume), 'campaign.json')) && readCampaignFile(resolve(flags.resume)).config.mode === 'mutate-models');
+      if (mutating && reduceMs !== undefined) throw new UsageError('--reduce does not apply to --mutate-models (a mutant is not a graph to reduce)');
       let dir: string;
       let config: CampaignConfig | undefined;
       if (flags.resume) {
@@ -199,6 +205,7 @@ export function registerFuzz(program: Command): void {
           search: flags.search,
           timeoutMs: intFlag('--timeout', flags.timeout, 1),
           keepPerBucket: intFlag('--keep', flags.keep, 0),
+          ...(flags.mutateModels ? { mode: 'mutate-models' as const } : {}),
         };
       }
       const signal = { stop: false };
@@ -246,7 +253,7 @@ export function registerFuzz(program: Command): void {
         else {
           const red = summary.reductions;
           process.stdout.write(
-            `${summary.sessionCases} cases this session (${summary.cases} in all), ${summary.findings} findings in ${summary.buckets} buckets, ${summary.harnessBugs} harness bugs; stopped by ${summary.stopped}\n` +
+            `${summary.sessionCases} cases this session (${summary.cases} in all), ${summary.findings} findings in ${summary.buckets} buckets, ${summary.refused !== undefined ? `${summary.refused} mutants refused, ` : ''}${summary.harnessBugs} harness bugs; stopped by ${summary.stopped}\n` +
               (red ? `reduced ${red.done.length} bucket${red.done.length === 1 ? '' : 's'}${red.failed.length ? `, ${red.failed.length} could not be reduced` : ''}${red.pending.length ? `, ${red.pending.length} not reached (onnxsmith reduce CASE, or resume with --reduce)` : ''}\n` : '') +
               `results: ${join(dir, 'stats.json')}, ${join(dir, 'buckets.json')}, cases under ${join(dir, 'cases')}\n` +
               (report ? `report: ${report}\n` : '') +
