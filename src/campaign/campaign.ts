@@ -27,7 +27,7 @@ import { staleTemporaries } from './merge.js';
 import { mutateModelsStrategy } from './mutate-models.js';
 
 export { CampaignError } from './errors.js';
-import { appendProgress, bucketsOf, readCampaignFile, readProgress, repairProgress, writeDerived, type BucketHit, type CaseStatus, type ProgressRecord } from './state.js';
+import { appendProgress, readCampaignFile, readProgress, repairProgress, Tally, type BucketHit, type CaseStatus, type ProgressRecord } from './state.js';
 
 export interface CampaignConfig {
   readonly seed: number;
@@ -259,7 +259,10 @@ export async function runCampaign(
   events.onStarted?.(session);
   const options: ResolvedOptions = resolveOptions(cfg.graph);
   const done = new Set(records.map((r) => r.k));
-  const buckets = bucketsOf(records);
+  // buckets and statistics follow each case as it is recorded: their cost must not grow with the campaign
+  const tally = new Tally(records);
+  const sessionTally = new Tally();
+  const buckets = tally.buckets;
   const saved = new Map([...buckets.values()].map((b) => [b.key, b.cases.length]));
   // harness bugs are grouped the same way (by where the reference stands alone), with as many folders kept
   for (const r of records) {
@@ -316,16 +319,8 @@ export async function runCampaign(
     appendProgress(dir, r);
     records.push(r);
     done.add(r.k);
-    for (const h of r.hits) {
-      if (!buckets.has(h.key)) events.onNewBucket?.(h.key, r.k);
-    }
-    for (const [k, b] of bucketsOf([r])) {
-      const cur = buckets.get(k);
-      if (cur) {
-        cur.hits += b.hits;
-        cur.cases.push(...b.cases);
-      } else buckets.set(k, b);
-    }
+    sessionTally.add(r);
+    for (const key of tally.add(r)) events.onNewBucket?.(key, r.k);
   };
 
   /** Generation and input search: plain CPU work, done for the next case while the backends run this one. */
@@ -444,33 +439,26 @@ export async function runCampaign(
   };
 
   const liveStatus = (): LiveStatus => {
-    const sess = records.filter((r) => r.session === session);
-    const tests = sess.filter((r) => r.status === 'pass' || r.status === 'finding' || r.status === 'harness-bug').length;
-    const searched = sess.filter((r) => r.status !== 'generator-bug');
-    const avg: Record<string, number> = {};
-    for (const b of cfg.backends) {
-      const xs = sess.map((r) => r.backendMs[b]).filter((x): x is number => x !== undefined);
-      avg[b] = xs.length ? xs.reduce((a, c) => a + c, 0) / xs.length : 0;
-    }
     const elapsedMs = performance.now() - t0;
     return {
       elapsedMs,
-      tests,
-      testsPerSecond: tests / Math.max(elapsedMs / 1000, 1e-3),
-      findings: records.filter((r) => r.status === 'finding').length,
+      tests: sessionTally.tests,
+      testsPerSecond: sessionTally.tests / Math.max(elapsedMs / 1000, 1e-3),
+      findings: tally.count('finding'),
       buckets: buckets.size,
-      searchRate: searched.length ? searched.filter((r) => r.search.ok).length / searched.length : 1,
-      backendAvgMs: avg,
-      harnessBugs: records.filter((r) => r.status === 'harness-bug' || r.status === 'generator-bug').length,
-      ...(cfg.mode === 'mutate-models' ? { refused: sess.filter((r) => r.status === 'refused').length } : {}),
+      searchRate: sessionTally.searchRate(),
+      backendAvgMs: Object.fromEntries(cfg.backends.map((b) => [b, sessionTally.backendAvg(b)])),
+      harnessBugs: tally.count('harness-bug') + tally.count('generator-bug'),
+      ...(cfg.mode === 'mutate-models' ? { refused: sessionTally.count('refused') } : {}),
     };
   };
 
+  let ticks = 0;
   const ticker = setInterval(() => {
     events.onStatus?.(liveStatus());
-    writeDerived(dir, records, wall(), extra());
-    // so a killed session's time still counts
+    // so a killed session's time still counts; stats.json and buckets.json follow every 10 s
     writeCampaignFile(dir, cfg, wall(), session);
+    if (++ticks % 10 === 0) tally.write(dir, wall(), extra());
   }, 1000);
   // an exception here is onnxsmith's own bug (a spec, the search, the reference): record it and go on
   const internal = (k: number, e: unknown): void => {
@@ -518,7 +506,7 @@ export async function runCampaign(
     const wallMs = wall();
     // share of the slots' wall time not spent waiting on backends (generation and search overlap with them)
     const busy = slots.reduce((a, s) => a + s.busyMs, 0);
-    writeDerived(dir, records, wallMs, { ...extra(), overhead: 1 - busy / Math.max(1, limits.jobs * (performance.now() - t0)) });
+    tally.write(dir, wallMs, { ...extra(), overhead: 1 - busy / Math.max(1, limits.jobs * (performance.now() - t0)) });
     writeCampaignFile(dir, cfg, wallMs, session);
     events.onStatus?.(liveStatus());
     held.release();
@@ -527,10 +515,10 @@ export async function runCampaign(
     dir,
     cases: records.length,
     sessionCases,
-    findings: records.filter((r) => r.status === 'finding').length,
+    findings: tally.count('finding'),
     buckets: buckets.size,
-    harnessBugs: records.filter((r) => r.status === 'harness-bug' || r.status === 'generator-bug').length,
-    ...(cfg.mode === 'mutate-models' ? { refused: records.filter((r) => r.status === 'refused').length } : {}),
+    harnessBugs: tally.count('harness-bug') + tally.count('generator-bug'),
+    ...(cfg.mode === 'mutate-models' ? { refused: tally.count('refused') } : {}),
     wallMs: wall(),
     stopped,
     ...(reductions ? { reductions } : {}),

@@ -113,6 +113,21 @@ describe('onnxsmith fuzz --mutate-models', () => {
     expect(existsSync(join(out, 'report.html'))).toBe(true);
   }, 300_000);
 
+  it('replays a kept loader case: the mutant goes to the backends as bytes, and the crash reproduces on the culprit only', () => {
+    const out = full('2');
+    const c = join(out, json<{ cases: string[] }[]>(join(out, 'buckets.json'))[0]!.cases[0]!);
+    const refused = onnxsmith(['replay', c]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/which would run a program of the case's choosing/);
+    const r = onnxsmith(['replay', c, '--backends', `ort-node-cpu,${fragile}`]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/CRASH \(load\): worker died \(SIGABRT\)/);
+    expect(r.stdout).toContain(`the loader finding (${fragile}|crash|load|SIGABRT) still reproduces`);
+    const without = onnxsmith(['replay', c, '--backends', 'ort-node-cpu', '--json']);
+    expect(without.code, without.stderr).toBe(0);
+    expect((JSON.parse(without.stdout) as { reproduces: boolean }).reproduces).toBe(false);
+  }, 120_000);
+
   it('gives the same verdicts for the same seed at any job count', () => {
     expect(verdicts(full('1'))).toEqual(verdicts(full('2')));
   }, 300_000);

@@ -1,14 +1,16 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { attribute, type BackendResult, type CaseVerdict } from '../../../oracles/attribution.js';
 import type { Graph } from '../../ir/index.js';
-import { importModel, readModelFile } from '../../onnx/index.js';
+import { loaderHit, mutantRefusal } from '../../campaign/mutate-models.js';
+import { importModel, ModelError, readModelFile } from '../../onnx/index.js';
 import { runReference } from '../../triage/evaluate.js';
 import { checkCaseBackends } from '../../backends/index.js';
 import { caseBackends } from '../../triage/reduce-case.js';
 import { startBackends } from '../../run/differential.js';
 import { readInputs } from '../../run/inputs.js';
+import { printable } from '../../util/printable.js';
 import { checkBackendNames, EXIT, intFlag, listFlag, readJsonObject, UsageError } from '../errors.js';
 
 interface CaseMeta {
@@ -18,6 +20,9 @@ interface CaseMeta {
   harnessBug?: string;
   backends?: ({ name: string } | string)[];
   graph?: Graph;
+  /** A `fuzz --mutate-models` case: model.onnx is the mutant, originalGraph what it was made from. */
+  mode?: string;
+  originalGraph?: Graph;
   tolerances?: Record<string, { rtol: number; atol: number }>;
 }
 
@@ -37,6 +42,47 @@ export function reproduces(meta: CaseMeta, v: CaseVerdict): boolean {
   return v.culprits.some((c) => c.backend === meta.culprit && c.verdict.kind === 'fail' && (!meta.symptom || c.verdict.symptom === meta.symptom));
 }
 
+/**
+ * Replays a loader finding of `fuzz --mutate-models`: the mutant goes to each backend as bytes, never through
+ * onnxsmith's importer, and the finding reproduces while the culprit still crashes or hangs the same way.
+ */
+async function replayMutant(dir: string, target: string, meta: CaseMeta, specs: readonly string[], timeoutMs: number, json: boolean): Promise<boolean> {
+  const modelPath = join(dir, 'model.onnx');
+  const refusal = mutantRefusal(readFileSync(modelPath), modelPath);
+  if (refusal) throw new ModelError(`${target}/model.onnx: ${refusal}`);
+  const original = meta.originalGraph;
+  if (!original || !Array.isArray(original.inputs) || !Array.isArray(original.outputs)) {
+    throw new UsageError(`${target}/case.json: a mutate-models case needs originalGraph (the graph the mutant was made from)`);
+  }
+  const feeds = readInputs(original, join(dir, 'inputs'));
+  const started = await startBackends(specs, timeoutMs);
+  let results: BackendResult[];
+  try {
+    results = await Promise.all(
+      started.map(async ({ backend, info }) => {
+        if ('error' in info || !info.available.ok) throw new UsageError(`backend ${backend.spec} cannot run here: ${'error' in info ? info.error : info.available.ok ? '' : info.available.reason}`);
+        return { backend: backend.spec, version: info.version, outcome: await backend.run(modelPath, undefined, feeds, original.outputs.map((o) => o.name)) };
+      }),
+    );
+  } finally {
+    await Promise.all(started.map((s) => s.backend.close()));
+  }
+  const keys = results.map((r) => loaderHit(r.backend, r.outcome)?.key);
+  const still = meta.bucketKey !== undefined && keys.includes(meta.bucketKey);
+  if (json) {
+    process.stdout.write(JSON.stringify({ case: dir, reproduces: still, outcomes: results.map((r, i) => ({ backend: r.backend, version: r.version, outcome: r.outcome.kind, ...(keys[i] ? { bucketKey: keys[i] } : {}) })) }, null, 2) + '\n');
+    return still;
+  }
+  const w = Math.max(...results.map((r) => r.backend.length));
+  for (const r of results) {
+    const o = r.outcome;
+    const what = o.kind === 'ok' ? 'loads and runs' : o.kind === 'crash' ? `CRASH (${o.stage}): ${o.message.split('\n')[0]}` : o.kind === 'timeout' ? `HANG (${o.stage}): no answer within ${o.limitMs} ms` : `rejects it cleanly (${o.kind}): ${'message' in o ? o.message.split('\n')[0] : ''}`;
+    process.stdout.write(`${printable(r.backend.padEnd(w))}  ${r.version.padEnd(10)}  ${printable(what)}\n`);
+  }
+  process.stdout.write(`the loader finding (${meta.bucketKey ?? '?'}) ${still ? 'still reproduces' : 'no longer reproduces'}\n`);
+  return still;
+}
+
 /** `onnxsmith replay`: re-run a case on its backends; exit 1 while the finding reproduces, 0 once it does not. */
 export function registerReplay(program: Command): void {
   program
@@ -53,6 +99,12 @@ export function registerReplay(program: Command): void {
       const specs = flags.backends ? listFlag(flags.backends).filter((b) => b !== 'reference') : caseBackends(meta);
       if (specs.length === 0) throw new UsageError(`${target}: case.json names no backend; pass --backends`);
       if (!flags.backends) refuseCasePrograms(specs, target);
+      if (meta.mode === 'mutate-models') {
+        await checkBackendNames(specs);
+        const still = await replayMutant(dir, target, meta, specs, intFlag('--timeout', flags.timeout, 1), flags.json === true);
+        process.exitCode = still ? EXIT.findings : EXIT.ok;
+        return;
+      }
       const modelPath = join(dir, 'model.onnx');
       const bytes = readModelFile(modelPath);
       const graph = meta.graph ?? importModel(bytes, { path: modelPath }).graph;
