@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { onnxsmith } from '../helpers/cli.js';
+import { onnxsmith, onnxsmithAsync } from '../helpers/cli.js';
 import { modelWith } from '../helpers/models.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures/backends');
@@ -53,9 +53,9 @@ interface Stats {
 }
 
 describe('a campaign with a hanging backend', () => {
-  it('records every case as a timeout and finishes, with stats and progress agreeing', () => {
+  it('records every case as a timeout and finishes, with stats and progress agreeing', async () => {
     const out = join(scratch(), 'c');
-    const r = onnxsmith(['fuzz', '--backends', `ort-node-cpu,${hang}`, '--timeout', '1500', '--max-cases', '5', '--jobs', '1', '--seed', '3', '--out', out], {
+    const r = await onnxsmithAsync(['fuzz', '--backends', `ort-node-cpu,${hang}`, '--timeout', '1500', '--max-cases', '5', '--jobs', '1', '--seed', '3', '--out', out], {
       timeoutMs: 180_000,
     });
     expect(r.code, r.stderr).toBe(1);
@@ -67,9 +67,9 @@ describe('a campaign with a hanging backend', () => {
     expect(buckets).toMatch(/timeout/);
   });
 
-  it('survives a backend that hangs on some cases and one that segfaults on others, losing no case', () => {
+  it('survives a backend that hangs on some cases and one that segfaults on others, losing no case', async () => {
     const out = join(scratch(), 'c');
-    const r = onnxsmith(
+    const r = await onnxsmithAsync(
       ['fuzz', '--backends', `reference,ort-node-cpu,${sometimes('hang')},${sometimes('segv')}`, '--timeout', '3000', '--max-cases', '40', '--jobs', '2', '--seed', '11', '--out', out],
       { timeoutMs: 300_000, env: { ONNXSMITH_FIXTURE_EVERY: '5' } },
     );

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { generateGraph } from '../../generators/graph.js';
 import { loaderRepro, mutantRefusal } from '../../src/campaign/mutate-models.js';
 import { exportModel } from '../../src/onnx/index.js';
-import { onnxsmith } from '../helpers/cli.js';
+import { onnxsmith, onnxsmithAsync } from '../helpers/cli.js';
 
 const { onnx } = onnxProto;
 const fragileFile = join(import.meta.dirname, '../fixtures/backends/fragile-loader.mjs');
@@ -72,10 +72,10 @@ function externalModel(location: string): Uint8Array {
 
 describe('onnxsmith fuzz --mutate-models', () => {
   const runs = new Map<string, string>();
-  const full = (jobs: string): string => {
+  const full = async (jobs: string): Promise<string> => {
     if (!runs.has(jobs)) {
       const out = join(tmp(), 'c');
-      const r = onnxsmith([...common, '--max-cases', '30', '--jobs', jobs, '--out', out], { timeoutMs: 240_000 });
+      const r = await onnxsmithAsync([...common, '--max-cases', '30', '--jobs', jobs, '--out', out], { timeoutMs: 240_000 });
       expect(r.code, r.stderr).toBe(1);
       expect(r.stdout).toMatch(/30 cases this session \(30 in all\), \d+ findings in 1 buckets, \d+ mutants refused, 0 harness bugs/);
       runs.set(jobs, out);
@@ -83,8 +83,8 @@ describe('onnxsmith fuzz --mutate-models', () => {
     return runs.get(jobs)!;
   };
 
-  it('files the fixture loader crashes into one bucket, loses no case, and keeps case folders with the mutant and its original', () => {
-    const out = full('2');
+  it('files the fixture loader crashes into one bucket, loses no case, and keeps case folders with the mutant and its original', async () => {
+    const out = await full('2');
     expect(json<{ config: { mode?: string } }>(join(out, 'campaign.json')).config.mode).toBe('mutate-models');
     const ps = progress(out);
     expect(ps.map((p) => p.k).sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
@@ -113,8 +113,8 @@ describe('onnxsmith fuzz --mutate-models', () => {
     expect(existsSync(join(out, 'report.html'))).toBe(true);
   }, 300_000);
 
-  it('replays a kept loader case: the mutant goes to the backends as bytes, and the crash reproduces on the culprit only', () => {
-    const out = full('2');
+  it('replays a kept loader case: the mutant goes to the backends as bytes, and the crash reproduces on the culprit only', async () => {
+    const out = await full('2');
     const c = join(out, json<{ cases: string[] }[]>(join(out, 'buckets.json'))[0]!.cases[0]!);
     const refused = onnxsmith(['replay', c]);
     expect(refused.code).toBe(2);
@@ -128,11 +128,11 @@ describe('onnxsmith fuzz --mutate-models', () => {
     expect((JSON.parse(without.stdout) as { reproduces: boolean }).reproduces).toBe(false);
   }, 120_000);
 
-  it('gives the same verdicts for the same seed at any job count', () => {
-    expect(verdicts(full('1'))).toEqual(verdicts(full('2')));
+  it('gives the same verdicts for the same seed at any job count', async () => {
+    expect(verdicts(await full('1'))).toEqual(verdicts(await full('2')));
   }, 300_000);
 
-  it('resumes where it stopped, and refuses external data outside the case folder before any backend reads it', () => {
+  it('resumes where it stopped, and refuses external data outside the case folder before any backend reads it', async () => {
     const out = join(tmp(), 'r');
     const first = onnxsmith([...common, '--max-cases', '10', '--jobs', '1', '--out', out], { timeoutMs: 240_000 });
     expect(first.code, first.stderr).toBe(1);
@@ -147,7 +147,7 @@ describe('onnxsmith fuzz --mutate-models', () => {
     const second = onnxsmith(['fuzz', '--resume', out, '--max-cases', '20', '--jobs', '2'], { timeoutMs: 240_000 });
     expect(second.code, second.stderr).toBe(1);
     expect(second.stdout).toContain('20 cases this session (30 in all)');
-    expect(verdicts(out)).toEqual(verdicts(full('2')));
+    expect(verdicts(out)).toEqual(verdicts(await full('2')));
     const refused = progress(out).filter((p) => p.status === 'refused' && p.mutation?.some((m) => m.includes('sub/../../outside.bin')));
     expect(refused.map((p) => p.k).sort((a, b) => a - b)).toEqual([19, 21]);
     for (const p of refused) expect(p.detail).toContain("'sub/../../outside.bin' is outside the model's folder");
