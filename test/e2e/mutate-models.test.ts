@@ -14,6 +14,7 @@ import { generateGraph } from '../../generators/graph.js';
 import { loaderRepro, mutantRefusal } from '../../src/campaign/mutate-models.js';
 import { exportModel } from '../../src/onnx/index.js';
 import { onnxsmith, onnxsmithAsync } from '../helpers/cli.js';
+import { externalDataModel } from '../helpers/models.js';
 
 const { onnx } = onnxProto;
 const fragileFile = join(import.meta.dirname, '../fixtures/backends/fragile-loader.mjs');
@@ -54,21 +55,6 @@ function leaks(root: string): string[] {
   return out;
 }
 
-/** A model whose weight lives in external data at `location`. */
-function externalModel(location: string): Uint8Array {
-  const vi = (name: string) => ({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }, { dimValue: 3 }] } } } });
-  return onnx.ModelProto.encode({
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
-    graph: {
-      name: 'g',
-      node: [{ opType: 'Add', input: ['w', 'x'], output: ['y'] }],
-      input: [vi('x')],
-      output: [vi('y')],
-      initializer: [{ name: 'w', dataType: 1, dims: [2, 3], dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData: [{ key: 'location', value: location }] }],
-    },
-  }).finish();
-}
 
 describe('onnxsmith fuzz --mutate-models', () => {
   const runs = new Map<string, string>();
@@ -163,17 +149,17 @@ describe('onnxsmith fuzz --mutate-models', () => {
     symlinkSync(canary, join(dir, 'link.bin'));
     const model = join(dir, 'model.onnx');
     for (const loc of [canary, '../secret.bin', 'link.bin', 'sub/../../secret.bin']) {
-      const bytes = externalModel(loc);
+      const bytes = externalDataModel(loc);
       expect(mutantRefusal(bytes, model), loc).toMatch(/outside the model's folder/);
       // cut short: it no longer decodes, but still names a location
       expect(mutantRefusal(bytes.subarray(0, bytes.length - 3), model), loc).toMatch(/does not decode and names an external-data location/);
     }
-    expect(mutantRefusal(externalModel('data.bin'), model)).toBeUndefined();
+    expect(mutantRefusal(externalDataModel('data.bin'), model)).toBeUndefined();
     expect(mutantRefusal(exportModel(generateGraph(3, { nodes: 3 })).subarray(0, 40), model)).toBeUndefined();
     // the canary check can see a read: given such a model, the fixture marks the canary
-    writeFileSync(model, externalModel('../secret.bin'));
+    writeFileSync(model, externalDataModel('../secret.bin'));
     const fixture = (await import(fragileFile)) as { default: { prepare(m: { bytes: Uint8Array; path: string }): Promise<unknown> } };
-    await fixture.default.prepare({ bytes: externalModel('../secret.bin'), path: model });
+    await fixture.default.prepare({ bytes: externalDataModel('../secret.bin'), path: model });
     expect(leaks(root)).toEqual([`${canary}.leaked`]);
   });
 
