@@ -92,10 +92,11 @@ function scratchRoot(): string {
 /** Tools running now: killed if this process exits first (a tool runs in a group of its own, so nothing else would). */
 const running = new Set<number>();
 process.on('exit', () => {
-  for (const pgid of running) killToolGroup(pgid);
+  for (const pgid of running) killProcessGroup(pgid);
 });
 
-function killToolGroup(pgid: number): void {
+/** SIGKILLs every process of a group; an empty group is no error. */
+export function killProcessGroup(pgid: number): void {
   try {
     process.kill(-pgid, 'SIGKILL');
   } catch {
@@ -150,7 +151,7 @@ function runTool(exe: string, dir: string): Promise<ToolResult> {
     child.on('exit', (code, signal) => {
       exited = { code, signal };
       if (pgid !== undefined) {
-        killToolGroup(pgid);
+        killProcessGroup(pgid);
         running.delete(pgid);
       }
       // a grandchild that left the group may still hold stderr: stop waiting for it shortly after the tool's exit

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Graph, Tensor } from '../ir/index.js';
+import { killProcessGroup } from './command.js';
 import type { Availability, Outcome, Stage } from './types.js';
 import type { FromWorker, ToWorker } from './worker.js';
 
@@ -47,13 +48,7 @@ process.on('exit', () => {
 
 /** Kills what a dead or dying worker left behind: its tools' process groups and its scratch folder. */
 function release(c: ChildProcess): void {
-  for (const pgid of toolGroups.get(c) ?? []) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  for (const pgid of toolGroups.get(c) ?? []) killProcessGroup(pgid);
   toolGroups.delete(c);
   const dir = scratch.get(c);
   if (dir) rmSync(dir, { recursive: true, force: true });
