@@ -8,8 +8,12 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { CampaignError } from './errors.js';
 
-/** `refused`: a mutate-models mutant whose external data leaves its folder, run on no backend. */
-export type CaseStatus = 'pass' | 'finding' | 'harness-bug' | 'search-failed' | 'generator-bug' | 'refused';
+/**
+ * `refused`: a mutate-models mutant whose external data leaves its folder, run on no backend. `unstable`: a backend
+ * left the reference, but the reference's own kernel agrees with it on the backend's inputs to the first divergent
+ * node: upstream rounding amplified by a discontinuity (a tie, a Floor, a comparison), no bug on either side.
+ */
+export type CaseStatus = 'pass' | 'finding' | 'harness-bug' | 'search-failed' | 'generator-bug' | 'refused' | 'unstable';
 
 /** What names a bucket: its key and the readable parts the key is made of. */
 interface BucketIdentity {
@@ -53,7 +57,7 @@ export interface ProgressRecord {
   readonly session: number;
 }
 
-const STATUSES: ReadonlySet<string> = new Set<CaseStatus>(['pass', 'finding', 'harness-bug', 'search-failed', 'generator-bug', 'refused']);
+const STATUSES: ReadonlySet<string> = new Set<CaseStatus>(['pass', 'finding', 'harness-bug', 'search-failed', 'generator-bug', 'refused', 'unstable']);
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -143,7 +147,7 @@ export interface Bucket extends BucketIdentity {
   readonly cases: string[];
 }
 
-const TESTED: ReadonlySet<string> = new Set(['pass', 'finding', 'harness-bug']);
+const TESTED: ReadonlySet<string> = new Set(['pass', 'finding', 'harness-bug', 'unstable']);
 
 function identity(h: BucketHit): BucketIdentity {
   return { key: h.key, slug: h.slug, culprit: h.culprit, symptom: h.symptom, stage: h.stage, ...(h.op ? { op: h.op } : {}), ...(h.dtype ? { dtype: h.dtype } : {}) };
