@@ -34,12 +34,18 @@ function agree(a: Readonly<Record<string, Tensor>>, b: Readonly<Record<string, T
 }
 
 /** Judges every backend against the reference and names the culprits. */
-export function attribute(graph: Graph, reference: Outcome, results: readonly BackendResult[], tolerances: Partial<Record<DType, Tolerance>> = {}): CaseVerdict {
+export function attribute(
+  graph: Graph,
+  reference: Outcome,
+  results: readonly BackendResult[],
+  tolerances: Partial<Record<DType, Tolerance>> = {},
+  env?: ReadonlyMap<string, Tensor>,
+): CaseVerdict {
   if (reference.kind !== 'ok') {
     const why = 'message' in reference ? reference.message : reference.kind === 'unsupported' ? reference.reasons.join('; ') : reference.kind;
     return { kind: 'harness-bug', reason: `the reference could not run a generated graph (${reference.kind}): ${why}`, judged: [] };
   }
-  const ctx = { graph, expected: reference.outputs, tolerances };
+  const ctx = { graph, expected: reference.outputs, tolerances, ...(env ? { env } : {}) };
   const judged: Judged[] = results.map((r) => ({ ...r, verdict: judge(r.outcome, ctx) }));
   const failing = judged.filter((j) => j.verdict.kind === 'fail');
   if (failing.length === 0) return { kind: 'pass', judged };

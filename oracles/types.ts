@@ -27,6 +27,8 @@ export interface OracleContext {
   /** Outputs the backend is expected to produce (the reference's). */
   readonly expected: Readonly<Record<string, Tensor>>;
   readonly tolerances: Partial<Record<DType, Tolerance>>;
+  /** Every tensor the reference computed, intermediates included (index outputs are judged against their input). */
+  readonly env?: ReadonlyMap<string, Tensor>;
 }
 
 export interface Oracle {

@@ -142,6 +142,7 @@ function argOp(onnx: 'ArgMax' | 'ArgMin', better: (a: number, b: number) => bool
     reference(inputs, attrs) {
       return [argKernel(inputs[0]!, attrs, better)];
     },
+    picksIndex: (attrs, rank) => normAxis(intAttr(attrs, 'axis', 0), rank),
     tfjs,
   });
 }

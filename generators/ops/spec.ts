@@ -187,6 +187,12 @@ export interface OpSpec {
    */
   readonly exact?: boolean;
   /**
+   * Output 0 holds, for each lane along `axis` of input 0, the index of one of the lane's elements (ArgMax, ArgMin):
+   * an index whose element equals the chosen one within tolerance is as right, since rounding a backend may do
+   * (within tolerance) decides between near-ties. The oracle judges such outputs tie-tolerantly (oracles/ties.ts).
+   */
+  readonly picksIndex?: (attrs: Attrs, rank: number) => number;
+  /**
    * The float type the node computes in when the ONNX definition narrows it below its inputs' (LayerNormalization's
    * stash_type=1 computes float64 inputs in float32); comparisons then use that type's tolerance downstream.
    */

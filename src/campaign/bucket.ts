@@ -1,7 +1,11 @@
 /**
  * Bucket keys: the same bug found 500 times is one bucket with 500 hits. A key is built from the culprit, the
- * symptom, the stage, and either the first operator where values diverge with its dtype (wrong values) or the
- * operator named in the error with the error text normalised (crashes and rejections).
+ * symptom, the stage, and either the first operator where values diverge (wrong values) or the operator named in
+ * the error with the error text normalised (crashes and rejections).
+ *
+ * One bug, one key: NaN/Inf and finite wrong values at the same operator are one symptom (which a case shows
+ * depends on its inputs, not on the bug), and the element type is part of the key only when the evaluation found
+ * it to be the cause (the same node on the sibling type does not diverge; evaluate.ts).
  */
 import type { Symptom } from '../../oracles/types.js';
 
@@ -11,6 +15,7 @@ export interface BucketKeyParts {
   readonly stage: 'load' | 'run';
   /** First divergent operator (wrong values), or the operator an error names. */
   readonly op?: string;
+  /** Element type, only where it is the cause of the divergence. */
   readonly dtype?: string;
   /** Error text (crashes, rejections); normalised before it becomes part of the key. */
   readonly message?: string;
@@ -42,11 +47,21 @@ export function opInError(message: string): string | undefined {
   return m ? (m[1] ?? m[2] ?? m[3] ?? m[4]) : undefined;
 }
 
+/** The symptom a bucket is filed under: NaN/Inf where the result is finite is a wrong value like any other. */
+export function keySymptom(s: Symptom): Symptom {
+  return s === 'nan-inf' ? 'wrong-value' : s;
+}
+
+/** Whether a symptom is about values (keyed by the divergent operator) rather than an error (keyed by its text). */
+export function isValueSymptom(s: Symptom): boolean {
+  return s === 'wrong-value' || s === 'nan-inf' || s === 'shape' || s === 'dtype';
+}
+
 export function bucketKey(p: BucketKeyParts): string {
-  const what = p.symptom === 'wrong-value' || p.symptom === 'nan-inf' || p.symptom === 'shape' || p.symptom === 'dtype'
-    ? `${p.op ?? '?'}:${p.dtype ?? '?'}`
+  const what = isValueSymptom(p.symptom)
+    ? `${p.op ?? '?'}${p.dtype ? `:${p.dtype}` : ''}`
     : `${p.op ?? opInError(p.message ?? '') ?? '?'}:${normaliseError(p.message ?? '')}`;
-  return `${p.culprit}|${p.symptom}|${p.stage}|${what}`;
+  return `${p.culprit}|${keySymptom(p.symptom)}|${p.stage}|${what}`;
 }
 
 /** A file-system-safe, readable slug for a bucket key (plus a short hash so slugs never collide). */

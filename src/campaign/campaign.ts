@@ -386,14 +386,22 @@ export async function runCampaign(
       timings: { ...ms, backendMs },
       ...extra,
     });
+    let harness: Awaited<ReturnType<typeof harnessHit>>;
     if (verdict.kind === 'harness-bug') {
-      status = 'harness-bug';
-      detail = verdict.reason;
       const l = performance.now();
-      const h = await harnessHit(e, slot.backends, graph, feeds, { workDir: work, versions, tolerances: cfg.tolerances ?? {} });
+      harness = await harnessHit(e, slot.backends, graph, feeds, { workDir: work, versions, tolerances: cfg.tolerances ?? {} });
       const localiseMs = performance.now() - l;
       ms.localise += localiseMs;
       slot.busyMs += localiseMs;
+    }
+    if (harness === 'unstable' || (verdict.kind === 'finding' && e.hits.length === 0 && e.unstable.length > 0)) {
+      // every divergence is rounding upstream that a discontinuity amplified: counted, not filed
+      status = 'unstable';
+      detail = `${harness === 'unstable' ? 'every backend' : e.unstable.join(', ')} left the reference where the reference's own kernel, run on the backend's inputs to that node, agrees with the backend`;
+    } else if (verdict.kind === 'harness-bug') {
+      const h = harness;
+      status = 'harness-bug';
+      detail = verdict.reason;
       harnessKey = h?.key;
       const kept = harnessKey ? (saved.get(harnessKey) ?? 0) : 0;
       events.onHarnessBug?.(k, h ? `${verdict.reason} (first at ${h.op ?? '?'}:${h.dtype ?? '?'})` : verdict.reason);
@@ -423,7 +431,7 @@ export async function runCampaign(
             feeds,
             files,
             outputs: outputsOf(e),
-            meta: meta({ culprit: h.culprit, symptom: h.symptom, stage: h.stage, bucketKey: h.key, detail: h.detail, divergence: h.divergence, replay: caseCommand('replay', dest, cfg.backends) }),
+            meta: meta({ culprit: h.culprit, symptom: h.symptom, observed: h.observed, stage: h.stage, bucketKey: h.key, detail: h.detail, divergence: h.divergence, replay: caseCommand('replay', dest, cfg.backends) }),
           });
           saved.set(h.key, kept + 1);
           caseDir = relative(dir, dest);

@@ -39,7 +39,7 @@ export function ruleOf(hit: Hit): Rule {
     symptom: hit.symptom,
     stage: hit.stage,
     ...(hit.op !== undefined ? { op: hit.op } : {}),
-    ...(hit.dtype !== undefined ? { dtype: hit.dtype } : {}),
+    ...(hit.typeIsCause && hit.dtype !== undefined ? { dtype: hit.dtype } : {}),
     message: stableMessage(hit),
   });
   // the key names the operator even for errors (taken from the message); "graph" when no operator is known

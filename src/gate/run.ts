@@ -51,6 +51,9 @@ async function judgeSide(backend: IsolatedBackend, version: string, c: LoadedCas
   if (!j) return { kind: 'not-run', reason: 'the backend gave no result' };
   if (j.verdict.kind === 'skip') return { kind: 'not-run', reason: j.verdict.reason };
   if (j.verdict.kind === 'pass') return { kind: 'pass' };
+  if (e.hits.length === 0 && e.unstable.length > 0) {
+    return { kind: 'not-run', reason: "unstable: the reference's own kernel, on the backend's inputs to the first divergent node, agrees with the backend" };
+  }
   return { kind: 'fail', symptom: j.verdict.symptom, stage: j.verdict.stage, detail: j.verdict.detail, rules: e.hits.map(ruleOf) };
 }
 

@@ -12,18 +12,24 @@ import type { IsolatedBackend } from '../backends/isolated.js';
 import type { Outcome } from '../backends/types.js';
 import type { DType, Graph, Tensor } from '../ir/index.js';
 import { interpret } from '../reference/interpreter.js';
-import { bucketKey, bucketSlug } from '../campaign/bucket.js';
-import { localise, localiseCrash, type Divergence } from '../campaign/localise.js';
+import { bucketKey, bucketSlug, isValueSymptom, keySymptom } from '../campaign/bucket.js';
+import { localise, localiseFailure, typeIsCause, type Divergence } from '../campaign/localise.js';
 
 /** One culprit's failure, filed under a bucket key. */
 export interface Hit {
   readonly key: string;
   readonly slug: string;
   readonly culprit: string;
+  /** The bucket's symptom: where the bug is (NaN/Inf counts as a wrong value; a wrong shape that made a later node fail is a shape bug). */
   readonly symptom: Symptom;
+  /** What the oracle saw at the outputs (nan-inf, or the run error a wrong shape caused). */
+  readonly observed: Symptom;
   readonly stage: 'load' | 'run';
   readonly op?: string;
+  /** Element type at the divergent node (shown; part of the key only when `typeIsCause`). */
   readonly dtype?: string;
+  /** The node on the sibling element type does not diverge: the type is part of the bug (and of the key). */
+  readonly typeIsCause?: boolean;
   readonly detail: string;
   readonly divergence?: Divergence;
 }
@@ -35,6 +41,11 @@ export interface Evaluation {
   readonly env: ReadonlyMap<string, Tensor>;
   readonly results: readonly BackendResult[];
   readonly hits: readonly Hit[];
+  /**
+   * Culprits whose divergence the reference's own kernel reproduces on the backend's inputs to the first divergent
+   * node (localise.ts): unstable cases, not findings. A finding verdict with no hits and some of these is unstable.
+   */
+  readonly unstable: readonly string[];
   readonly ms: { readonly reference: number; readonly backends: number; readonly localise: number; readonly perBackend: Readonly<Record<string, number>> };
 }
 
@@ -89,26 +100,59 @@ export async function evaluateCase(
   );
   const backendsMs = performance.now() - t1;
   const tolerances = o.tolerances ?? {};
-  const verdict = attribute(graph, reference, results, tolerances);
+  const verdict = attribute(graph, reference, results, tolerances, env);
   const hits: Hit[] = [];
+  const unstable: string[] = [];
   let localiseMs = 0;
   if (verdict.kind === 'finding') {
     for (const c of verdict.culprits) {
       if (c.verdict.kind !== 'fail') continue;
-      const v = c.verdict;
-      let divergence: Divergence | undefined;
       const backend = backends.find((b) => b.spec === c.backend)!;
       const l = performance.now();
-      if (c.outcome.kind === 'ok') divergence = await localise(backend, graph, env, feeds, c.outcome.outputs, o.workDir, tolerances);
-      // a crash has no values to compare: the node is found by cutting the graph down
-      else if (c.outcome.kind === 'crash' && c.outcome.stage === 'run') divergence = await localiseCrash(backend, graph, env, feeds, c.outcome.signal, o.workDir);
+      const h = await hitOf(backend, c.verdict, c.outcome, graph, env, feeds, o.workDir, tolerances);
       localiseMs += performance.now() - l;
-      const parts = { culprit: c.backend, symptom: v.symptom, stage: v.stage, ...(divergence ? { op: divergence.op, dtype: divergence.dtype } : {}) };
-      const key = bucketKey({ ...parts, message: v.detail });
-      hits.push({ key, slug: bucketSlug(key, hashOf(key)), ...parts, detail: v.detail, ...(divergence ? { divergence } : {}) });
+      if (h === 'unstable') unstable.push(c.backend);
+      else hits.push(h);
     }
   }
-  return { verdict, reference, env, results, hits, ms: { reference: referenceMs, backends: backendsMs, localise: localiseMs, perBackend } };
+  return { verdict, reference, env, results, hits, unstable, ms: { reference: referenceMs, backends: backendsMs, localise: localiseMs, perBackend } };
+}
+
+type Failure = Extract<CaseVerdict, { kind: 'finding' }>['culprits'][number]['verdict'] & { kind: 'fail' };
+
+/**
+ * One culprit's failure as a bucket hit, keyed where the bug is: values are localised to the first divergent node
+ * (an unstable divergence is no hit at all); errors and crashes to the node that fails, or to an earlier node whose
+ * values or shape already left the reference (then the error is only its consequence, and the bucket is that
+ * node's). The element type joins the key only when the node on the sibling type does not diverge.
+ */
+async function hitOf(
+  backend: IsolatedBackend,
+  v: Failure,
+  outcome: Outcome,
+  graph: Graph,
+  env: ReadonlyMap<string, Tensor>,
+  feeds: Readonly<Record<string, Tensor>>,
+  workDir: string,
+  tolerances: Partial<Record<DType, Tolerance>>,
+): Promise<Hit | 'unstable'> {
+  let divergence: Divergence | undefined;
+  if (outcome.kind === 'ok') divergence = await localise(backend, graph, env, feeds, outcome.outputs, workDir, tolerances);
+  else if (outcome.kind === 'crash') divergence = await localiseFailure(backend, graph, env, feeds, (x) => x.kind === 'crash' && x.signal === outcome.signal, workDir, tolerances);
+  else if (outcome.kind === 'run-error' || outcome.kind === 'load-error') divergence = await localiseFailure(backend, graph, env, feeds, (x) => x.kind === outcome.kind, workDir, tolerances);
+  if (divergence?.unstable) return 'unstable';
+  // a node upstream of the failure left the reference first: the failure is its consequence
+  const cause = divergence?.kind;
+  const symptom: Symptom = cause === 'shape' ? 'shape' : cause === 'dtype' ? 'dtype' : cause === 'values' ? 'wrong-value' : keySymptom(v.symptom);
+  const stage = cause ? 'run' : v.stage;
+  // a wrong value keeps its type in the key unless the node was seen to diverge on the sibling type too; a wrong
+  // dtype is about the type; a wrong shape is not
+  const typeCause = symptom === 'wrong-value' && divergence ? await typeIsCause(backend, graph, env, feeds, divergence, workDir, tolerances) : undefined;
+  const keyType = divergence && ((symptom === 'wrong-value' && typeCause !== false) || symptom === 'dtype') ? divergence.dtype : undefined;
+  const parts = { culprit: backend.spec, symptom, observed: v.symptom, stage, ...(divergence ? { op: divergence.op, dtype: divergence.dtype } : {}) };
+  const key = bucketKey({ culprit: backend.spec, symptom, stage, ...(divergence ? { op: divergence.op } : {}), ...(keyType ? { dtype: keyType } : {}), message: v.detail });
+  const detail = cause && !isValueSymptom(v.symptom) ? `${v.detail} (after ${divergence!.op} '${divergence!.node}' left the reference: ${cause})` : v.detail;
+  return { key, slug: bucketSlug(key, hashOf(key)), ...parts, ...(keyType ? { typeIsCause: true } : {}), detail, ...(divergence ? { divergence } : {}) };
 }
 
 /** How every harness-bug key starts: the reference, not a backend, stands alone. */
@@ -125,19 +169,22 @@ export async function harnessHit(
   graph: Graph,
   feeds: Readonly<Record<string, Tensor>>,
   o: EvaluateOptions,
-): Promise<Hit | undefined> {
+): Promise<Hit | 'unstable' | undefined> {
   if (e.verdict.kind !== 'harness-bug' || e.reference.kind !== 'ok') return undefined;
   const group = e.verdict.judged.filter((j) => j.verdict.kind === 'fail' && j.outcome.kind === 'ok');
   const first = group[0];
   if (!first || first.verdict.kind !== 'fail' || first.outcome.kind !== 'ok') return undefined;
   const backend = backends.find((b) => b.spec === first.backend)!;
   const divergence = await localise(backend, graph, e.env, feeds, first.outcome.outputs, o.workDir, o.tolerances ?? {});
+  // the reference's kernel gives the backends' answer on their inputs: rounding upstream, not a wrong reference
+  if (divergence?.unstable) return 'unstable';
   const key = `${HARNESS_KEY_PREFIX}${first.verdict.stage}|${divergence?.op ?? '?'}:${divergence?.dtype ?? '?'}`;
   return {
     key,
     slug: bucketSlug(key, hashOf(key)),
     culprit: first.backend,
-    symptom: first.verdict.symptom,
+    symptom: keySymptom(first.verdict.symptom),
+    observed: first.verdict.symptom,
     stage: first.verdict.stage,
     ...(divergence ? { op: divergence.op, dtype: divergence.dtype, divergence } : {}),
     detail: `the reference disagrees with ${group.map((g) => g.backend).join(', ')}, which agree with each other: ${first.verdict.detail}`,

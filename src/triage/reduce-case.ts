@@ -11,8 +11,10 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Symptom } from '../../oracles/types.js';
 import { caseCommand } from '../backends/index.js';
 import { IsolatedBackend } from '../backends/isolated.js';
+import { keySymptom } from '../campaign/bucket.js';
 import { readCase, writeCase } from '../campaign/case.js';
 import type { Graph, Tensor } from '../ir/index.js';
 import { graphHash } from '../ir/index.js';
@@ -105,11 +107,14 @@ export async function reduceCase(dir: string, o: ReduceCaseOptions): Promise<Cas
       const e = await evaluateCase(backends, path, graph, feeds, eo);
       if (!harness) return e;
       const h = await harnessHit(e, backends, graph, feeds, eo);
-      return h ? { ...e, hits: [h] } : e;
+      return h === 'unstable' ? { ...e, unstable: ['reference'] } : h ? { ...e, hits: [h] } : e;
     };
     const first = await evaluate(meta.graph, loaded.feeds);
-    const own = (h: Hit): boolean => (harness ? h.key.startsWith(HARNESS_KEY_PREFIX) : h.culprit === meta.culprit && (!meta.symptom || h.symptom === meta.symptom));
-    const key = meta.bucketKey && first.hits.some((h) => h.key === meta.bucketKey) ? meta.bucketKey : first.hits.find(own)?.key;
+    const own = (h: Hit): boolean => (harness ? h.key.startsWith(HARNESS_KEY_PREFIX) : h.culprit === meta.culprit);
+    // a case saved before NaN/Inf joined wrong values, or before an error was keyed at the node whose shape caused it,
+    // names the symptom of then: the culprit's hit with that symptom first, else its only other one
+    const sameSymptom = (h: Hit): boolean => !meta.symptom || keySymptom(h.symptom) === keySymptom(meta.symptom as Symptom);
+    const key = meta.bucketKey && first.hits.some((h) => h.key === meta.bucketKey) ? meta.bucketKey : (first.hits.find((h) => own(h) && sameSymptom(h)) ?? first.hits.find(own))?.key;
     if (!key) {
       const seen = first.hits.map((h) => h.key).join('; ') || first.verdict.kind;
       const what = harness ? 'the harness bug' : `the finding (${meta.culprit}: ${meta.symptom ?? '?'})`;
@@ -180,6 +185,7 @@ function caseMeta(graph: Graph, e: Evaluation, h: Hit, versions: Record<string, 
     // a harness bug names no culprit (replay then asks for the harness-bug verdict again)
     ...('harnessBug' in extra && extra.harnessBug !== undefined ? {} : { culprit: h.culprit }),
     symptom: h.symptom,
+    observed: h.observed,
     stage: h.stage,
     bucketKey: h.key,
     detail: h.detail,

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { attribute, type BackendResult, type CaseVerdict } from '../../../oracles/attribution.js';
+import type { Symptom } from '../../../oracles/types.js';
+import { keySymptom } from '../../campaign/bucket.js';
 import type { Graph } from '../../ir/index.js';
 import { loaderHit, mutantRefusal } from '../../campaign/mutate-models.js';
 import { importModel, ModelError, readModelFile } from '../../onnx/index.js';
@@ -16,6 +18,8 @@ import { checkBackendNames, EXIT, intFlag, listFlag, readJsonObject, UsageError 
 interface CaseMeta {
   culprit?: string;
   symptom?: string;
+  /** What the oracle saw when the case was saved (the bucket symptom may name the cause instead). */
+  observed?: string;
   bucketKey?: string;
   harnessBug?: string;
   backends?: ({ name: string } | string)[];
@@ -39,7 +43,10 @@ export function refuseCasePrograms(specs: readonly string[], target: string): vo
 export function reproduces(meta: CaseMeta, v: CaseVerdict): boolean {
   if (meta.harnessBug) return v.kind === 'harness-bug';
   if (v.kind !== 'finding') return false;
-  return v.culprits.some((c) => c.backend === meta.culprit && c.verdict.kind === 'fail' && (!meta.symptom || c.verdict.symptom === meta.symptom));
+  // the bucket's symptom (NaN/Inf filed as a wrong value, a run error filed at the node whose shape caused it) or
+  // what the oracle saw when the case was saved
+  const saved = [meta.symptom, meta.observed].filter((x): x is string => typeof x === 'string').map((x) => keySymptom(x as Symptom));
+  return v.culprits.some((c) => c.backend === meta.culprit && c.verdict.kind === 'fail' && (saved.length === 0 || saved.includes(keySymptom(c.verdict.symptom))));
 }
 
 /**
@@ -111,7 +118,7 @@ export function registerReplay(program: Command): void {
       const feeds = readInputs(graph, join(dir, 'inputs'));
       await checkBackendNames(specs);
       const timeoutMs = intFlag('--timeout', flags.timeout, 1);
-      const { reference } = runReference(graph, feeds);
+      const { reference, env } = runReference(graph, feeds);
       const started = await startBackends(specs, timeoutMs);
       let results: BackendResult[];
       try {
@@ -127,7 +134,7 @@ export function registerReplay(program: Command): void {
       } finally {
         await Promise.all(started.map((s) => s.backend.close()));
       }
-      const verdict = attribute(graph, reference, results, meta.tolerances ?? {});
+      const verdict = attribute(graph, reference, results, meta.tolerances ?? {}, env);
       const still = reproduces(meta, verdict);
       if (flags.json) {
         process.stdout.write(JSON.stringify({ case: dir, reproduces: still, verdict: verdict.kind, judged: 'judged' in verdict ? verdict.judged.map((j) => ({ backend: j.backend, version: j.version, verdict: j.verdict })) : [] }, null, 2) + '\n');

@@ -7,9 +7,11 @@ const hit = (culprit: string, over: Partial<Hit> = {}): Hit => ({
   slug: 'unused',
   culprit,
   symptom: 'wrong-value',
+  observed: 'wrong-value',
   stage: 'run',
   op: 'ConvTranspose',
   dtype: 'float32',
+  typeIsCause: true,
   detail: "output 'y': 3 element(s) off",
   ...over,
 });
@@ -24,9 +26,16 @@ describe('rule ids', () => {
     expect(a).toMatchObject({ name: 'ConvTransposeWrongValue', backend: 'ort-node-cpu', key: 'ort-node-cpu|wrong-value|run|ConvTranspose:float32' });
   });
 
-  it('separate backends, symptoms and dtypes', () => {
-    const ids = new Set([hit('ort-node-cpu@1.12.1'), hit('ort-web-wasm@1.12.1'), hit('ort-node-cpu', { dtype: 'float64' }), hit('ort-node-cpu', { symptom: 'nan-inf' })].map((h) => ruleOf(h).id));
+  it('separate backends, symptoms and the dtypes that cause a bug', () => {
+    const ids = new Set([hit('ort-node-cpu@1.12.1'), hit('ort-web-wasm@1.12.1'), hit('ort-node-cpu', { dtype: 'float64' }), hit('ort-node-cpu', { symptom: 'shape' })].map((h) => ruleOf(h).id));
     expect(ids.size).toBe(4);
+  });
+
+  it('join NaN/Inf with wrong values, and both types of a bug that shows on either', () => {
+    expect(ruleOf(hit('ort-node-cpu', { symptom: 'nan-inf' })).key).toBe(ruleOf(hit('ort-node-cpu')).key);
+    const untyped = (dtype: string): Hit => hit('ort-node-cpu', { dtype, typeIsCause: false });
+    expect(ruleOf(untyped('float32')).key).toBe(ruleOf(untyped('float64')).key);
+    expect(ruleOf(untyped('float32')).key).toBe('ort-node-cpu|wrong-value|run|ConvTranspose');
   });
 
   it('take an error rule from the normalised message, so node names do not matter', () => {
