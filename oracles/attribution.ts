@@ -1,7 +1,8 @@
 /**
  * Attribution: which backend is to blame. The culprit is a backend that leaves the reference while others agree
- * with it. When every backend that produced outputs agrees with the others but not with the reference, the
- * reference itself is wrong: a harness bug, reported loudly and never filed against a backend.
+ * with it. When every backend that produced outputs agrees with the others but not with the reference, and they
+ * are independent implementations (kernelFamily), the reference itself is wrong: a harness bug, reported loudly and
+ * never filed against a backend.
  */
 import type { Outcome } from '../src/backends/types.js';
 import type { DType, Graph, Tensor } from '../src/ir/index.js';
@@ -33,6 +34,17 @@ function agree(a: Readonly<Record<string, Tensor>>, b: Readonly<Record<string, T
   });
 }
 
+/**
+ * Backends that run the same kernels count as one witness against the reference: onnxruntime's CPU kernels are
+ * compiled into onnxruntime-node (with and without graph optimisations) and into onnxruntime-web's wasm build, so
+ * those three agreeing on a wrong value is one kernel bug seen three times, not a consensus that the reference is
+ * wrong. Every other backend (WebGPU, CUDA, each tfjs backend, each external program) is its own witness.
+ */
+export function kernelFamily(spec: string): string {
+  const base = spec.replace(/@[^/]*$/, '');
+  return /^ort-node-cpu(-noopt)?$|^ort-web-wasm$/.test(base) ? 'onnxruntime-cpu' : base;
+}
+
 /** Judges every backend against the reference and names the culprits. */
 export function attribute(
   graph: Graph,
@@ -51,7 +63,7 @@ export function attribute(
   if (failing.length === 0) return { kind: 'pass', judged };
   const valueFailures = failing.filter((j) => j.outcome.kind === 'ok');
   const agreeing = judged.filter((j) => j.verdict.kind === 'pass');
-  if (agreeing.length === 0 && valueFailures.length >= 2) {
+  if (agreeing.length === 0 && new Set(valueFailures.map((v) => kernelFamily(v.backend))).size >= 2) {
     const [first, ...rest] = valueFailures;
     const firstOut = (first!.outcome as Extract<Outcome, { kind: 'ok' }>).outputs;
     const consensus = rest.every((r) => agree(firstOut, (r.outcome as Extract<Outcome, { kind: 'ok' }>).outputs, graph, tolerances));

@@ -44,3 +44,22 @@ describe('index outputs are judged tie-tolerantly', () => {
     expect(attribute(graph, reference, [{ backend: 'b', version: '1', outcome: backend }]).kind).toBe('finding');
   });
 });
+
+describe('attribution', () => {
+  const out = (v: number[]): Outcome => ({ kind: 'ok', outputs: { i: i64([2], v) }, timings: { loadMs: 0, runMs: 0 } });
+  const g: Graph = { ...graph, nodes: [{ op: 'ArgMax', name: 'argmax', inputs: ['x'], outputs: ['i'], attrs: { axis: 1, keepdims: 0 } }] };
+  const feeds = { x: f32([2, 3], [1, 0, 2, 5, 7, 6]) };
+  const reference: Outcome = { kind: 'ok', outputs: { i: interpret(g, feeds).get('i')! }, timings: { loadMs: 0, runMs: 0 } };
+
+  it("counts onnxruntime's CPU kernels as one witness: three builds of them agreeing is a finding, not a harness bug", () => {
+    const ort = ['ort-node-cpu', 'ort-node-cpu-noopt@1.30.0', 'ort-web-wasm'].map((backend) => ({ backend, version: '1', outcome: out([0, 0]) }));
+    const v = attribute(g, reference, ort);
+    expect(v.kind).toBe('finding');
+    expect(v.kind === 'finding' ? v.culprits.map((c) => c.backend) : []).toEqual(['ort-node-cpu', 'ort-node-cpu-noopt@1.30.0', 'ort-web-wasm']);
+  });
+
+  it('still calls independent backends that agree against the reference a harness bug', () => {
+    const two = ['ort-node-cpu', 'tfjs-cpu'].map((backend) => ({ backend, version: '1', outcome: out([0, 0]) }));
+    expect(attribute(g, reference, two).kind).toBe('harness-bug');
+  });
+});
