@@ -2,12 +2,17 @@
  * onnxruntime-node backends: CPU with all graph optimisations, CPU with none, the bundled WebGPU provider,
  * and CUDA (when its provider libraries are present). Any installed release can be named with @version.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Graph, Tensor } from '../ir/index.js';
+import { exportModel } from '../onnx/index.js';
+import { ortKernelGap } from './kernel-gaps.js';
 import { probeOrtOnce, runOrtSession, type OrtTensorCtor, type OrtTensorLike } from './ort-tensor.js';
 import { findPackage, requireDir } from './packages.js';
 import { probeModelBytes } from './probe-model.js';
 import type { Backend, ModelInput, Session } from './types.js';
-import { defineBackend } from './types.js';
+import { defineBackend, errorText } from './types.js';
 
 /** The slice of onnxruntime-node's API every release from 1.10 on provides. */
 interface OrtSession {
@@ -81,8 +86,13 @@ export function ortNodeBackend(flavour: OrtNodeFlavour, version?: string): Backe
       return bad.map((v) => `'${v.name}' has element type ${v.dtype}, which onnxruntime's JS API cannot pass`);
     },
     async prepare(model: ModelInput): Promise<Session> {
-      // a file path, not the bytes: releases up to 1.15.1 ignore every session option for buffers
-      return load().InferenceSession.create(model.path, options);
+      try {
+        // a file path, not the bytes: releases up to 1.15.1 ignore every session option for buffers
+        return await load().InferenceSession.create(model.path, options);
+      } catch (e) {
+        if (typeof pkg === 'string') throw e;
+        throw (await ortKernelGap(e, model, { backend: `${flavour}@${pkg.version}`, probe: (g) => loadError(load(), g, options) })) ?? e;
+      }
     },
     async run(session: Session, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]) {
       return runOrtSession(load().Tensor, session as OrtSession, feeds, outputNames, 'onnxruntime');
@@ -91,4 +101,20 @@ export function ortNodeBackend(flavour: OrtNodeFlavour, version?: string): Backe
       await (session as OrtSession).release?.();
     },
   });
+}
+
+/** Loads `graph` from a file of its own with the backend's options: undefined when it loads, else the error. */
+async function loadError(m: OrtModule, graph: Graph, options: Record<string, unknown>): Promise<string | undefined> {
+  const dir = mkdtempSync(join(process.env.ONNXSMITH_SCRATCH ?? tmpdir(), 'kernel-probe-'));
+  try {
+    const path = join(dir, 'probe.onnx');
+    writeFileSync(path, exportModel(graph));
+    const s = await m.InferenceSession.create(path, options);
+    await s.release?.();
+    return undefined;
+  } catch (e) {
+    return errorText(e);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,10 +1,12 @@
 /** onnxruntime-web's WebAssembly backend, run inside Node (single-threaded, no proxy worker). */
 import type { Graph, Tensor } from '../ir/index.js';
+import { exportModel } from '../onnx/index.js';
+import { ortKernelGap } from './kernel-gaps.js';
 import { probeOrtOnce, runOrtSession, type OrtTensorCtor, type OrtTensorLike } from './ort-tensor.js';
 import { findPackage, requireDir } from './packages.js';
 import { probeModelBytes } from './probe-model.js';
 import type { Backend, ModelInput, Session } from './types.js';
-import { defineBackend } from './types.js';
+import { defineBackend, errorText } from './types.js';
 
 interface OrtWebSession {
   run(feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>>;
@@ -47,7 +49,20 @@ export function ortWebWasmBackend(version?: string): Backend {
       return [];
     },
     async prepare(model: ModelInput): Promise<Session> {
-      return load().InferenceSession.create(model.bytes, options);
+      try {
+        return await load().InferenceSession.create(model.bytes, options);
+      } catch (e) {
+        if (typeof pkg === 'string') throw e;
+        const probe = async (g: Graph): Promise<string | undefined> => {
+          try {
+            await (await load().InferenceSession.create(exportModel(g), options)).release?.();
+            return undefined;
+          } catch (pe) {
+            return errorText(pe);
+          }
+        };
+        throw (await ortKernelGap(e, model, { backend: `ort-web-wasm@${pkg.version}`, probe })) ?? e;
+      }
     },
     async run(session: Session, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]) {
       return runOrtSession(load().Tensor, session as OrtWebSession, feeds, outputNames, 'onnxruntime-web');

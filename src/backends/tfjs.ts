@@ -12,6 +12,7 @@ import type { TfjsContext } from '../../generators/ops/spec.js';
 import type { Graph, Node, Tensor, TensorType } from '../ir/index.js';
 import { importModel } from '../onnx/index.js';
 import { withDefaults } from '../reference/interpreter.js';
+import { nodeDtype, tfjsKernelGap } from './kernel-gaps.js';
 import type { Availability, Backend, ModelInput, Session } from './types.js';
 import { defineBackend, errorText } from './types.js';
 
@@ -122,7 +123,7 @@ export type LoweringWrap = (node: Node, lower: (inputs: readonly (tfjs.Tensor | 
  * Evaluates `nodes` of the graph eagerly on tfjs, reading and extending `env` (tensor name → tfjs tensor).
  * Callers own the tidy scope.
  */
-export function evalTfjsNodes(tf: TF, graph: Graph, nodes: readonly Node[], env: Map<string, tfjs.Tensor>, wrap?: LoweringWrap): void {
+export function evalTfjsNodes(tf: TF, graph: Graph, nodes: readonly Node[], env: Map<string, tfjs.Tensor>, wrap?: LoweringWrap, gapBackend?: string): void {
   const types = typeMap(graph);
   const constants = constantsOf(graph);
   for (const n of nodes) {
@@ -132,7 +133,16 @@ export function evalTfjsNodes(tf: TF, graph: Graph, nodes: readonly Node[], env:
     const ctx = contextOf(graph, n, types, constants);
     const attrs = withDefaults(n);
     const base = (inputs: readonly (tfjs.Tensor | undefined)[]): tfjs.Tensor[] => lowering.lower(tf, inputs, attrs, ctx);
-    const outs = (wrap ? wrap(n, base) : base)(n.inputs.map((x) => (x === '' ? undefined : env.get(x))));
+    const inputs = n.inputs.map((x) => (x === '' ? undefined : env.get(x)));
+    let outs: tfjs.Tensor[];
+    try {
+      outs = (wrap ? wrap(n, base) : base)(inputs);
+    } catch (e) {
+      if (gapBackend === undefined) throw e;
+      // the kernel refused types the graph declares: a gap of this backend for this node, not a wrong answer
+      const asDeclared = n.inputs.every((x, k) => x === '' || (types.has(x) && inputs[k]?.dtype === tfDtype(types.get(x)!)));
+      throw tfjsKernelGap(e, n, nodeDtype(n, types), asDeclared, gapBackend) ?? e;
+    }
     n.outputs.forEach((name, k) => {
       const t = outs[k];
       if (name !== '' && t) env.set(name, t);
@@ -148,12 +158,13 @@ export function leafTensors(tf: TF, graph: Graph, feeds: Readonly<Record<string,
   return env;
 }
 
-/** Executes the graph eagerly, node by node, inside one tidy scope; returns the graph outputs. */
-export function runTfjsGraph(tf: TF, graph: Graph, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]): Record<string, Tensor> {
+/** Executes the graph eagerly, node by node, inside one tidy scope; returns the graph outputs. With `gapBackend`
+ * (`flavour@version`), a kernel tfjs lacks for a node's declared types is thrown as a KernelGapError. */
+export function runTfjsGraph(tf: TF, graph: Graph, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[], gapBackend?: string): Record<string, Tensor> {
   const types = typeMap(graph);
   const results = tf.tidy(() => {
     const env = leafTensors(tf, graph, feeds);
-    evalTfjsNodes(tf, graph, graph.nodes, env);
+    evalTfjsNodes(tf, graph, graph.nodes, env, undefined, gapBackend);
     return outputNames.map((name) => {
       const t = env.get(name);
       if (!t) throw new Error(`tfjs lowering produced no output '${name}'`);
@@ -202,7 +213,7 @@ export function tfjsBackend(flavour: TfjsFlavour): Backend {
       const tf = await load();
       // tfjs-cpu and tfjs-wasm share one tfjs engine when they live in one process: select ours every time
       if (tf.getBackend() !== cfg.tfBackend) await tf.setBackend(cfg.tfBackend);
-      return runTfjsGraph(tf, session as Graph, feeds, outputNames);
+      return runTfjsGraph(tf, session as Graph, feeds, outputNames, `${flavour}@${version ?? '?'}`);
     },
   });
 }

@@ -23,8 +23,21 @@ export type Outcome =
   /** The worker process died: a segfault, an abort, out of memory. */
   | { readonly kind: 'crash'; readonly stage: Stage; readonly signal?: string; readonly exitCode?: number; readonly message: string }
   | { readonly kind: 'timeout'; readonly stage: Stage; readonly limitMs: number }
-  /** The backend declared up front that it cannot run this graph (not a finding). */
-  | { readonly kind: 'unsupported'; readonly reasons: readonly string[] };
+  /** The backend declared up front that it cannot run this graph, or has no kernel for a node of it (not a finding). */
+  | { readonly kind: 'unsupported'; readonly reasons: readonly string[]; readonly kernelGap?: KernelGap };
+
+/** A backend release without a kernel for an operator on some element types (kernel-gaps.ts). */
+export interface KernelGap {
+  /** `flavour@version`. */
+  readonly backend: string;
+  /** `Op(since):dtypes` for onnxruntime, `Op:dtypes` for tfjs. */
+  readonly key: string;
+  readonly op: string;
+  readonly since?: number;
+  readonly dtype: string;
+  /** The backend's own words, from the node alone. */
+  readonly message: string;
+}
 
 export type Availability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
@@ -79,7 +92,7 @@ export async function runInProcess(
   try {
     session = await b.prepare(model);
   } catch (e) {
-    return { kind: 'load-error', stage: 'load', message: errorText(e) };
+    return kernelGapOutcome(e) ?? { kind: 'load-error', stage: 'load', message: errorText(e) };
   }
   const t1 = performance.now();
   onStage?.('run');
@@ -98,8 +111,16 @@ export async function runInProcess(
   }
 }
 
+/** A KernelGapError (kernel-gaps.ts) as the outcome it stands for. */
+function kernelGapOutcome(e: unknown): Outcome | undefined {
+  const g = e as { name?: string; gap?: KernelGap };
+  return g.name === 'KernelGap' && g.gap ? { kind: 'unsupported', reasons: [errorText(e)], kernelGap: g.gap } : undefined;
+}
+
 /** Backends that manage their own processes throw these; anything else thrown by run() is a run error. */
 function thrownOutcome(e: unknown): Outcome {
+  const gap = kernelGapOutcome(e);
+  if (gap) return gap;
   const crash = e as { name?: string; stage?: Stage; signal?: string; exitCode?: number };
   if (crash.name === 'BackendCrash') {
     return {
