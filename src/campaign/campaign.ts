@@ -25,6 +25,7 @@ import { CampaignError } from './errors.js';
 import { LOCK_FILE, lockCampaign, type CampaignLock } from './lock.js';
 import { staleTemporaries } from './merge.js';
 import { mutateModelsStrategy } from './mutate-models.js';
+import { KernelCoverage } from './kernel-coverage.js';
 
 export { CampaignError } from './errors.js';
 import { appendProgress, readCampaignFile, readProgress, repairProgress, Tally, type BucketHit, type CaseStatus, type ProgressRecord } from './state.js';
@@ -269,6 +270,8 @@ export async function runCampaign(
     if (r.status === 'harness-bug' && r.harnessKey && existsSync(join(dir, 'harness-bugs', String(r.k)))) saved.set(r.harnessKey, (saved.get(r.harnessKey) ?? 0) + 1);
   }
   mkdirSync(join(dir, 'work'), { recursive: true });
+  // operators and element types a backend has no kernel for: its coverage, not findings
+  const kernelGaps = new KernelCoverage(dir);
 
   const versions = Object.fromEntries(infos.map((i) => [i.spec, i.info.version]));
   const reducer =
@@ -292,7 +295,7 @@ export async function runCampaign(
   let next = cfg.shard.index;
   let sessionCases = 0;
   let stopped: CampaignSummary['stopped'] = 'time';
-  const extra = (): Record<string, unknown> => ({ seed: cfg.seed, shard: cfg.shard, backends: cfg.backends, versions, nodes: options.nodes, jobs: limits.jobs, sessions: session, ...(cfg.mode ? { mode: cfg.mode } : {}) });
+  const extra = (): Record<string, unknown> => ({ seed: cfg.seed, shard: cfg.shard, backends: cfg.backends, versions, nodes: options.nodes, jobs: limits.jobs, sessions: session, ...(cfg.mode ? { mode: cfg.mode } : {}), kernelGaps: kernelGaps.summary() });
   const wall = (): number => opened.wallMs + (performance.now() - t0);
 
   const allocate = (): number | undefined => {
@@ -365,6 +368,7 @@ export async function runCampaign(
     writeFileSync(join(work, 'case.json'), JSON.stringify({ k, seed, graphHash: graphHash(graph) }));
 
     const e = await evaluateCase(slot.backends, modelPath, graph, feeds, { workDir: work, versions, tolerances: cfg.tolerances ?? {} });
+    kernelGaps.note(k, e.results);
     ms.reference = e.ms.reference;
     ms.backends = e.ms.backends;
     ms.localise = e.ms.localise;
@@ -466,7 +470,10 @@ export async function runCampaign(
     events.onStatus?.(liveStatus());
     // so a killed session's time still counts; stats.json and buckets.json follow every 10 s
     writeCampaignFile(dir, cfg, wall(), session);
-    if (++ticks % 10 === 0) tally.write(dir, wall(), extra());
+    if (++ticks % 10 === 0) {
+      tally.write(dir, wall(), extra());
+      kernelGaps.write();
+    }
   }, 1000);
   // an exception here is onnxsmith's own bug (a spec, the search, the reference): record it and go on
   const internal = (k: number, e: unknown): void => {
@@ -515,6 +522,7 @@ export async function runCampaign(
     // share of the slots' wall time not spent waiting on backends (generation and search overlap with them)
     const busy = slots.reduce((a, s) => a + s.busyMs, 0);
     tally.write(dir, wallMs, { ...extra(), overhead: 1 - busy / Math.max(1, limits.jobs * (performance.now() - t0)) });
+    kernelGaps.write();
     writeCampaignFile(dir, cfg, wallMs, session);
     events.onStatus?.(liveStatus());
     held.release();

@@ -7,6 +7,7 @@ import { CHART_SCRIPT, timeCharts, uplotAssets } from './charts.js';
 import type { ReportData } from './data.js';
 import { esc, scriptJson, scriptText, table } from './html.js';
 import { overviewSections } from './overview-section.js';
+import { KERNEL_COVERAGE_ID, kernelCoverageSection } from './coverage-section.js';
 
 const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:";
 
@@ -93,11 +94,13 @@ function bucketList(d: ReportData, href: (absDir: string) => string): string {
 export function renderPage(d: ReportData, href: (absDir: string) => string): string {
   const charts = timeCharts(d.timeline);
   const lib = uplotAssets();
+  const kernels = kernelCoverageSection(d.dir);
   const nav: [id: string, label: string][] = [
     ['overview', 'Overview'],
     ['throughput', 'Throughput'],
     ['backends', 'Per backend'],
     ['coverage', 'Coverage'],
+    ...(kernels ? [[KERNEL_COVERAGE_ID, 'Kernel coverage'] satisfies [string, string]] : []),
     ['buckets', `Buckets (${d.buckets.length})`],
     ...d.buckets.map((b, i): [string, string] => [bucketAnchor(b.bucket.slug), `#${i + 1}`]),
     ...(d.harnessBugs.length ? [['harness-bugs', `Harness bugs (${harnessCases(d)})`] satisfies [string, string]] : []),
@@ -117,6 +120,7 @@ export function renderPage(d: ReportData, href: (absDir: string) => string): str
 <nav>${nav.map(([id, label]) => `<a href="#${esc(id)}">${esc(label)}</a>`).join('')}</nav>
 <main>
 ${overviewSections(d, charts)}
+${kernels}
 ${bucketList(d, href)}
 ${harnessBugs(d, href)}
 </main>
