@@ -26,6 +26,7 @@ import { LOCK_FILE, lockCampaign, type CampaignLock } from './lock.js';
 import { staleTemporaries } from './merge.js';
 import { mutateModelsStrategy } from './mutate-models.js';
 import { KernelCoverage } from './kernel-coverage.js';
+import type { KnownBugs, KnownLabel } from './known.js';
 
 export { CampaignError } from './errors.js';
 import { appendProgress, readCampaignFile, readProgress, repairProgress, Tally, type BucketHit, type CaseStatus, type ProgressRecord } from './state.js';
@@ -53,6 +54,8 @@ export interface RunLimits {
   readonly jobs: number;
   /** Reduce the first case of each new bucket in the background, this long each (ms). */
   readonly reduceMs?: number;
+  /** What counts as a known bug this session: its buckets are labelled, and never reduced. */
+  readonly known?: KnownBugs;
 }
 
 export interface CampaignEvents {
@@ -60,8 +63,8 @@ export interface CampaignEvents {
   onStatus?(s: LiveStatus): void;
   /** A harness bug: the reference or the generator is wrong. */
   onHarnessBug?(k: number, reason: string): void;
-  /** A new bucket was opened. */
-  onNewBucket?(key: string, k: number): void;
+  /** A bucket was opened; `known` when it is a known bug. */
+  onNewBucket?(key: string, k: number, known?: KnownLabel): void;
   /** A background reduction finished (`reduceMs`). */
   onReduced?(r: ReductionDone): void;
   onReduceFailed?(dir: string, reason: string): void;
@@ -77,6 +80,8 @@ export interface LiveStatus {
   readonly testsPerSecond: number;
   readonly findings: number;
   readonly buckets: number;
+  /** Buckets of known bugs (the rest are new). */
+  readonly knownBuckets: number;
   readonly searchRate: number;
   readonly backendAvgMs: Readonly<Record<string, number>>;
   readonly harnessBugs: number;
@@ -89,7 +94,11 @@ export interface CampaignSummary {
   readonly cases: number;
   readonly sessionCases: number;
   readonly findings: number;
+  /** Finding cases with a hit in a new bucket. */
+  readonly newFindings: number;
   readonly buckets: number;
+  readonly newBuckets: number;
+  readonly knownBuckets: number;
   readonly harnessBugs: number;
   /** Mutants refused before any backend saw them (mutate-models campaigns only). */
   readonly refused?: number;
@@ -261,7 +270,9 @@ export async function runCampaign(
   const options: ResolvedOptions = resolveOptions(cfg.graph);
   const done = new Set(records.map((r) => r.k));
   // buckets and statistics follow each case as it is recorded: their cost must not grow with the campaign
-  const tally = new Tally(records);
+  const versions = Object.fromEntries(infos.map((i) => [i.spec, i.info.version]));
+  const label = limits.known?.labeller(versions);
+  const tally = new Tally(records, label);
   const sessionTally = new Tally();
   const buckets = tally.buckets;
   const saved = new Map([...buckets.values()].map((b) => [b.key, b.cases.length]));
@@ -273,7 +284,6 @@ export async function runCampaign(
   // operators and element types a backend has no kernel for: its coverage, not findings
   const kernelGaps = new KernelCoverage(dir);
 
-  const versions = Object.fromEntries(infos.map((i) => [i.spec, i.info.version]));
   const reducer =
     limits.reduceMs === undefined || cfg.mode === 'mutate-models'
       ? undefined
@@ -287,7 +297,7 @@ export async function runCampaign(
   // a resumed campaign picks up the buckets an earlier session did not get to reduce (the case reduced is the first
   // to arrive, which with several jobs need not be the bucket's lowest case number)
   for (const b of buckets.values()) {
-    if (b.cases[0] && !b.cases.some((c) => isReduced(join(dir, c)))) reducer?.add(join(dir, b.cases[0]));
+    if (!b.known && b.cases[0] && !b.cases.some((c) => isReduced(join(dir, c)))) reducer?.add(join(dir, b.cases[0]));
   }
 
   const t0 = performance.now();
@@ -323,7 +333,7 @@ export async function runCampaign(
     // the record itself is not kept: a heap that grows with the campaign slows every garbage collection
     done.add(r.k);
     sessionTally.add(r);
-    for (const key of tally.add(r)) events.onNewBucket?.(key, r.k);
+    for (const key of tally.add(r)) events.onNewBucket?.(key, r.k, tally.buckets.get(key)?.known);
   };
 
   /** Generation and input search: plain CPU work, done for the next case while the backends run this one. */
@@ -439,7 +449,8 @@ export async function runCampaign(
           });
           saved.set(h.key, kept + 1);
           caseDir = relative(dir, dest);
-          if (kept === 0) reducer?.add(dest);
+          // a known bug needs no reduced case
+          if (kept === 0 && !label?.(h)) reducer?.add(dest);
           ms.write += performance.now() - w;
         }
         const { divergence: _d, ...hit } = h;
@@ -458,6 +469,7 @@ export async function runCampaign(
       testsPerSecond: sessionTally.tests / Math.max(elapsedMs / 1000, 1e-3),
       findings: tally.count('finding'),
       buckets: buckets.size,
+      knownBuckets: tally.knownBuckets,
       searchRate: sessionTally.searchRate(),
       backendAvgMs: Object.fromEntries(cfg.backends.map((b) => [b, sessionTally.backendAvg(b)])),
       harnessBugs: tally.count('harness-bug') + tally.count('generator-bug'),
@@ -532,7 +544,10 @@ export async function runCampaign(
     cases: tally.cases,
     sessionCases,
     findings: tally.count('finding'),
+    newFindings: tally.newFindings,
     buckets: buckets.size,
+    newBuckets: buckets.size - tally.knownBuckets,
+    knownBuckets: tally.knownBuckets,
     harnessBugs: tally.count('harness-bug') + tally.count('generator-bug'),
     ...(cfg.mode === 'mutate-models' ? { refused: tally.count('refused') } : {}),
     wallMs: wall(),

@@ -3,10 +3,11 @@
  * and harness-bug cases are combined and buckets recomputed, so the same bug found on three machines is one
  * bucket with all their hits.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { CampaignError } from './errors.js';
+import { loadKnown, readKnownSettings, writeKnownSettings } from './known-sources.js';
 import { readCampaignFile, readProgress, writeDerived, type CampaignFileJson, type ProgressRecord } from './state.js';
 
 export interface MergeResult {
@@ -15,6 +16,20 @@ export interface MergeResult {
   readonly sources: number;
   /** The shard count n of the sources, the shards merged and those of 0..n-1 that no source holds. */
   readonly shards: { readonly count: number; readonly held: readonly number[]; readonly missing: readonly number[] };
+}
+
+/** Backend versions the sources resolved (stats.json), for known bugs pinned to a release. */
+function versionsOf(sources: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const dir of sources) {
+    try {
+      const v = (JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as { versions?: Record<string, string> }).versions ?? {};
+      for (const [b, ver] of Object.entries(v)) if (typeof ver === 'string') out[b] ??= ver;
+    } catch {
+      // a shard killed before its first write has no stats.json: another shard names the versions
+    }
+  }
+  return out;
 }
 
 /** The shards of n a campaign folder holds (a merge may hold several). */
@@ -51,8 +66,11 @@ export function mergeCampaigns(out: string, sources: readonly string[]): MergeRe
   }
   const held = [...new Set(shardSets.flatMap((s) => s.held))].sort((a, b) => a - b);
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !held.includes(i));
-  // records are read (and checked) before anything is written
+  // records and known bugs are read (and checked) before anything is written; shards of one campaign share their
+  // known bugs, so the first source's stand for all
   const progress = sources.map((dir) => readProgress(dir));
+  const knownSettings = readKnownSettings(sources[0]!);
+  const label = loadKnown(knownSettings).known.labeller(versionsOf(sources));
   mkdirSync(out, { recursive: true });
   const byK = new Map<number, ProgressRecord>();
   let duplicates = 0;
@@ -80,7 +98,8 @@ export function mergeCampaigns(out: string, sources: readonly string[]): MergeRe
     join(out, 'campaign.json'),
     JSON.stringify({ format: 1, config: { ...first, shard }, wallMs, sessions: Math.max(...metas.map((m) => m.sessions)), mergedFrom: sources, shards }, null, 2) + '\n',
   );
-  writeDerived(out, records, wallMs, { seed: first.seed, backends: first.backends, mergedFrom: sources.length, shards, ...(missing.length ? { missingShards: missing } : {}) });
+  writeKnownSettings(out, knownSettings);
+  writeDerived(out, records, wallMs, { seed: first.seed, backends: first.backends, versions: versionsOf(sources), mergedFrom: sources.length, shards, ...(missing.length ? { missingShards: missing } : {}) }, label);
   return { cases: records.length, duplicates, sources: sources.length, shards: { count, held, missing } };
 }
 

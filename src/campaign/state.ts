@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, readFileSync, truncateSync } from 'node:fs'
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { CampaignError } from './errors.js';
+import type { KnownLabel, Labeller } from './known.js';
 
 /**
  * `refused`: a mutate-models mutant whose external data leaves its folder, run on no backend. `unstable`: a backend
@@ -145,6 +146,8 @@ export interface Bucket extends BucketIdentity {
   first: number;
   readonly detail: string;
   readonly cases: string[];
+  /** What the bug is already known as (a corpus case, an exclusion, a --known entry); absent for a new bug. */
+  readonly known?: KnownLabel;
 }
 
 const TESTED: ReadonlySet<string> = new Set(['pass', 'finding', 'harness-bug', 'unstable']);
@@ -165,7 +168,8 @@ interface Step {
  * finishes and writes the files from here, so the cost of a write does not grow with the cases run (recomputing
  * them from every record each second took a third of the main process's time by minute 10 and halved the pace).
  * The result does not depend on the order records arrive in: a bucket's first case, detail and kept folders follow
- * case numbers, as in a campaign read back from progress.jsonl.
+ * case numbers, as in a campaign read back from progress.jsonl. `label` says which buckets are known bugs; it runs
+ * when a bucket opens (and when an earlier case comes to describe it), never per hit.
  */
 export class Tally {
   readonly buckets = new Map<string, Bucket>();
@@ -180,8 +184,15 @@ export class Tally {
   private searchOk = 0;
   cases = 0;
   tests = 0;
+  /** Buckets labelled known. */
+  knownBuckets = 0;
+  /** Finding cases with a hit in a bucket that was new when the case was added. */
+  newFindings = 0;
 
-  constructor(records: readonly ProgressRecord[] = []) {
+  constructor(
+    records: readonly ProgressRecord[] = [],
+    private readonly label?: Labeller,
+  ) {
     for (const r of records) this.add(r);
   }
 
@@ -217,7 +228,9 @@ export class Tally {
           opened.push(h.key);
           this.keptAt.set(h.key, []);
         }
-        b = { ...identity(h), hits: b?.hits ?? 0, first: r.k, detail: h.detail, cases: b?.cases ?? [] };
+        const known = this.label?.(h);
+        this.knownBuckets += (known ? 1 : 0) - (b?.known ? 1 : 0);
+        b = { ...identity(h), hits: b?.hits ?? 0, first: r.k, detail: h.detail, cases: b?.cases ?? [], ...(known ? { known } : {}) };
         this.buckets.set(h.key, b);
       }
       b.hits++;
@@ -229,6 +242,7 @@ export class Tally {
         b.cases.splice(i, 0, h.caseDir);
       }
     }
+    if (r.status === 'finding' && (r.hits.length === 0 || r.hits.some((h) => !this.buckets.get(h.key)!.known))) this.newFindings++;
     return opened;
   }
 
@@ -248,9 +262,9 @@ export class Tally {
     return n ? this.backendMs[backend]! / n : 0;
   }
 
-  /** buckets.json: most hits first, then by first case (then key, so arrival order never shows). */
+  /** buckets.json: new bugs first, then most hits, then by first case (then key, so arrival order never shows). */
   bucketList(): Bucket[] {
-    return [...this.buckets.values()].sort((a, b) => b.hits - a.hits || a.first - b.first || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [...this.buckets.values()].sort(bucketOrder);
   }
 
   /** stats.json. */
@@ -264,8 +278,12 @@ export class Tally {
       status: { ...this.status },
       testsPerSecond: wallMs > 0 ? this.tests / (wallMs / 1000) : 0,
       findings: this.status.finding ?? 0,
+      newFindings: this.newFindings,
+      knownFindings: (this.status.finding ?? 0) - this.newFindings,
       harnessBugs: this.status['harness-bug'] ?? 0,
       buckets: this.buckets.size,
+      newBuckets: this.buckets.size - this.knownBuckets,
+      knownBuckets: this.knownBuckets,
       search: { attempts: searched, ok: this.searchOk, successRate: searched > 0 ? this.searchOk / searched : 0, medianMs: median(this.searchMs) },
       backendMs: { ...this.backendMs },
       phaseMs: { ...this.phaseMs },
@@ -281,9 +299,14 @@ export class Tally {
   }
 }
 
-/** Buckets from progress records. */
-export function bucketsOf(records: readonly ProgressRecord[]): Map<string, Bucket> {
-  return new Tally(records).buckets;
+/** buckets.json's order: new bugs first, then most hits, then first case, then key. */
+export function bucketOrder(a: Bucket, b: Bucket): number {
+  return Number(!!a.known) - Number(!!b.known) || b.hits - a.hits || a.first - b.first || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+/** Buckets from progress records, labelled by `label`. */
+export function bucketsOf(records: readonly ProgressRecord[], label?: Labeller): Map<string, Bucket> {
+  return new Tally(records, label).buckets;
 }
 
 function median(xs: readonly number[]): number {
@@ -297,9 +320,9 @@ export function statsOf(records: readonly ProgressRecord[], wallMs: number, extr
   return new Tally(records).stats(wallMs, extra);
 }
 
-/** Writes buckets.json and stats.json, derived from progress records. */
-export function writeDerived(dir: string, records: readonly ProgressRecord[], wallMs: number, extra: Record<string, unknown>): void {
-  new Tally(records).write(dir, wallMs, extra);
+/** Writes buckets.json and stats.json, derived from progress records, buckets labelled by `label`. */
+export function writeDerived(dir: string, records: readonly ProgressRecord[], wallMs: number, extra: Record<string, unknown>, label?: Labeller): void {
+  new Tally(records, label).write(dir, wallMs, extra);
 }
 
 /** campaign.json: the configuration a resumed campaign keeps, as merge and resume read it. */

@@ -9,6 +9,9 @@
  *     run-error/ReduceSum/0a1b2c3d: same bug, matched by rule wherever it shows up
  *
  * JSON form (a file ending in .json): `[{ "id": "...", "reason": "..." }, ...]`.
+ *
+ * `fuzz --known` reads the same format with bucket keys as ids (ExpectationsFormat): keys hold `Op:dtype` and error
+ * text with spaces, so there the id ends at the first colon followed by a space.
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../cli/errors.js';
@@ -23,61 +26,74 @@ export interface Expectation {
   readonly at: string;
 }
 
-function fromText(text: string, file: string): Expectation[] {
+/** What an expectations file's ids are, for a flag other than the gate's `--expect`. */
+export interface ExpectationsFormat {
+  /** The flag named in messages. */
+  readonly flag: string;
+  /** What an id is, in messages (`CASE-OR-RULE-ID`). */
+  readonly idName: string;
+  /** Ids may hold spaces and colons; the text form's id ends at the first `: `. */
+  readonly spacedIds: boolean;
+}
+
+/** The gate's `--expect`: case and rule ids, which hold neither spaces nor colons. */
+export const GATE_EXPECT: ExpectationsFormat = { flag: '--expect', idName: 'CASE-OR-RULE-ID', spacedIds: false };
+
+function fromText(text: string, file: string, f: ExpectationsFormat): Expectation[] {
   const out: Expectation[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const at = `${file}:${i + 1}`;
     const line = raw.trim();
     // only whole-line comments: a reason may well mention an issue as #123
     if (!line || line.startsWith('#')) return;
-    const colon = line.indexOf(':');
+    const colon = f.spacedIds ? line.indexOf(': ') : line.indexOf(':');
     const id = (colon < 0 ? line : line.slice(0, colon)).trim();
     const reason = colon < 0 ? '' : line.slice(colon + 1).trim();
-    if (!id || /\s/.test(id)) throw new UsageError(`--expect ${at}: expected 'CASE-OR-RULE-ID: reason', got '${raw.trim()}'`);
-    if (!reason) throw new UsageError(`--expect ${at}: '${id}' has no reason; write '${id}: why this new failure is accepted'`);
+    if (!id || (!f.spacedIds && /\s/.test(id)) || (f.spacedIds && colon < 0 && /\s/.test(id))) throw new UsageError(`${f.flag} ${at}: expected '${f.idName}: reason', got '${raw.trim()}'`);
+    if (!reason) throw new UsageError(`${f.flag} ${at}: '${id}' has no reason; write '${id}: why this ${f === GATE_EXPECT ? 'new failure is accepted' : 'is known'}'`);
     out.push({ id, reason, at });
   });
   return out;
 }
 
-function fromJson(text: string, file: string): Expectation[] {
+function fromJson(text: string, file: string, f: ExpectationsFormat): Expectation[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`--expect ${file}: not valid JSON (${(e as Error).message})`);
+    throw new UsageError(`${f.flag} ${file}: not valid JSON (${(e as Error).message})`);
   }
-  if (!Array.isArray(data)) throw new UsageError(`--expect ${file}: expected a JSON array of { "id": ..., "reason": ... } entries`);
+  if (!Array.isArray(data)) throw new UsageError(`${f.flag} ${file}: expected a JSON array of { "id": ..., "reason": ... } entries`);
   return data.map((entry: unknown, i) => {
     const at = `${file}[${i}]`;
     const e = (entry ?? {}) as { id?: unknown; reason?: unknown };
-    if (typeof e.id !== 'string' || !e.id.trim()) throw new UsageError(`--expect ${at}: expected a string "id" naming a case or a rule`);
-    if (typeof e.reason !== 'string' || !e.reason.trim()) throw new UsageError(`--expect ${at}: '${e.id}' has no "reason"; every accepted new failure needs one`);
+    if (typeof e.id !== 'string' || !e.id.trim()) throw new UsageError(`${f.flag} ${at}: expected a string "id" ${f === GATE_EXPECT ? 'naming a case or a rule' : `(${f.idName})`}`);
+    if (typeof e.reason !== 'string' || !e.reason.trim()) throw new UsageError(`${f.flag} ${at}: '${e.id}' has no "reason"; every ${f === GATE_EXPECT ? 'accepted new failure' : 'entry'} needs one`);
     return { id: e.id.trim(), reason: e.reason.trim(), at };
   });
 }
 
 /** Parses an expectations file's text; `file` only names it in messages and picks the form (.json or text). */
-export function parseExpectations(text: string, file: string): Expectation[] {
-  const entries = file.toLowerCase().endsWith('.json') ? fromJson(text, file) : fromText(text, file);
+export function parseExpectations(text: string, file: string, f: ExpectationsFormat = GATE_EXPECT): Expectation[] {
+  const entries = file.toLowerCase().endsWith('.json') ? fromJson(text, file, f) : fromText(text, file, f);
   const seen = new Map<string, string>();
   for (const e of entries) {
     const first = seen.get(e.id);
-    if (first) throw new UsageError(`--expect ${e.at}: '${e.id}' is already listed at ${first}`);
+    if (first) throw new UsageError(`${f.flag} ${e.at}: '${e.id}' is already listed at ${first}`);
     seen.set(e.id, e.at);
   }
   return entries;
 }
 
 /** Reads and parses an expectations file; a missing or unreadable file is a usage error. */
-export function readExpectations(file: string): Expectation[] {
+export function readExpectations(file: string, f: ExpectationsFormat = GATE_EXPECT): Expectation[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`--expect: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UsageError(`${f.flag}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  return parseExpectations(text, file);
+  return parseExpectations(text, file, f);
 }
 
 function matches(e: Expectation, c: GateCase): boolean {

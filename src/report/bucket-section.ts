@@ -2,6 +2,7 @@
  * One report section per bucket: what the bucket is, its first saved case drawn as a graph, every backend's
  * verdict on that case and the culprit's numbers next to the reference's.
  */
+import type { KnownLabel } from '../campaign/known.js';
 import type { CaseView } from './case-view.js';
 import type { BucketView } from './data.js';
 import { graphSvg } from './graph-svg.js';
@@ -72,10 +73,17 @@ function caseBlock(c: CaseView, culprit: string, uid: string, href: (absDir: str
   return parts.join('\n');
 }
 
+/** What a known bucket is known as: the corpus case and its status, or the exclusion or --known entry and why. */
+function knownAs(k: KnownLabel): string {
+  const parts = [`<b>${esc(k.source)}</b>${k.status ? ` (${esc(k.status)})` : ''}`, k.reason ? esc(k.reason) : '', `matched by <code>${esc(k.match)}</code>${k.at ? ` at ${esc(k.at)}` : ''}`];
+  return parts.filter(Boolean).join('<br>');
+}
+
 /** The section for bucket number `index` (1-based); `href` turns a case folder into a link from the report. */
 export function bucketSection(v: BucketView, index: number, href: (absDir: string) => string): string {
   const b = v.bucket;
   const rows = [
+    ['known as', b.known ? knownAs(b.known) : '<span class="new-tag">new</span>: matches no corpus case, exclusion or --known entry'],
     ['key', `<code>${esc(b.key)}</code>`],
     ['culprit', esc(b.culprit)],
     ['symptom', esc(b.symptom)],
@@ -89,8 +97,8 @@ export function bucketSection(v: BucketView, index: number, href: (absDir: strin
   ];
   const title = `${b.symptom} in ${b.culprit}${b.op ? ` at ${b.op}${b.dtype ? ` (${b.dtype})` : ''}` : ''}`;
   return [
-    `<section class="bucket" id="${bucketAnchor(b.slug)}" data-key="${esc(b.key)}">`,
-    `<h3>Bucket ${index}: ${esc(title)} <span class="hits">${b.hits} hit${b.hits === 1 ? '' : 's'}</span></h3>`,
+    `<section class="bucket${b.known ? ' known' : ''}" id="${bucketAnchor(b.slug)}" data-key="${esc(b.key)}" data-known="${b.known ? esc(b.known.source) : ''}">`,
+    `<h3>Bucket ${index}: ${esc(title)} <span class="hits">${b.hits} hit${b.hits === 1 ? '' : 's'}</span> ${b.known ? `<span class="known-tag">known: ${esc(b.known.source)}</span>` : '<span class="new-tag">new</span>'}</h3>`,
     `<table class="kv"><tbody>${rows.map(([k, val]) => `<tr><th>${k}</th><td>${val}</td></tr>`).join('')}</tbody></table>`,
     v.shownCase
       ? `<h4>${v.shownCase.reduced ? 'Reduced case' : 'First saved case'}</h4>${caseBlock(v.shownCase, b.culprit, `b${index}`, href)}`

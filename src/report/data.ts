@@ -7,7 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { OPS } from '../../generators/ops/index.js';
 import { CampaignError } from '../campaign/errors.js';
-import { bucketsOf, readCampaignFile, readProgress, statsOf, type Bucket, type ProgressRecord } from '../campaign/state.js';
+import { loadKnown, readKnownSettings, type KnownSettings } from '../campaign/known-sources.js';
+import { bucketOrder, bucketsOf, readCampaignFile, readProgress, statsOf, type Bucket, type ProgressRecord } from '../campaign/state.js';
+import type { Expectation } from '../gate/expectations.js';
 import { readCaseView, type CaseView } from './case-view.js';
 
 interface CampaignJson {
@@ -41,6 +43,8 @@ export interface Overview {
   readonly testsPerSecond: number;
   readonly findings: number;
   readonly buckets: number;
+  /** Buckets of known bugs (corpus cases, exclusions, --known entries); the others are new. */
+  readonly knownBuckets: number;
   readonly searchAttempts: number;
   readonly searchRate: number;
   readonly searchFailed: number;
@@ -174,11 +178,37 @@ function harnessBugsOf(dir: string, records: readonly ProgressRecord[]): Harness
   });
 }
 
+/** How the report labels known bugs. */
+export interface GatherOptions {
+  /** Entries of a --known file: buckets are labelled again with them in place of the campaign's own. */
+  readonly known?: readonly Expectation[];
+}
+
+/**
+ * The buckets to show, new bugs first: buckets.json as the campaign labelled them, or rebuilt from progress (and
+ * labelled as the campaign would) when it is missing or when --known entries are given.
+ */
+function bucketsToShow(dir: string, records: readonly ProgressRecord[], versions: Readonly<Record<string, string>>, o: GatherOptions): Bucket[] {
+  const saved = readJson<Bucket[]>(join(dir, 'buckets.json'));
+  if (saved && !o.known) return [...saved].sort(bucketOrder);
+  const own = readKnownSettings(dir);
+  const settings: KnownSettings = o.known ? { enabled: true, ...(own.enabled && own.corpus ? { corpus: own.corpus } : {}), entries: o.known } : own;
+  const label = loadKnown(settings).known.labeller(versions);
+  // relabelled in place: buckets.json holds what the reducer and merge may have added
+  const buckets = saved
+    ? saved.map(({ known: _old, ...b }) => {
+        const known = label(b);
+        return { ...b, ...(known ? { known } : {}) };
+      })
+    : [...bucketsOf(records, label).values()];
+  return buckets.sort(bucketOrder);
+}
+
 /**
  * Reads campaign folder `dir` for the report.
  * @throws CampaignError when `dir` is not a campaign folder.
  */
-export function gatherReport(campaignDir: string): ReportData {
+export function gatherReport(campaignDir: string, o: GatherOptions = {}): ReportData {
   const dir = resolve(campaignDir);
   if (!existsSync(dir)) throw new CampaignError(`${campaignDir} does not exist`);
   // a damaged campaign.json is named with what is wrong with it
@@ -190,10 +220,9 @@ export function gatherReport(campaignDir: string): ReportData {
   const savedStats = readJson<{ versions?: Record<string, string>; jobs?: number }>(join(dir, 'stats.json')) ?? {};
   const wallMs = campaign.wallMs ?? 0;
   const stats = statsOf(records, wallMs, {}) as { tests: number; testsPerSecond: number; findings: number; status: Record<string, number>; search: { attempts: number; successRate: number; ok: number } };
-  // buckets.json holds what the reducer and merge may have added; progress rebuilds it if it is missing
-  const buckets = readJson<Bucket[]>(join(dir, 'buckets.json')) ?? [...bucketsOf(records).values()].sort((a, b) => b.hits - a.hits || a.first - b.first);
   const names = cfg.backends ?? [];
   const versions = savedStats.versions ?? {};
+  const buckets = bucketsToShow(dir, records, versions, o);
   const coverage = new Map<string, number>();
   for (const r of records) if (isTested(r)) for (const op of new Set(r.ops)) coverage.set(op, (coverage.get(op) ?? 0) + 1);
   const include = cfg.graph?.include;
@@ -219,6 +248,7 @@ export function gatherReport(campaignDir: string): ReportData {
       testsPerSecond: stats.testsPerSecond,
       findings: stats.findings,
       buckets: buckets.length,
+      knownBuckets: buckets.filter((b) => b.known).length,
       searchAttempts: stats.search.attempts,
       searchRate: stats.search.successRate,
       searchFailed: stats.status['search-failed'] ?? 0,

@@ -4,12 +4,15 @@
  */
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
+import type { Expectation } from '../gate/expectations.js';
 import { gatherReport } from './data.js';
 import { renderPage } from './page.js';
 
 export interface ReportOptions {
   /** Where to write the HTML (default: CAMPAIGN_DIR/report.html). */
   readonly out?: string;
+  /** --known entries to label buckets with, in place of those the campaign ran with. */
+  readonly known?: readonly Expectation[];
 }
 
 /**
@@ -18,7 +21,7 @@ export interface ReportOptions {
  */
 export function writeReport(campaignDir: string, opts: ReportOptions = {}): string {
   const out = resolve(opts.out ?? join(campaignDir, 'report.html'));
-  const data = gatherReport(campaignDir);
+  const data = gatherReport(campaignDir, opts.known ? { known: opts.known } : {});
   // links stay relative, so the report and the campaign folder can move together
   const href = (absDir: string): string => relative(dirname(out), absDir).split(sep).map(encodeURIComponent).join('/') + '/';
   writeFileAtomic(out, renderPage(data, href));

@@ -34,7 +34,8 @@ function numbers(d: ReportData): string {
     stat('wall time', esc(duration(o.wallMs))),
     stat('tests per second', num(o.testsPerSecond, 3)),
     stat('findings', String(o.findings), o.findings > 0),
-    stat('buckets', String(o.buckets), o.buckets > 0),
+    stat('new buckets', String(o.buckets - o.knownBuckets), o.buckets - o.knownBuckets > 0),
+    stat('known buckets', String(o.knownBuckets)),
     stat('search success', `${pct(o.searchRate)} <small>of ${o.searchAttempts}</small>`),
     stat('harness bugs', String(o.harnessBugs + o.generatorBugs), o.harnessBugs + o.generatorBugs > 0),
   ].join('')}</div>

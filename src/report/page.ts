@@ -41,6 +41,11 @@ table.coverage td:last-child { width: 320px; }
 .bar { height: 10px; background: #2266bb; border-radius: 2px; min-width: 2px; }
 .hits { font-size: 13px; color: #cc3322; font-weight: normal; margin-left: 8px; }
 .verdict.fail { color: #cc3322; font-weight: 600; }
+.new-tag, .known-tag { font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 9px; margin-left: 6px; }
+.new-tag { background: #fde8e4; color: #cc3322; }
+.known-tag { background: #eceff3; color: #5a6375; }
+section.bucket.known { border-color: #eceff3; }
+section.bucket.known h3 { color: #5a6375; }
 .verdict.pass { color: #227733; }
 table.values td { font-family: ui-monospace, monospace; font-size: 12px; padding-right: 18px; }
 tr.bad td { background: #fde8e4; }
@@ -85,9 +90,19 @@ function harnessBugs(d: ReportData, href: (absDir: string) => string): string {
   return `<section id="harness-bugs"><h2>Harness bugs (${harnessCases(d)})</h2><p class="note">The reference alone disagreed with every backend, or the reference or generator failed: not filed against a backend. Grouped by the operator where the backends leave the reference. Backends that share one implementation (every onnxruntime flavour) agree on its bugs too, so read the case (or <code>onnxsmith reduce</code> it) before blaming the reference.</p>${table(['first case', 'kind', 'where', 'cases', 'reason', 'case folder'], rows)}</section>`;
 }
 
+/** `N new, M known`, as the live line and the summary say it. */
+function newKnown(d: ReportData): string {
+  return `${d.overview.buckets - d.overview.knownBuckets} new, ${d.overview.knownBuckets} known`;
+}
+
 function bucketList(d: ReportData, href: (absDir: string) => string): string {
   if (d.buckets.length === 0) return '<section id="buckets"><h2>Buckets</h2><p>No findings: every backend agreed with the reference.</p></section>';
-  return `<section id="buckets"><h2>Buckets (${d.buckets.length})</h2>${LEGEND}</section>\n${d.buckets.map((b, i) => bucketSection(b, i + 1, href)).join('\n')}`;
+  const known = d.overview.knownBuckets;
+  const note =
+    known === d.buckets.length
+      ? '<p><b>Nothing new:</b> every bucket is a known bug (a corpus case, a backend exclusion or a --known entry), listed below with what it is known as.</p>'
+      : `<p>New bugs come first${known ? `; the ${known} known one${known === 1 ? '' : 's'} (corpus cases, backend exclusions, --known entries) follow, greyed` : ''}.</p>`;
+  return `<section id="buckets"><h2>Buckets (${d.buckets.length}: ${newKnown(d)})</h2>${note}${LEGEND}</section>\n${d.buckets.map((b, i) => bucketSection(b, i + 1, href)).join('\n')}`;
 }
 
 /** The whole report document; `href` turns an absolute case folder into a link relative to the report file. */
@@ -101,7 +116,7 @@ export function renderPage(d: ReportData, href: (absDir: string) => string): str
     ['backends', 'Per backend'],
     ['coverage', 'Coverage'],
     ...(kernels ? [[KERNEL_COVERAGE_ID, 'Kernel coverage'] satisfies [string, string]] : []),
-    ['buckets', `Buckets (${d.buckets.length})`],
+    ['buckets', `Buckets (${newKnown(d)})`],
     ...d.buckets.map((b, i): [string, string] => [bucketAnchor(b.bucket.slug), `#${i + 1}`]),
     ...(d.harnessBugs.length ? [['harness-bugs', `Harness bugs (${harnessCases(d)})`] satisfies [string, string]] : []),
   ];
@@ -116,7 +131,7 @@ export function renderPage(d: ReportData, href: (absDir: string) => string): str
 <style>${STYLE}</style>
 </head>
 <body>
-<header><h1>onnxsmith campaign report</h1><div class="sub">${esc(d.dir)} · ${d.overview.tests} tests · ${d.overview.findings} findings in ${d.overview.buckets} buckets</div></header>
+<header><h1>onnxsmith campaign report</h1><div class="sub">${esc(d.dir)} · ${d.overview.tests} tests · ${d.overview.findings} findings in ${d.overview.buckets} buckets (${newKnown(d)})</div></header>
 <nav>${nav.map(([id, label]) => `<a href="#${esc(id)}">${esc(label)}</a>`).join('')}</nav>
 <main>
 ${overviewSections(d, charts)}

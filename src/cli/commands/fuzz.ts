@@ -5,7 +5,10 @@ import type { Command } from 'commander';
 import { OptionError, resolveOptions } from '../../../generators/graph.js';
 import { DEFAULT_BACKENDS } from '../../backends/index.js';
 import { CampaignError, runCampaign, type CampaignConfig, type LiveStatus } from '../../campaign/campaign.js';
+import { DEFAULT_KNOWN, KNOWN_FORMAT, loadKnown, readKnownSettings, writeKnownSettings, type KnownSettings } from '../../campaign/known-sources.js';
+import type { KnownBugs } from '../../campaign/known.js';
 import { readCampaignFile } from '../../campaign/state.js';
+import { readExpectations } from '../../gate/expectations.js';
 import type { DType } from '../../ir/index.js';
 import { checkBackendNames, EXIT, intFlag, listFlag, UsageError } from '../errors.js';
 import { probeBackends } from './backends.js';
@@ -33,6 +36,9 @@ interface FuzzFlags {
   report: boolean;
   json?: boolean;
   mutateModels?: boolean;
+  /** A file of known bugs, or false for --no-known. */
+  known?: string | false;
+  corpus?: string;
 }
 
 function absolutePlugin(spec: string): string {
@@ -116,13 +122,45 @@ function outFolder(out: string): string {
   return dir;
 }
 
+/**
+ * What counts as known this session: each of --known and --corpus replaces its part of what a resumed campaign ran
+ * with (or of the defaults); --no-known turns it all off.
+ */
+export function knownSettings(flags: Pick<FuzzFlags, 'known' | 'corpus'>, resumed?: string): KnownSettings {
+  if (flags.known === false) {
+    if (flags.corpus !== undefined) throw new UsageError('--no-known labels nothing known, so --corpus has no use with it; leave one out');
+    return { enabled: false, entries: [] };
+  }
+  const base = resumed ? readKnownSettings(resumed) : DEFAULT_KNOWN;
+  if (flags.known === undefined && flags.corpus === undefined) return base;
+  let corpus = base.enabled ? base.corpus : undefined;
+  if (flags.corpus !== undefined) {
+    corpus = resolve(flags.corpus);
+    if (!existsSync(corpus) || !statSync(corpus).isDirectory()) throw new UsageError(`--corpus: ${flags.corpus} is not a folder (a corpus is a folder of case folders, like onnxsmith's corpus/)`);
+  }
+  const file = typeof flags.known === 'string' ? { entries: readExpectations(flags.known, KNOWN_FORMAT), file: resolve(flags.known) } : { entries: base.entries, ...(base.file ? { file: base.file } : {}) };
+  return { enabled: true, ...(corpus ? { corpus } : {}), ...file };
+}
+
+/** The known bugs of `settings`; a corpus case or --known entry that cannot be read is a usage error. */
+export function knownBugs(settings: KnownSettings): KnownBugs {
+  try {
+    const { known, notes } = loadKnown(settings);
+    for (const n of notes) process.stderr.write(`note: ${n}\n`);
+    return known;
+  } catch (e) {
+    if (e instanceof CampaignError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 function statusLine(s: LiveStatus): string {
   const secs = Math.round(s.elapsedMs / 1000);
   const per = Object.entries(s.backendAvgMs)
     .map(([b, ms]) => `${b} ${ms.toFixed(1)}ms`)
     .join(' ');
   const middle = s.refused !== undefined ? `${s.refused} refused` : `search ${(s.searchRate * 100).toFixed(1)}%`;
-  return `[${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s] ${s.tests} tests (${s.testsPerSecond.toFixed(1)}/s) · ${s.findings} findings in ${s.buckets} buckets · ${middle}${s.harnessBugs ? ` · ${s.harnessBugs} HARNESS BUGS` : ''} · ${per}`;
+  return `[${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s] ${s.tests} tests (${s.testsPerSecond.toFixed(1)}/s) · ${s.findings} findings in ${s.buckets} buckets (${s.buckets - s.knownBuckets} new, ${s.knownBuckets} known) · ${middle}${s.harnessBugs ? ` · ${s.harnessBugs} HARNESS BUGS` : ''} · ${per}`;
 }
 
 /** `onnxsmith fuzz`: a differential fuzz campaign. */
@@ -149,6 +187,9 @@ export function registerFuzz(program: Command): void {
     .option('--keep <N>', 'case folders kept per bucket', '5')
     .option('--reduce [T]', 'reduce the first case of each new bucket in the background, each for at most T (60s when T is left out)')
     .option('--mutate-models', "fuzz the backends' model loaders: run mutated models, findings are crashes and hangs only")
+    .option('--known <FILE>', "bugs you already know, labelled known like the corpus's: lines 'BUCKET-KEY-OR-SLUG: reason' (a key may use * and leave parts open), or JSON [{id, reason}]")
+    .option('--corpus <DIR>', "corpus whose cases count as known bugs (default: onnxsmith's own corpus/)")
+    .option('--no-known', 'label nothing known: every bucket is new (no corpus, exclusions or --known)')
     .option('--no-report', 'do not write report.html at the end')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: FuzzFlags, cmd: Command) => {
@@ -208,6 +249,8 @@ export function registerFuzz(program: Command): void {
           ...(flags.mutateModels ? { mode: 'mutate-models' as const } : {}),
         };
       }
+      const settings = knownSettings(flags, flags.resume ? dir : undefined);
+      const known = knownBugs(settings);
       const signal = { stop: false };
       let interrupts = 0;
       const onSigint = (): void => {
@@ -220,8 +263,10 @@ export function registerFuzz(program: Command): void {
       const tty = process.stderr.isTTY;
       let lastPrint = 0;
       try {
-        const summary = await runCampaign(dir, config, { timeMs, jobs, ...(maxCases ? { maxCases } : {}), ...(reduceMs !== undefined ? { reduceMs } : {}) }, {
+        const summary = await runCampaign(dir, config, { timeMs, jobs, known, ...(maxCases ? { maxCases } : {}), ...(reduceMs !== undefined ? { reduceMs } : {}) }, {
           onStarted(session) {
+            // the folder is locked and set up: resume, merge and report label buckets as this session does
+            writeKnownSettings(dir, settings);
             process.stderr.write(`campaign ${dir} (session ${session})\n`);
           },
           onStatus(s) {
@@ -234,8 +279,10 @@ export function registerFuzz(program: Command): void {
           onHarnessBug(k, reason) {
             process.stderr.write(`${tty ? '\n' : ''}HARNESS BUG at case ${k}: ${reason}\n`);
           },
-          onNewBucket(key) {
-            if (tty) process.stderr.write(`\r\x1b[Knew bucket: ${key}\n`);
+          onNewBucket(key, _k, label) {
+            if (!tty) return;
+            // a known bug is worth a dim line, a new one a loud one
+            process.stderr.write(label ? `\r\x1b[K\x1b[2mknown bucket: ${key} (${label.source})\x1b[0m\n` : `\r\x1b[Knew bucket: ${key}\n`);
           },
           onReduced(r) {
             process.stderr.write(`${tty ? '\r\x1b[K' : ''}reduced ${relative(dir, r.dir)}: ${r.before} → ${r.after} nodes in ${(r.ms / 1000).toFixed(1)} s\n`);
@@ -253,14 +300,17 @@ export function registerFuzz(program: Command): void {
         else {
           const red = summary.reductions;
           process.stdout.write(
-            `${summary.sessionCases} cases this session (${summary.cases} in all), ${summary.findings} findings in ${summary.buckets} buckets, ${summary.refused !== undefined ? `${summary.refused} mutants refused, ` : ''}${summary.harnessBugs} harness bugs; stopped by ${summary.stopped}\n` +
+            `${summary.sessionCases} cases this session (${summary.cases} in all), ${summary.findings} findings in ${summary.buckets} buckets (${summary.newBuckets} new, ${summary.knownBuckets} known), ${summary.refused !== undefined ? `${summary.refused} mutants refused, ` : ''}${summary.harnessBugs} harness bugs; stopped by ${summary.stopped}\n` +
+              (summary.buckets > 0 && summary.newBuckets === 0 ? 'nothing new: every bucket is a known bug (buckets.json says which)\n' : '') +
+              (summary.newBuckets > 0 && summary.knownBuckets > 0 ? `new bugs are listed first in buckets.json and the report\n` : '') +
               (red ? `reduced ${red.done.length} bucket${red.done.length === 1 ? '' : 's'}${red.failed.length ? `, ${red.failed.length} could not be reduced` : ''}${red.pending.length ? `, ${red.pending.length} not reached (onnxsmith reduce CASE, or resume with --reduce)` : ''}\n` : '') +
               `results: ${join(dir, 'stats.json')}, ${join(dir, 'buckets.json')}, cases under ${join(dir, 'cases')}\n` +
               (report ? `report: ${report}\n` : '') +
               `resume: onnxsmith fuzz --resume ${dir}\n`,
           );
         }
-        process.exitCode = summary.harnessBugs > 0 ? EXIT.harness : summary.findings > 0 ? EXIT.findings : EXIT.ok;
+        // a nightly run that meets only known bugs has nothing to say
+        process.exitCode = summary.harnessBugs > 0 ? EXIT.harness : summary.newBuckets > 0 ? EXIT.findings : EXIT.ok;
       } catch (e) {
         if (e instanceof CampaignError) throw new UsageError(e.message);
         throw e;
