@@ -10,8 +10,9 @@ import type * as tfjs from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cachedKernel, forgetKernels, kernelCacheDir } from '../../../src/backends/kernel-gap-cache.js';
 import { KernelGapError, nodeDtype, ortKernelGap, parseOrtMissingKernel, PROBE_NODE, probeGraph, tensorTypes } from '../../../src/backends/kernel-gaps.js';
+import { createBackend } from '../../../src/backends/index.js';
 import { evalTfjsNodes, leafTensors, tfjsBackend } from '../../../src/backends/tfjs.js';
-import { errorText } from '../../../src/backends/types.js';
+import { errorText, runInProcess } from '../../../src/backends/types.js';
 import type { Graph, Tensor } from '../../../src/ir/index.js';
 import { exportModel } from '../../../src/onnx/index.js';
 
@@ -185,6 +186,22 @@ describe('ortKernelGap on onnxruntime-node 1.12.1', () => {
     expect(gap?.gap.key).toBe('Ceil(13):float64');
     expect(probes).toBe(1);
   });
+});
+
+describe('kernel gaps through the backends themselves', () => {
+  // onnxruntime 1.30 registers Tan for float only, in both its Node binding and its WebAssembly build
+  for (const spec of ['ort-node-cpu', 'ort-web-wasm']) {
+    it(`${spec}: a float64 Tan model is unsupported, with the gap`, async () => {
+      const b = await createBackend(spec);
+      const g = chain('float64', ['Relu', 'Tan']);
+      const path = join(dir, `${spec}.onnx`);
+      writeFileSync(path, exportModel(g));
+      const x: Tensor = { dtype: 'float64', shape: [4], data: Float64Array.from([0.1, 0.2, 0.3, 0.4]) };
+      const o = await runInProcess(b, { bytes: exportModel(g), path, graph: g }, { x }, ['y']);
+      expect(o).toMatchObject({ kind: 'unsupported', kernelGap: { backend: `${spec}@${b.version()}`, key: 'Tan(7):float64', op: 'Tan', since: 7, dtype: 'float64' } });
+      expect(o.kind === 'unsupported' ? o.reasons[0] : '').toMatch(/Could not find an implementation for Tan\(7\) node with name 'n1'/);
+    }, 60_000);
+  }
 });
 
 describe('tfjsKernelGap on tfjs-wasm', () => {
