@@ -53,6 +53,9 @@ export async function recordTfjs(graph: Graph, feeds: Readonly<Record<string, Te
       get(t, prop) {
         const v = Reflect.get(t, prop) as unknown;
         if (typeof prop !== 'string' || PASS_THROUGH.has(prop)) return v;
+        // a lowering with its own gradient (tf.customGrad, e.g. 3-D ConvTranspose): the repro needs only the forward
+        // calls, which run, and are recorded, inside f
+        if (prop === 'customGrad') return (f: (...xs: unknown[]) => { value: unknown }) => (...xs: unknown[]) => f(...xs, () => undefined).value;
         if (prop === 'tidy') return (a: unknown, b?: unknown) => (typeof a === 'function' ? (a as () => unknown)() : (b as () => unknown)());
         if (v && typeof v === 'object' && !isTensor(v) && /^[a-z]/.test(prop)) return wrap(v, `${path}.${prop}`);
         if (typeof v !== 'function' || /^[A-Z]/.test(prop)) return v;
