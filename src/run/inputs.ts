@@ -12,6 +12,8 @@ import { checkElementCount, decodeTensor, DEFAULT_MAX_ELEMS, ModelError } from '
  * (`input_0.pb`, `input_1.pb` by position). Every model input must be present with its declared type.
  */
 export function readInputs(graph: Graph, dir: string, maxElems = DEFAULT_MAX_ELEMS): Record<string, Tensor> {
+  // a graph without inputs needs no folder (git keeps no empty one, so a case folder may lack it)
+  if (graph.inputs.length === 0 && !existsSync(dir)) return {};
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModelError(`--inputs: ${dir} is not a folder`);
   const files = readdirSync(dir).filter((f) => f.endsWith('.pb'));
   const byName = new Map<string, Tensor>();
