@@ -386,8 +386,10 @@ export async function runCampaign(
     slot.busyMs += e.ms.backends + e.ms.localise;
     const verdict = e.verdict;
     const hits: BucketHit[] = [];
-    let status: CaseStatus = 'pass';
-    let detail: string | undefined;
+    // a pass means something only where a backend other than the reference ran the case
+    const judged = 'judged' in verdict ? verdict.judged.filter((j) => j.backend !== 'reference') : [];
+    let status: CaseStatus = verdict.kind === 'pass' && judged.every((j) => j.verdict.kind === 'skip') ? 'unsupported' : 'pass';
+    let detail: string | undefined = status === 'unsupported' ? judged.map((j) => `${j.backend}: ${j.verdict.kind === 'skip' ? j.verdict.reason : j.verdict.kind}`).join('; ').slice(0, 500) : undefined;
     let harnessKey: string | undefined;
     const meta = (extra: Record<string, unknown>): Record<string, unknown> => ({
       seed: { campaign: cfg.seed, index: k, case: seed },

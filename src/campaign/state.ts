@@ -13,8 +13,10 @@ import type { KnownLabel, Labeller } from './known.js';
  * `refused`: a mutate-models mutant whose external data leaves its folder, run on no backend. `unstable`: a backend
  * left the reference, but the reference's own kernel agrees with it on the backend's inputs to the first divergent
  * node: upstream rounding amplified by a discontinuity (a tie, a Floor, a comparison), no bug on either side.
+ * `unsupported`: no backend but the reference could run the case (each lacks a kernel for it, or declared it
+ * cannot run it): nothing was compared, so it is not a test.
  */
-export type CaseStatus = 'pass' | 'finding' | 'harness-bug' | 'search-failed' | 'generator-bug' | 'refused' | 'unstable';
+export type CaseStatus = 'pass' | 'finding' | 'harness-bug' | 'search-failed' | 'generator-bug' | 'refused' | 'unstable' | 'unsupported';
 
 /** What names a bucket: its key and the readable parts the key is made of. */
 interface BucketIdentity {
@@ -58,7 +60,7 @@ export interface ProgressRecord {
   readonly session: number;
 }
 
-const STATUSES: ReadonlySet<string> = new Set<CaseStatus>(['pass', 'finding', 'harness-bug', 'search-failed', 'generator-bug', 'refused', 'unstable']);
+const STATUSES: ReadonlySet<string> = new Set<CaseStatus>(['pass', 'finding', 'harness-bug', 'search-failed', 'generator-bug', 'refused', 'unstable', 'unsupported']);
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -12,7 +12,7 @@ import type { IsolatedBackend } from '../backends/isolated.js';
 import type { Outcome } from '../backends/types.js';
 import type { DType, Graph, Tensor } from '../ir/index.js';
 import { interpret } from '../reference/interpreter.js';
-import { bucketKey, bucketSlug, isValueSymptom, keySymptom } from '../campaign/bucket.js';
+import { bucketKey, bucketSlug, isValueSymptom, keySymptom, normaliseError } from '../campaign/bucket.js';
 import { localise, localiseFailure, typeIsCause, type Divergence } from '../campaign/localise.js';
 
 /** One culprit's failure, filed under a bucket key. */
@@ -139,7 +139,11 @@ async function hitOf(
   let divergence: Divergence | undefined;
   if (outcome.kind === 'ok') divergence = await localise(backend, graph, env, feeds, outcome.outputs, workDir, tolerances);
   else if (outcome.kind === 'crash') divergence = await localiseFailure(backend, graph, env, feeds, (x) => x.kind === 'crash' && x.signal === outcome.signal, workDir, tolerances);
-  else if (outcome.kind === 'run-error' || outcome.kind === 'load-error') divergence = await localiseFailure(backend, graph, env, feeds, (x) => x.kind === outcome.kind, workDir, tolerances);
+  else if (outcome.kind === 'run-error' || outcome.kind === 'load-error') {
+    // the same error, not any: a graph may hold a second, unrelated failure that a prefix meets first
+    const same = normaliseError(outcome.message);
+    divergence = await localiseFailure(backend, graph, env, feeds, (x) => x.kind === outcome.kind && normaliseError(x.message) === same, workDir, tolerances);
+  }
   if (divergence?.unstable) return 'unstable';
   // a node upstream of the failure left the reference first: the failure is its consequence
   const cause = divergence?.kind;
