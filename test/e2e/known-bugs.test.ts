@@ -21,7 +21,7 @@ const json = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T
 const buckets = (dir: string): BucketJson[] => json<BucketJson[]>(join(dir, 'buckets.json'));
 
 // float64 Relu → Clip meets FuseReluClip on the optimised ort-node-cpu (corpus/ort-relu-clip-fusion-float64), and
-// int32 Clip meets tfjs-wasm's ClipByValue (an exclusion): in 16 small cases only known bugs, and both of them
+// int32 Clip meets tfjs-wasm's ClipByValue (a corpus case and an exclusion): 16 small cases meet both, and nothing else
 const knownOnly = ['--nodes', '3', '--include', 'Relu,Clip,Add', '--dtypes', 'float64,int32', '--seed', '5', '--max-cases', '16', '--jobs', '1', '--backends', 'ort-node-cpu,ort-node-cpu-noopt,tfjs-cpu,tfjs-wasm'];
 // the same bugs where they show, and a planted one on float32 Abs
 const planted = ['--nodes', '3', '--include', 'Abs,Relu,Clip,Add', '--dtypes', 'float32,int32', '--seed', '5', '--max-cases', '16', '--jobs', '1', '--backends', `tfjs-cpu,tfjs-wasm,${shifted}`];
@@ -36,9 +36,8 @@ describe('known bugs in a campaign', () => {
     for (const b of bs) expect(b.known, b.key).toBeDefined();
     const fusion = bs.find((b) => b.culprit === 'ort-node-cpu')!;
     expect(fusion.known).toMatchObject({ source: 'corpus/ort-relu-clip-fusion-float64', status: 'open upstream', match: 'ort-node-cpu|load-error|load|*:*FuseReluClip*' });
-    const clip = bs.find((b) => b.culprit === 'tfjs-wasm')!;
-    expect(clip.known).toMatchObject({ source: 'exclusion', match: 'tfjs-wasm: Clip' });
-    expect(clip.known!.reason).toMatch(/ClipByValue reads int32 data as float32/);
+    // tfjs-wasm's Clip bug is a corpus case and an exclusion: the corpus case comes first
+    expect(bs.find((b) => b.culprit === 'tfjs-wasm')!.known!.source).toMatch(/^corpus\/tfjs-wasm-/);
     expect(r.stdout).toContain(`in ${bs.length} buckets (0 new, ${bs.length} known)`);
     expect(r.stdout).toContain('nothing new: every bucket is a known bug');
     const stats = json<Record<string, number>>(join(out, 'stats.json'));
@@ -48,13 +47,28 @@ describe('known bugs in a campaign', () => {
     expect(html).toContain('<b>Nothing new:</b>');
     expect(html).toContain('known: corpus/ort-relu-clip-fusion-float64');
 
-    // a resumed session labels as the first did (known.json); --no-known turns labelling off
-    const again = await onnxsmithAsync(['fuzz', '--resume', out, '--max-cases', '2', '--no-report'], { timeoutMs: 300_000 });
+    // a resumed session labels as the first did (known.json) and reduces no known bug
+    const again = await onnxsmithAsync(['fuzz', '--resume', out, '--max-cases', '2', '--no-report', '--reduce', '20s'], { timeoutMs: 300_000 });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('(0 new, ');
-    const off = await onnxsmithAsync(['fuzz', ...knownOnly, '--no-known', '--no-report', '--out', join(tmp(), 'off')], { timeoutMs: 300_000 });
+    expect(again.stdout).toContain('reduced 0 buckets');
+    expect(existsSync(join(out, buckets(out)[0]!.cases[0]!, 'reduced'))).toBe(false);
+
+    // resumed with another (empty) corpus, only the exclusion is left: FuseReluClip is new again, and kept so
+    const empty = mkdtempSync(join(tmpdir(), 'onnxsmith-corpus-'));
+    const other = await onnxsmithAsync(['fuzz', '--resume', out, '--max-cases', '1', '--no-report', '--corpus', empty], { timeoutMs: 300_000 });
+    expect(other.code, other.stderr).toBe(1);
+    const relabelled = buckets(out);
+    expect(relabelled[0]!.culprit).toBe('ort-node-cpu');
+    expect(relabelled[0]!.known).toBeUndefined();
+    const clip = relabelled.find((b) => b.culprit === 'tfjs-wasm')!;
+    expect(clip.known).toMatchObject({ source: 'exclusion', match: 'tfjs-wasm: Clip' });
+    expect(clip.known!.reason).toMatch(/ClipByValue reads int32 data as float32/);
+    expect(json<{ corpus: string }>(join(out, 'known.json')).corpus).toBe(empty);
+    expect((await onnxsmithAsync(['fuzz', '--resume', out, '--max-cases', '1', '--no-report'], { timeoutMs: 300_000 })).code).toBe(1);
+    const off = await onnxsmithAsync(['fuzz', '--resume', out, '--max-cases', '1', '--no-report', '--no-known'], { timeoutMs: 300_000 });
     expect(off.code, off.stderr).toBe(1);
-    expect(off.stdout).toContain(`(${bs.length} new, 0 known)`);
+    expect(off.stdout).toMatch(/ buckets \(\d+ new, 0 known\)/);
   }, 600_000);
 
   it('exits 1 for a new bug, listed first, and 0 once a --known file names it; merge and report keep the labels', async () => {
