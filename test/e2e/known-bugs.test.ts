@@ -10,6 +10,7 @@ interface BucketJson {
   key: string;
   culprit: string;
   hits: number;
+  cases: string[];
   known?: { source: string; status?: string; reason?: string; match: string; at?: string };
 }
 
@@ -29,7 +30,8 @@ const planted = ['--nodes', '3', '--include', 'Abs,Relu,Clip,Add', '--dtypes', '
 describe('known bugs in a campaign', () => {
   it('exits 0 when every bucket is a known bug, labelled with its corpus case or exclusion', async () => {
     const out = join(tmp(), 'c');
-    const r = await onnxsmithAsync(['fuzz', ...knownOnly, '--out', out], { timeoutMs: 300_000 });
+    // from another folder: the corpus is onnxsmith's own, wherever it is installed
+    const r = await onnxsmithAsync(['fuzz', ...knownOnly, '--out', out], { timeoutMs: 300_000, cwd: tmp() });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const bs = buckets(out);
     expect(bs.length).toBeGreaterThanOrEqual(2);
@@ -69,6 +71,11 @@ describe('known bugs in a campaign', () => {
     const off = await onnxsmithAsync(['fuzz', '--resume', out, '--max-cases', '1', '--no-report', '--no-known'], { timeoutMs: 300_000 });
     expect(off.code, off.stderr).toBe(1);
     expect(off.stdout).toMatch(/ buckets \(\d+ new, 0 known\)/);
+    // a damaged known.json is named, not a stack trace
+    writeFileSync(join(out, 'known.json'), '{"enabled": ');
+    const damaged = onnxsmith(['fuzz', '--resume', out, '--max-cases', '1']);
+    expect(damaged.code).toBe(2);
+    expect(damaged.stderr).toMatch(/known\.json is not valid JSON .*delete it to label buckets with the defaults, or resume with --known FILE/);
   }, 600_000);
 
   it('exits 1 for a new bug, listed first, and 0 once a --known file names it; merge and report keep the labels', async () => {

@@ -131,7 +131,13 @@ export function knownSettings(flags: Pick<FuzzFlags, 'known' | 'corpus'>, resume
     if (flags.corpus !== undefined) throw new UsageError('--no-known labels nothing known, so --corpus has no use with it; leave one out');
     return { enabled: false, entries: [] };
   }
-  const base = resumed ? readKnownSettings(resumed) : DEFAULT_KNOWN;
+  let base = DEFAULT_KNOWN;
+  try {
+    if (resumed) base = readKnownSettings(resumed);
+  } catch (e) {
+    if (e instanceof CampaignError) throw new UsageError(e.message);
+    throw e;
+  }
   if (flags.known === undefined && flags.corpus === undefined) return base;
   let corpus = base.enabled ? base.corpus : undefined;
   if (flags.corpus !== undefined) {
