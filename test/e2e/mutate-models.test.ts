@@ -63,7 +63,7 @@ describe('onnxsmith fuzz --mutate-models', () => {
       const out = join(tmp(), 'c');
       const r = await onnxsmithAsync([...common, '--max-cases', '30', '--jobs', jobs, '--out', out], { timeoutMs: 240_000 });
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stdout).toMatch(/30 cases this session \(30 in all\), \d+ findings in 1 buckets, \d+ mutants refused, 0 harness bugs/);
+      expect(r.stdout).toMatch(/30 cases this session \(30 in all\), \d+ findings in 1 buckets \(1 new, 0 known\), \d+ mutants refused, 0 harness bugs/);
       runs.set(jobs, out);
     }
     return runs.get(jobs)!;
