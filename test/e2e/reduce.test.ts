@@ -80,53 +80,62 @@ describe('onnxsmith reduce', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/reduced from \d+ to 1 node/);
   }, 300_000);
 
-  // onnxruntime's InstanceNormalization returns B rounded to a 1/256 grid for a one-element plane
-  // (corpus/ort-instancenorm-single-element-plane): judged by onnxruntime alone it is a harness bug
+  // two backends built on one planted bug (every float32 Abs computes Abs(x) + 0.5) are two independent witnesses
+  // to the harness: judged together, without a third backend, they outvote the reference, a harness bug
   it('reduces a harness bug to the operator where the reference stands alone', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-')), 'harness');
+    const shifted = `command:${join(fixtures, 'shifted-abs.mjs')}`;
+    const twin = `command:${join(fixtures, 'shifted-abs-twin.mjs')}`;
     const t = (name: string, shape: number[]) => ({ name, dtype: 'float32' as const, shape });
     const graph: Graph = {
       opset: 17,
-      inputs: [t('x', [1, 1, 1, 1]), t('z', [1, 1, 1, 1])],
-      initializers: [
-        { ...t('scale', [1]), kind: 'weight', data: [1] },
-        { ...t('B', [1]), kind: 'weight', data: [Math.fround(0.2)] },
-      ],
+      inputs: [t('x', [2, 3]), t('z', [2, 3])],
+      initializers: [],
       nodes: [
         { op: 'Relu', name: 'n0', inputs: ['x'], outputs: ['r'], attrs: {} },
-        { op: 'InstanceNormalization', name: 'n1', inputs: ['r', 'scale', 'B'], outputs: ['y'], attrs: {} },
+        { op: 'Abs', name: 'n1', inputs: ['r'], outputs: ['y'], attrs: {} },
         { op: 'Add', name: 'n2', inputs: ['y', 'z'], outputs: ['s'], attrs: {} },
         { op: 'Neg', name: 'n3', inputs: ['s'], outputs: ['out'], attrs: {} },
       ],
-      outputs: [t('out', [1, 1, 1, 1])],
-      valueInfo: [t('r', [1, 1, 1, 1]), t('y', [1, 1, 1, 1]), t('s', [1, 1, 1, 1])],
+      outputs: [t('out', [2, 3])],
+      valueInfo: [t('r', [2, 3]), t('y', [2, 3]), t('s', [2, 3])],
     };
-    const f32 = (v: number) => ({ dtype: 'float32' as const, shape: [1, 1, 1, 1], data: Float64Array.from([Math.fround(v)]) });
+    const f32 = (v: number[]) => ({ dtype: 'float32' as const, shape: [2, 3], data: Float64Array.from(v.map(Math.fround)) });
     writeCase(dir, {
       modelBytes: exportModel(graph),
-      feeds: { x: f32(1000), z: f32(0.01) },
+      feeds: { x: f32([1, -2, 3, -4, 5, -6]), z: f32([0.5, 0.25, 0, 1, 2, 3]) },
       outputs: {},
-      meta: { graph, harnessBug: 'the reference disagrees with every backend', backends: [{ name: 'ort-node-cpu' }, { name: 'ort-node-cpu-noopt' }] },
+      meta: { graph, harnessBug: 'the reference disagrees with every backend', backends: [{ name: shifted }, { name: twin }] },
     });
-    expect(onnxsmith(['replay', dir]).stdout).toMatch(/the harness bug still reproduces/);
+    const both = ['--backends', `${shifted},${twin}`];
+    expect(onnxsmith(['replay', dir, ...both]).stdout).toMatch(/the harness bug still reproduces/);
 
-    const r = onnxsmith(['reduce', dir, '--time', '60s', '--json'], { timeoutMs: 120_000 });
+    const r = onnxsmith(['reduce', dir, '--time', '60s', '--json', ...both], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout) as { before: number; after: number; bucketKey: string };
-    expect(summary.bucketKey).toBe('reference|harness-bug|run|InstanceNormalization:float32');
+    expect(summary.bucketKey).toBe('reference|harness-bug|run|Abs:float32');
     const reduced = readJson<CaseJson & { harnessBug?: string }>(join(dir, 'reduced', 'case.json'));
-    expect(reduced.graph.nodes.map((n) => n.op)).toEqual(['InstanceNormalization']);
+    expect(reduced.graph.nodes.map((n) => n.op)).toEqual(['Abs']);
     expect(reduced.culprit).toBeUndefined();
-    expect(reduced.harnessBug).toMatch(/disagrees with ort-node-cpu, ort-node-cpu-noopt/);
-    // still the reference alone against onnxruntime; with tfjs as an independent opinion it is onnxruntime's bug
-    const again = onnxsmith(['replay', join(dir, 'reduced')]);
+    expect(reduced.harnessBug).toMatch(new RegExp(`disagrees with .*shifted-abs.mjs, .*shifted-abs-twin.mjs`));
+    const again = onnxsmith(['replay', join(dir, 'reduced'), ...both]);
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/the harness bug still reproduces/);
-    const judged = onnxsmith(['run', join(dir, 'reduced'), '--inputs', join(dir, 'reduced', 'inputs'), '--backends', 'reference,ort-node-cpu,tfjs-cpu', '--json']);
+    // with an independent opinion it is the planted backend's bug
+    const judged = onnxsmith(['run', join(dir, 'reduced'), '--inputs', join(dir, 'reduced', 'inputs'), '--backends', `reference,ort-node-cpu,${shifted}`, '--json']);
     const runs = (JSON.parse(judged.stdout) as { reports: { backend: string; verdict: string }[] }).reports;
-    expect(runs.find((x) => x.backend === 'tfjs-cpu')?.verdict).toBe('agree');
-    expect(runs.find((x) => x.backend === 'ort-node-cpu')?.verdict).not.toBe('agree');
+    expect(runs.find((x) => x.backend === 'ort-node-cpu')?.verdict).toBe('agree');
+    expect(runs.find((x) => x.backend === shifted)?.verdict).not.toBe('agree');
   }, 180_000);
+
+  // onnxruntime's CPU kernels run in all three of its CPU backends: their agreeing is one witness, so the
+  // InstanceNormalization one-element-plane bug (corpus/ort-instancenorm-single-element-plane) is onnxruntime's
+  it("files a bug all of onnxruntime's CPU backends share against them, not as a harness bug", () => {
+    const dir = join(import.meta.dirname, '../../corpus/ort-instancenorm-single-element-plane');
+    const r = onnxsmith(['replay', dir, '--backends', 'ort-node-cpu,ort-node-cpu-noopt,ort-web-wasm', '--json']);
+    const j = JSON.parse(r.stdout) as { verdict: string };
+    expect(j.verdict).toBe('finding');
+  }, 60_000);
 
   it('explains what it cannot do, without a stack trace', () => {
     const empty = mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-'));
