@@ -85,6 +85,10 @@ export interface LiveStatus {
   readonly searchRate: number;
   readonly backendAvgMs: Readonly<Record<string, number>>;
   readonly harnessBugs: number;
+  /** Cases whose divergence the reference's kernel reproduces on the backend's inputs (not findings). */
+  readonly unstable: number;
+  /** Cases no backend but the reference could run (kernel gaps, declared unsupported): not tests. */
+  readonly unsupported: number;
   /** Mutants refused before any backend saw them (mutate-models campaigns only). */
   readonly refused?: number;
 }
@@ -100,6 +104,10 @@ export interface CampaignSummary {
   readonly newBuckets: number;
   readonly knownBuckets: number;
   readonly harnessBugs: number;
+  /** Cases whose divergence the reference's kernel reproduces on the backend's inputs (not findings). */
+  readonly unstable: number;
+  /** Cases no backend but the reference could run (kernel gaps, declared unsupported): not tests. */
+  readonly unsupported: number;
   /** Mutants refused before any backend saw them (mutate-models campaigns only). */
   readonly refused?: number;
   readonly wallMs: number;
@@ -475,6 +483,8 @@ export async function runCampaign(
       searchRate: sessionTally.searchRate(),
       backendAvgMs: Object.fromEntries(cfg.backends.map((b) => [b, sessionTally.backendAvg(b)])),
       harnessBugs: tally.count('harness-bug') + tally.count('generator-bug'),
+      unstable: tally.count('unstable'),
+      unsupported: tally.count('unsupported'),
       ...(cfg.mode === 'mutate-models' ? { refused: sessionTally.count('refused') } : {}),
     };
   };
@@ -551,6 +561,8 @@ export async function runCampaign(
     newBuckets: buckets.size - tally.knownBuckets,
     knownBuckets: tally.knownBuckets,
     harnessBugs: tally.count('harness-bug') + tally.count('generator-bug'),
+    unstable: tally.count('unstable'),
+    unsupported: tally.count('unsupported'),
     ...(cfg.mode === 'mutate-models' ? { refused: tally.count('refused') } : {}),
     wallMs: wall(),
     stopped,

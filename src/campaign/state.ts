@@ -283,6 +283,8 @@ export class Tally {
       newFindings: this.newFindings,
       knownFindings: (this.status.finding ?? 0) - this.newFindings,
       harnessBugs: this.status['harness-bug'] ?? 0,
+      unstable: this.status.unstable ?? 0,
+      unsupported: this.status.unsupported ?? 0,
       buckets: this.buckets.size,
       newBuckets: this.buckets.size - this.knownBuckets,
       knownBuckets: this.knownBuckets,

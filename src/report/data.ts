@@ -50,6 +50,10 @@ export interface Overview {
   readonly searchFailed: number;
   readonly harnessBugs: number;
   readonly generatorBugs: number;
+  /** Divergences the reference's kernel reproduces on the backend's inputs: rounding amplified, not bugs. */
+  readonly unstable: number;
+  /** Cases no backend but the reference could run. */
+  readonly unsupported: number;
 }
 
 /** Campaign time (ms) of every finished case; sessions are laid end to end. */
@@ -254,6 +258,8 @@ export function gatherReport(campaignDir: string, o: GatherOptions = {}): Report
       searchFailed: stats.status['search-failed'] ?? 0,
       harnessBugs: stats.status['harness-bug'] ?? 0,
       generatorBugs: stats.status['generator-bug'] ?? 0,
+      unstable: stats.status.unstable ?? 0,
+      unsupported: stats.status.unsupported ?? 0,
     },
     timeline,
     sessionStarts,

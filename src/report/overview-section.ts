@@ -39,7 +39,7 @@ function numbers(d: ReportData): string {
     stat('search success', `${pct(o.searchRate)} <small>of ${o.searchAttempts}</small>`),
     stat('harness bugs', String(o.harnessBugs + o.generatorBugs), o.harnessBugs + o.generatorBugs > 0),
   ].join('')}</div>
-<p class="note">${o.cases} cases in all: ${o.tests} tested, ${o.searchFailed} without valid inputs found, ${o.harnessBugs} harness bugs, ${o.generatorBugs} generator bugs.</p>`;
+<p class="note">${o.cases} cases in all: ${o.tests} tested (${o.unstable} of them unstable: a backend left the reference where the reference's own kernel, on that backend's inputs, agrees with it), ${o.searchFailed} without valid inputs found, ${o.unsupported} that no backend could run, ${o.harnessBugs} harness bugs, ${o.generatorBugs} generator bugs.</p>`;
 }
 
 function backendsTable(d: ReportData): string {

@@ -118,8 +118,17 @@ describe('a campaign against ort-node-cpu@1.12.1', () => {
     const gaps = JSON.parse(readFileSync(join(first, 'kernel-gaps.json'), 'utf8')) as { backends: Record<string, { gaps: Record<string, { cases: number }> }> };
     const met = gaps.backends['ort-node-cpu@1.12.1']!.gaps;
     expect(Object.keys(met)).toEqual(expect.arrayContaining(['Cos(7):float64', 'Floor(13):float64']));
-    const stats = JSON.parse(readFileSync(join(first, 'stats.json'), 'utf8')) as { kernelGaps: Record<string, { gaps: { key: string; cases: number }[] }> };
+    const stats = JSON.parse(readFileSync(join(first, 'stats.json'), 'utf8')) as {
+      kernelGaps: Record<string, { gaps: { key: string; cases: number }[] }>;
+      tests: number;
+      unsupported: number;
+      status: Record<string, number>;
+    };
     expect(stats.kernelGaps['ort-node-cpu@1.12.1']!.gaps.map((g) => [g.key, g.cases])).toEqual(Object.entries(met).map(([k, g]) => [k, g.cases]));
+    // a case the only backend could not run is no test: counted apart, not as a pass
+    expect(stats.unsupported).toBeGreaterThan(0);
+    expect(stats.tests).toBe((stats.status.pass ?? 0) + (stats.status.finding ?? 0) + (stats.status.unstable ?? 0) + (stats.status['harness-bug'] ?? 0));
+    expect(statuses(first).filter((x) => x.endsWith(':unsupported'))).toHaveLength(stats.unsupported);
     const html = readFileSync(join(first, 'report.html'), 'utf8');
     expect(html).toContain('<section id="kernel-coverage">');
     expect(html).toContain('Cos(7)');

@@ -166,7 +166,7 @@ function statusLine(s: LiveStatus): string {
     .map(([b, ms]) => `${b} ${ms.toFixed(1)}ms`)
     .join(' ');
   const middle = s.refused !== undefined ? `${s.refused} refused` : `search ${(s.searchRate * 100).toFixed(1)}%`;
-  return `[${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s] ${s.tests} tests (${s.testsPerSecond.toFixed(1)}/s) · ${s.findings} findings in ${s.buckets} buckets (${s.buckets - s.knownBuckets} new, ${s.knownBuckets} known) · ${middle}${s.harnessBugs ? ` · ${s.harnessBugs} HARNESS BUGS` : ''} · ${per}`;
+  return `[${Math.floor(secs / 60)}m${String(secs % 60).padStart(2, '0')}s] ${s.tests} tests (${s.testsPerSecond.toFixed(1)}/s) · ${s.findings} findings in ${s.buckets} buckets (${s.buckets - s.knownBuckets} new, ${s.knownBuckets} known) · ${middle}${s.unstable ? ` · ${s.unstable} unstable` : ''}${s.harnessBugs ? ` · ${s.harnessBugs} HARNESS BUGS` : ''} · ${per}`;
 }
 
 /** `onnxsmith fuzz`: a differential fuzz campaign. */
@@ -306,7 +306,7 @@ export function registerFuzz(program: Command): void {
         else {
           const red = summary.reductions;
           process.stdout.write(
-            `${summary.sessionCases} cases this session (${summary.cases} in all), ${summary.findings} findings in ${summary.buckets} buckets (${summary.newBuckets} new, ${summary.knownBuckets} known), ${summary.refused !== undefined ? `${summary.refused} mutants refused, ` : ''}${summary.harnessBugs} harness bugs; stopped by ${summary.stopped}\n` +
+            `${summary.sessionCases} cases this session (${summary.cases} in all), ${summary.findings} findings in ${summary.buckets} buckets (${summary.newBuckets} new, ${summary.knownBuckets} known), ${summary.refused !== undefined ? `${summary.refused} mutants refused, ` : ''}${summary.harnessBugs} harness bugs, ${summary.unstable} unstable${summary.unsupported ? `, ${summary.unsupported} no backend could run` : ''}; stopped by ${summary.stopped}\n` +
               (summary.buckets > 0 && summary.newBuckets === 0 ? 'nothing new: every bucket is a known bug (buckets.json says which)\n' : '') +
               (summary.newBuckets > 0 && summary.knownBuckets > 0 ? `new bugs are listed first in buckets.json and the report\n` : '') +
               (red ? `reduced ${red.done.length} bucket${red.done.length === 1 ? '' : 's'}${red.failed.length ? `, ${red.failed.length} could not be reduced` : ''}${red.pending.length ? `, ${red.pending.length} not reached (onnxsmith reduce CASE, or resume with --reduce)` : ''}\n` : '') +
