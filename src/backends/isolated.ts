@@ -206,8 +206,11 @@ export class IsolatedBackend {
     p.resolve(o);
   }
 
-  /** Runs one case; the model must be on disk at `path` already, so a crash never loses it. */
-  async run(path: string, graph: Graph | undefined, feeds: Readonly<Record<string, Tensor>>, outputs: readonly string[]): Promise<Outcome> {
+  /**
+   * Runs one case; the model must be on disk at `path` already, so a crash never loses it. `timeoutMs` overrides the
+   * backend's limit for this case (the second chance a timed-out case gets).
+   */
+  async run(path: string, graph: Graph | undefined, feeds: Readonly<Record<string, Tensor>>, outputs: readonly string[], timeoutMs = this.opts.timeoutMs): Promise<Outcome> {
     if (this.pending) throw new Error(`backend '${this.spec}' is already running a case`);
     try {
       await this.start();
@@ -222,8 +225,8 @@ export class IsolatedBackend {
         this.detach(child);
         killGroup(child);
         release(child);
-        this.settle({ kind: 'timeout', stage, limitMs: this.opts.timeoutMs });
-      }, this.opts.timeoutMs);
+        this.settle({ kind: 'timeout', stage, limitMs: timeoutMs });
+      }, timeoutMs);
       this.pending = { id, stage: 'load', resolve, timer };
       // a crash report quotes this case's stderr only: earlier cases' log lines would make crash buckets depend on order
       this.stderrTail = '';

@@ -93,7 +93,10 @@ export async function evaluateCase(
   const results: BackendResult[] = await Promise.all(
     backends.map(async (b) => {
       const bt = performance.now();
-      const outcome = await b.run(modelPath, graph, feeds, outputNames);
+      let outcome = await b.run(modelPath, graph, feeds, outputNames);
+      // a hang must reproduce: a machine busy for a moment (other jobs, a swap storm) makes a small case time out on
+      // several backends at once. A fresh worker gets the case again with twice the limit; only a second timeout is one
+      if (outcome.kind === 'timeout') outcome = await b.run(modelPath, graph, feeds, outputNames, outcome.limitMs * TIMEOUT_RETRY_FACTOR);
       perBackend[b.spec] = performance.now() - bt;
       return { backend: b.spec, version: o.versions?.[b.spec] ?? '?', outcome };
     }),
@@ -158,6 +161,9 @@ async function hitOf(
   const detail = cause && !isValueSymptom(v.symptom) ? `${v.detail} (after ${divergence!.op} '${divergence!.node}' left the reference: ${cause})` : v.detail;
   return { key, slug: bucketSlug(key, hashOf(key)), ...parts, ...(keyType ? { typeIsCause: true } : {}), detail, ...(divergence ? { divergence } : {}) };
 }
+
+/** The limit a timed-out case gets on its second try, as a multiple of the first. */
+export const TIMEOUT_RETRY_FACTOR = 2;
 
 /** How every harness-bug key starts: the reference, not a backend, stands alone. */
 export const HARNESS_KEY_PREFIX = 'reference|harness-bug|';

@@ -80,7 +80,26 @@ describe('a campaign with a hanging backend', () => {
     const buckets = readFileSync(join(out, 'buckets.json'), 'utf8');
     expect(buckets).toMatch(/sometimes-hang\.mjs\|timeout/);
     expect(buckets).toMatch(/sometimes-segv\.mjs\|crash/);
-  });
+    // a hang is a finding only once the case has also run past twice the limit on a fresh worker
+    expect(buckets).toMatch(/no result within 6000 ms/);
+  }, 300_000);
+});
+
+describe('a backend that stalls once', () => {
+  it('is no timeout finding when the case runs on its second try', async () => {
+    const dir = scratch();
+    const marks = join(dir, 'marks');
+    mkdirSync(marks);
+    const out = join(dir, 'c');
+    const r = await onnxsmithAsync(
+      ['fuzz', '--backends', `ort-node-cpu,module:${join(fixtures, 'hang-once.mjs')}`, '--timeout', '1500', '--max-cases', '4', '--jobs', '1', '--seed', '3', '--out', out],
+      { timeoutMs: 120_000, env: { ONNXSMITH_FIXTURE_MARKS: marks } },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    // every case hung once, and none is a finding
+    expect(readdirSync(marks)).toHaveLength(4);
+    expect(JSON.parse(readFileSync(join(out, 'buckets.json'), 'utf8'))).toEqual([]);
+  }, 120_000);
 });
 
 describe('command backends that misbehave', () => {
