@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createBackend } from '../../src/backends/index.js';
-import { onnxsmith } from '../helpers/cli.js';
+import { onnxsmith, onnxsmithAsync } from '../helpers/cli.js';
 
 const corpus = join(import.meta.dirname, '../../corpus');
 const cases = readdirSync(corpus).filter((d) => existsSync(join(corpus, d, 'case.json')));
@@ -23,10 +23,10 @@ describe('onnxsmith replay', () => {
 
   // every kept finding is still open upstream for the installed onnxruntime: replay must say it reproduces
   for (const c of cases) {
-    it(`${c} still reproduces (exit 1)`, (ctx) => {
+    it(`${c} still reproduces (exit 1)`, async (ctx) => {
       const why = missing.get(culpritOf(c));
       if (why && !process.env['CI']) return ctx.skip(`${culpritOf(c)} cannot run here: ${why}`);
-      const r = onnxsmith(['replay', join(corpus, c)]);
+      const r = await onnxsmithAsync(['replay', join(corpus, c)]);
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(r.stdout).toMatch(/still reproduces/);
     });
