@@ -4,6 +4,7 @@
  * are independent implementations (kernelFamily), the reference itself is wrong: a harness bug, reported loudly and
  * never filed against a backend.
  */
+import { kernelFamily } from '../src/backends/names.js';
 import type { Outcome } from '../src/backends/types.js';
 import type { DType, Graph, Tensor } from '../src/ir/index.js';
 import { compareTensor } from './closeness.js';
@@ -32,17 +33,6 @@ function agree(a: Readonly<Record<string, Tensor>>, b: Readonly<Record<string, T
     const y = b[o.name];
     return x !== undefined && y !== undefined && compareTensor(o.name, x, y, tols.get(o.name) ?? toleranceFor(x.dtype, tol)).verdict === 'match';
   });
-}
-
-/**
- * Backends that run the same kernels count as one witness against the reference: onnxruntime's CPU kernels are
- * compiled into onnxruntime-node (with and without graph optimisations) and into onnxruntime-web's wasm build, so
- * those three agreeing on a wrong value is one kernel bug seen three times, not a consensus that the reference is
- * wrong. Every other backend (WebGPU, CUDA, each tfjs backend, each external program) is its own witness.
- */
-export function kernelFamily(spec: string): string {
-  const base = spec.replace(/@[^/]*$/, '');
-  return /^ort-node-cpu(-noopt)?$|^ort-web-wasm$/.test(base) ? 'onnxruntime-cpu' : base;
 }
 
 /** Judges every backend against the reference and names the culprits. */

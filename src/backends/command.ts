@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { numel, type Tensor } from '../ir/index.js';
 import { decodeTensor, encodeTensor, importModel } from '../onnx/index.js';
+import { commandName } from './names.js';
 import type { Availability, Backend, ModelInput, Session, Stage } from './types.js';
 import { defineBackend } from './types.js';
 
@@ -188,7 +189,7 @@ export function commandBackend(path: string): Backend {
   const exe = resolve(path);
   let version: string | undefined;
   return defineBackend({
-    name: `command:${path}`,
+    name: commandName(path),
     version() {
       if (version === undefined) {
         const r = spawnSync(exe, ['--version'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });

@@ -3,6 +3,8 @@
  * idea). The contract suite skips nothing silently: an excluded operator must still fail there, so an exclusion
  * that no longer applies is noticed and removed.
  */
+import { backendBase, withVersion } from './names.js';
+
 export interface Exclusion {
   readonly op: string;
   readonly reason: string;
@@ -63,7 +65,6 @@ export const CI_BACKENDS: readonly string[] = [
  * `version`, the release it resolved to), else those of its family (`ort-node-cpu`).
  */
 export function exclusionsFor(backend: string, version?: string): readonly Exclusion[] {
-  const base = backend.split('@')[0]!;
-  const release = backend.includes('@') ? backend : version ? `${base}@${version}` : undefined;
-  return (release ? BACKEND_EXCLUSIONS[release] : undefined) ?? BACKEND_EXCLUSIONS[base] ?? [];
+  const release = withVersion(backend, version);
+  return BACKEND_EXCLUSIONS[release] ?? BACKEND_EXCLUSIONS[backendBase(backend)] ?? [];
 }

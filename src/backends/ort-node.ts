@@ -9,6 +9,7 @@ import type { Graph, Tensor } from '../ir/index.js';
 import { exportModel } from '../onnx/index.js';
 import { ortKernelGap } from './kernel-gaps.js';
 import { probeOrtOnce, runOrtSession, type OrtTensorCtor, type OrtTensorLike } from './ort-tensor.js';
+import { ORT_NODE_FLAVOURS, withVersion, type OrtNodeFlavour } from './names.js';
 import { findPackage, requireDir } from './packages.js';
 import { probeModelBytes } from './probe-model.js';
 import type { Backend, ModelInput, Session } from './types.js';
@@ -26,13 +27,7 @@ interface OrtModule {
   env?: { logLevel?: string };
 }
 
-export const ORT_NODE_FLAVOURS = {
-  'ort-node-cpu': { provider: 'cpu', optimization: 'all' },
-  'ort-node-cpu-noopt': { provider: 'cpu', optimization: 'disabled' },
-  'ort-node-webgpu': { provider: 'webgpu', optimization: 'all' },
-  'ort-node-cuda': { provider: 'cuda', optimization: 'all' },
-} as const;
-export type OrtNodeFlavour = keyof typeof ORT_NODE_FLAVOURS;
+export { ORT_NODE_FLAVOURS, type OrtNodeFlavour };
 
 /** Element types onnxruntime's JS binding can pass in and out. */
 const JS_DTYPES = new Set(['float32', 'float64', 'int32', 'int64', 'bool']);
@@ -63,7 +58,7 @@ export function ortNodeBackend(flavour: OrtNodeFlavour, version?: string): Backe
     logSeverityLevel: 4,
   };
   return defineBackend({
-    name: version ? `${flavour}@${version}` : flavour,
+    name: withVersion(flavour, version),
     version: () => (typeof pkg === 'string' ? 'not installed' : pkg.version),
     available: probeOrtOnce(
       pkg,
@@ -91,7 +86,7 @@ export function ortNodeBackend(flavour: OrtNodeFlavour, version?: string): Backe
         return await load().InferenceSession.create(model.path, options);
       } catch (e) {
         if (typeof pkg === 'string') throw e;
-        throw (await ortKernelGap(e, model, { backend: `${flavour}@${pkg.version}`, probe: (g) => loadError(load(), g, options) })) ?? e;
+        throw (await ortKernelGap(e, model, { backend: withVersion(flavour, pkg.version), probe: (g) => loadError(load(), g, options) })) ?? e;
       }
     },
     async run(session: Session, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]) {

@@ -3,6 +3,7 @@ import type { Graph, Tensor } from '../ir/index.js';
 import { exportModel } from '../onnx/index.js';
 import { ortKernelGap } from './kernel-gaps.js';
 import { probeOrtOnce, runOrtSession, type OrtTensorCtor, type OrtTensorLike } from './ort-tensor.js';
+import { withVersion } from './names.js';
 import { findPackage, requireDir } from './packages.js';
 import { probeModelBytes } from './probe-model.js';
 import type { Backend, ModelInput, Session } from './types.js';
@@ -34,7 +35,7 @@ export function ortWebWasmBackend(version?: string): Backend {
   };
   const options = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
   return defineBackend({
-    name: version ? `ort-web-wasm@${version}` : 'ort-web-wasm',
+    name: withVersion('ort-web-wasm', version),
     version: () => (typeof pkg === 'string' ? 'not installed' : pkg.version),
     available: probeOrtOnce(
       pkg,
@@ -61,7 +62,7 @@ export function ortWebWasmBackend(version?: string): Backend {
             return errorText(pe);
           }
         };
-        throw (await ortKernelGap(e, model, { backend: `ort-web-wasm@${pkg.version}`, probe })) ?? e;
+        throw (await ortKernelGap(e, model, { backend: withVersion('ort-web-wasm', pkg.version), probe })) ?? e;
       }
     },
     async run(session: Session, feeds: Readonly<Record<string, Tensor>>, outputNames: readonly string[]) {

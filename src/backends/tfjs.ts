@@ -13,15 +13,11 @@ import type { Graph, Node, Tensor, TensorType } from '../ir/index.js';
 import { importModel } from '../onnx/index.js';
 import { withDefaults } from '../reference/interpreter.js';
 import { nodeDtype, tfjsKernelGap } from './kernel-gaps.js';
+import { TFJS_FLAVOURS, withVersion, type TfjsFlavour } from './names.js';
 import type { Availability, Backend, ModelInput, Session } from './types.js';
 import { defineBackend, errorText } from './types.js';
 
-export const TFJS_FLAVOURS = {
-  'tfjs-cpu': { pkg: '@tensorflow/tfjs-backend-cpu', tfBackend: 'cpu' },
-  'tfjs-wasm': { pkg: '@tensorflow/tfjs-backend-wasm', tfBackend: 'wasm' },
-  'tfjs-node': { pkg: '@tensorflow/tfjs-node', tfBackend: 'tensorflow' },
-} as const;
-export type TfjsFlavour = keyof typeof TFJS_FLAVOURS;
+export { TFJS_FLAVOURS, type TfjsFlavour };
 
 const require_ = createRequire(import.meta.url);
 
@@ -213,7 +209,7 @@ export function tfjsBackend(flavour: TfjsFlavour): Backend {
       const tf = await load();
       // tfjs-cpu and tfjs-wasm share one tfjs engine when they live in one process: select ours every time
       if (tf.getBackend() !== cfg.tfBackend) await tf.setBackend(cfg.tfBackend);
-      return runTfjsGraph(tf, session as Graph, feeds, outputNames, `${flavour}@${version ?? '?'}`);
+      return runTfjsGraph(tf, session as Graph, feeds, outputNames, withVersion(flavour, version ?? '?'));
     },
   });
 }

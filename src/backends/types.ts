@@ -4,6 +4,7 @@
  * wrap backends from outside (see isolated.ts); backends themselves stay small.
  */
 import type { Graph, Tensor } from '../ir/index.js';
+import { isWellFormedName } from './names.js';
 
 export type Stage = 'load' | 'run';
 
@@ -69,7 +70,7 @@ export interface Backend {
 
 /** Declares a backend; validates the name once so a typo fails at load. */
 export function defineBackend(b: Backend): Backend {
-  if (!/^[a-z0-9][a-z0-9.-]*(@[0-9][0-9A-Za-z.+-]*)?$/.test(b.name) && !b.name.startsWith('command:')) {
+  if (!isWellFormedName(b.name)) {
     throw new Error(`defineBackend: bad backend name '${b.name}' (lower-kebab, optionally @version)`);
   }
   return b;

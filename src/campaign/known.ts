@@ -9,6 +9,7 @@
  * pattern without it matches any. nan-inf and wrong-value are one symptom here, as in bucket keys.
  */
 import { exclusionsFor } from '../backends/exclusions.js';
+import { backendBase, pinnedVersion, withVersion } from '../backends/names.js';
 import { normaliseError } from './bucket.js';
 import { CampaignError } from './errors.js';
 
@@ -85,19 +86,11 @@ function keyParts(b: BucketLike): { symptom: string; stage: string; op: string; 
   return { symptom: fold(symptom), stage, op: colon < 0 ? w : w.slice(0, colon), ...(colon < 0 ? {} : { rest: w.slice(colon + 1) }) };
 }
 
-/** A backend spec as family and release: `ort-node-cpu` with version 1.12.1 is `ort-node-cpu@1.12.1`. */
-function releaseOf(culprit: string, version: string | undefined): { family: string; release: string } {
-  // plug-in paths may hold '@'
-  if (/^(command|module):/.test(culprit)) return { family: culprit, release: culprit };
-  const at = culprit.indexOf('@');
-  if (at >= 0) return { family: culprit.slice(0, at), release: culprit };
-  return { family: culprit, release: version ? `${culprit}@${version}` : culprit };
-}
-
 /** Whether pattern `p` stands for bucket `b` (whose culprit resolved to `version`). */
 export function matchesPattern(p: KeyPattern, b: BucketLike, version?: string): boolean {
-  const { family, release } = releaseOf(b.culprit, version);
-  if (!glob(p.culprit, p.culprit.includes('@') ? release : family)) return false;
+  // a pattern's culprit with @version stands for that release, without for every release of the backend
+  const culprit = pinnedVersion(p.culprit) !== undefined ? withVersion(b.culprit, version) : backendBase(b.culprit);
+  if (!glob(p.culprit, culprit)) return false;
   const k = keyParts(b);
   if (!glob(fold(p.symptom), k.symptom) || !glob(p.stage, k.stage)) return false;
   if (!glob(p.op, k.op) && !(b.op !== undefined && glob(p.op, b.op))) return false;

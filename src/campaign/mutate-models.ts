@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { caseSeed, GeneratorBug, generateGraph, randomFromSeed } from '../../generators/graph.js';
 import { sampleFeeds } from '../../generators/values.js';
-import { ORT_NODE_FLAVOURS } from '../backends/ort-node.js';
+import { ORT_NODE_FLAVOURS, ortNodeFlavour, runtimeOf } from '../backends/names.js';
 import type { Outcome } from '../backends/types.js';
 import type { Graph, Tensor } from '../ir/index.js';
 import { exportModel, ModelError } from '../onnx/index.js';
@@ -79,13 +79,13 @@ const j = (v: unknown): string => JSON.stringify(v);
  * culprit's package and runs it once in a child process, exiting 1 while that child crashes or hangs.
  */
 export function loaderRepro(r: { culprit: string; version?: string; graph: Graph; feeds: Readonly<Record<string, Tensor>>; mutation: readonly string[]; limitMs: number }): string | undefined {
-  const base = r.culprit.replace(/@[^@/]*$/, '');
+  const ort = ortNodeFlavour(r.culprit);
   let load: string;
-  if (base in ORT_NODE_FLAVOURS) {
-    const f = ORT_NODE_FLAVOURS[base as keyof typeof ORT_NODE_FLAVOURS];
+  if (ort) {
+    const f = ORT_NODE_FLAVOURS[ort];
     load = `const ort = need('onnxruntime-node');
 const session = await ort.InferenceSession.create(MODEL, { executionProviders: [${j(f.provider)}], graphOptimizationLevel: ${j(f.optimization)} });`;
-  } else if (base === 'ort-web-wasm') {
+  } else if (runtimeOf(r.culprit) === 'onnxruntime-web') {
     load = `const ort = need('onnxruntime-web');
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;

@@ -3,14 +3,12 @@
  * change when the version under test does: it is built from the campaign's bucket key with the backend's
  * `@version` removed.
  */
+import { backendBase } from '../backends/names.js';
 import { bucketKey } from '../campaign/bucket.js';
 import { hashOf, type Hit } from '../triage/evaluate.js';
 import type { Rule } from './types.js';
 
-/** `ort-node-cpu@1.12.1` → `ort-node-cpu`; names without a version are returned unchanged. */
-export function backendBase(spec: string): string {
-  return spec.replace(/@\d+\.\d+\.\d+[^/]*$/, '');
-}
+export { backendBase };
 
 function pascal(s: string): string {
   return s

@@ -6,6 +6,7 @@
 import { arch, platform } from 'node:os';
 import type { Graph, Tensor } from '../ir/index.js';
 import { formatType } from '../ir/index.js';
+import { displayName } from '../backends/names.js';
 import { reproRequirement } from './repro.js';
 
 export interface ReportInput {
@@ -39,19 +40,7 @@ const SYMPTOM_WORDS: Record<string, string> = {
 
 /** What a culprit name means, in the terms of its own project. */
 export function describeBackend(name: string, version?: string): string {
-  const v = version ? ` ${version}` : '';
-  const base = name.replace(/@[^@/]*$/, '');
-  const known: Record<string, string> = {
-    'ort-node-cpu': `onnxruntime-node${v}, CPU execution provider, graph optimisations on (level "all")`,
-    'ort-node-cpu-noopt': `onnxruntime-node${v}, CPU execution provider, graph optimisations off`,
-    'ort-node-webgpu': `onnxruntime-node${v}, WebGPU execution provider`,
-    'ort-node-cuda': `onnxruntime-node${v}, CUDA execution provider`,
-    'ort-web-wasm': `onnxruntime-web${v}, wasm execution provider (single thread)`,
-    'tfjs-cpu': `tfjs${v}, cpu backend`,
-    'tfjs-wasm': `tfjs${v}, wasm backend`,
-    'tfjs-node': `tfjs-node${v}`,
-  };
-  return known[base] ?? `${name}${v}`;
+  return displayName(name, version);
 }
 
 const clip = (xs: ArrayLike<number>, n = 6): string => {

@@ -7,7 +7,7 @@
  */
 import type { Tolerance } from '../../oracles/tolerance.js';
 import { pathTolerances, toleranceFor } from '../../oracles/tolerance.js';
-import { ORT_NODE_FLAVOURS } from '../backends/ort-node.js';
+import { ORT_NODE_FLAVOURS, ortNodeFlavour, packagesOf, pinnedVersion, readBackendName, runtimeOf, tfjsFlavour } from '../backends/names.js';
 import type { DType, Graph, Tensor } from '../ir/index.js';
 import { tfjsTrace } from './tfjs-trace.js';
 
@@ -25,15 +25,12 @@ export interface ReproInput {
 
 /** What a maintainer installs to run the repro (an npm install line), or undefined for a command backend. */
 export function reproRequirement(culprit: string, version?: string): string | undefined {
-  const v = version && /^\d+\.\d+\.\d+/.test(version) ? `@${version}` : '';
-  const at = /@(\d+\.\d+\.\d+\S*)$/.exec(culprit)?.[1];
-  const ver = at ? `@${at}` : v;
-  if (culprit.startsWith('ort-node-')) return `npm install onnxruntime-node${ver}`;
-  if (culprit.startsWith('ort-web-')) return `npm install onnxruntime-web${ver}`;
-  if (culprit === 'tfjs-cpu') return `npm install @tensorflow/tfjs-core${ver} @tensorflow/tfjs-backend-cpu${ver}`;
-  if (culprit === 'tfjs-wasm') return `npm install @tensorflow/tfjs-core${ver} @tensorflow/tfjs-backend-wasm${ver}`;
-  if (culprit === 'tfjs-node') return `npm install @tensorflow/tfjs-node${ver}`;
-  return undefined;
+  const packages = packagesOf(culprit);
+  if (packages.length === 0) return undefined;
+  // the release the culprit pins, else the one it resolved to; 'not installed' and the like pin nothing
+  const release = pinnedVersion(culprit) ?? version;
+  const ver = release && /^\d+\.\d+\.\d+/.test(release) ? `@${release}` : '';
+  return `npm install ${packages.map((p) => p + ver).join(' ')}`;
 }
 
 const j = (v: unknown): string => JSON.stringify(v);
@@ -44,9 +41,11 @@ function tensorLiteral(name: string, t: Tensor, tol?: Tolerance): string {
 
 /** How the script runs the model on the culprit: code defining `async function runModel()`. */
 async function runner(r: ReproInput): Promise<string> {
-  const base = r.culprit.replace(/@[^@/]*$/, '');
-  if (base in ORT_NODE_FLAVOURS) {
-    const f = ORT_NODE_FLAVOURS[base as keyof typeof ORT_NODE_FLAVOURS];
+  const n = readBackendName(r.culprit);
+  if (n.kind === 'command') return commandRunner(n.path);
+  const ort = ortNodeFlavour(r.culprit);
+  if (ort) {
+    const f = ORT_NODE_FLAVOURS[ort];
     return `const ort = need('onnxruntime-node');
 const OPTIONS = { executionProviders: [${j(f.provider)}], graphOptimizationLevel: ${j(f.optimization)} };
 
@@ -57,7 +56,7 @@ async function runModel() {
   return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dtype: t.type, shape: [...t.dims], data: Array.from(t.data, Number) }]));
 }`;
   }
-  if (base === 'ort-web-wasm') {
+  if (runtimeOf(r.culprit) === 'onnxruntime-web') {
     return `const ort = need('onnxruntime-web');
 ort.env.wasm.numThreads = 1;
 ort.env.wasm.proxy = false;
@@ -69,8 +68,8 @@ async function runModel() {
   return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dtype: t.type, shape: [...t.dims], data: Array.from(t.data, Number) }]));
 }`;
   }
-  if (base.startsWith('command:')) return commandRunner(base.slice('command:'.length));
-  if (base === 'tfjs-cpu' || base === 'tfjs-wasm' || base === 'tfjs-node') return tfjsTrace(r.graph, r.feeds, base);
+  const tfjs = tfjsFlavour(r.culprit);
+  if (tfjs) return tfjsTrace(r.graph, r.feeds, tfjs);
   throw new Error(`no standalone repro for backend ${r.culprit}`);
 }
 

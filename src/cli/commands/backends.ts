@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { BUILTIN_BACKENDS } from '../../backends/index.js';
 import { IsolatedBackend } from '../../backends/isolated.js';
 import { versionsOf } from '../../backends/packages.js';
-import { ORT_NODE_FLAVOURS } from '../../backends/ort-node.js';
+import { ORT_NODE_FLAVOURS, withVersion } from '../../backends/names.js';
 
 export interface BackendRow {
   readonly name: string;
@@ -15,7 +15,7 @@ export interface BackendRow {
 export function knownBackendNames(): string[] {
   const extra = versionsOf('onnxruntime-node')
     .slice(1)
-    .flatMap((p) => Object.keys(ORT_NODE_FLAVOURS).map((f) => `${f}@${p.version}`));
+    .flatMap((p) => Object.keys(ORT_NODE_FLAVOURS).map((f) => withVersion(f, p.version)));
   return [...BUILTIN_BACKENDS, ...extra];
 }
 

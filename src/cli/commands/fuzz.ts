@@ -4,6 +4,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { OptionError, resolveOptions } from '../../../generators/graph.js';
 import { DEFAULT_BACKENDS } from '../../backends/index.js';
+import { absoluteExternal } from '../../backends/names.js';
 import { CampaignError, runCampaign, type CampaignConfig, type LiveStatus } from '../../campaign/campaign.js';
 import { DEFAULT_KNOWN, KNOWN_FORMAT, loadKnown, readKnownSettings, writeKnownSettings, type KnownSettings } from '../../campaign/known-sources.js';
 import type { KnownBugs } from '../../campaign/known.js';
@@ -42,8 +43,7 @@ interface FuzzFlags {
 }
 
 function absolutePlugin(spec: string): string {
-  const m = /^(command|module):(.+)$/.exec(spec);
-  return m ? `${m[1]}:${resolve(m[2]!)}` : spec;
+  return absoluteExternal(spec, (p) => resolve(p));
 }
 
 /** Parses 90s, 10m, 1h, 1h30m or plain milliseconds. */
