@@ -223,8 +223,9 @@ export async function localiseFailure(
     if (at) return divergenceAt(graph, at, env, feeds, ran.outputs, tols);
   }
   const node = graph.nodes[hi - 1]!;
-  // the node alone: its computed inputs cut into graph inputs holding their reference values
-  const cone = keepOutputs(graph, feeds, produced([node]));
+  // the node alone: its computed inputs cut into graph inputs holding their reference values, or into initializers
+  // where they come from initializers alone (so a failure at load, where a runtime folds them, stays one at load)
+  const cone = keepOutputs(fixedWeights(graph), feeds, produced([node]));
   const computed = new Set(produced(graph.nodes));
   const fed = node.inputs.filter((i) => computed.has(i));
   const alone = cone && fed.length > 0 ? cut(cone.graph, cone.feeds, env, fed) : cone;
@@ -243,6 +244,14 @@ export async function localiseCrash(
   dir: string,
 ): Promise<Divergence | undefined> {
   return localiseFailure(backend, graph, env, feeds, (o) => o.kind === 'crash' && o.signal === signal, dir);
+}
+
+/**
+ * `graph` with every initializer a constant: the input search may change weights, localisation may not, and a value
+ * computed from initializers alone then stays an initializer when a node is cut out (transforms.ts `cut`).
+ */
+function fixedWeights(graph: Graph): Graph {
+  return { ...graph, initializers: graph.initializers.map((i) => (i.kind === 'constant' ? i : { ...i, kind: 'constant' })) };
 }
 
 /** Element types a node can be rewritten to without changing its meaning. */

@@ -87,6 +87,30 @@ describe('a wrong shape', () => {
   });
 });
 
+describe('a load error', () => {
+  it('names its operator when the failing node computes from weights alone (folded at load)', async () => {
+    // onnxruntime 1.12.1 folds Neg(w) and the ReduceSum after it at load, and its ReduceSum without axes and with
+    // noop_with_empty_axes = 1 fails there (corpus/ort-1-12-reducesum-noop-empty-axes)
+    const graph: Graph = {
+      opset: 17,
+      inputs: [{ name: 'x', dtype: 'float32', shape: [2, 3] }],
+      initializers: [{ name: 'w', dtype: 'float32', shape: [2, 3], kind: 'weight', data: [1, 2, 3, 4, 5, 6] }],
+      nodes: [
+        { op: 'Neg', name: 'neg', inputs: ['w'], outputs: ['n'], attrs: {} },
+        { op: 'ReduceSum', name: 'sum', inputs: ['n'], outputs: ['s'], attrs: { noop_with_empty_axes: 1 } },
+        { op: 'Add', name: 'add', inputs: ['s', 'x'], outputs: ['y'], attrs: {} },
+      ],
+      outputs: [{ name: 'y', dtype: 'float32', shape: [2, 3] }],
+      valueInfo: [
+        { name: 'n', dtype: 'float32', shape: [2, 3] },
+        { name: 's', dtype: 'float32', shape: [2, 3] },
+      ],
+    };
+    const e = await evaluate('ort-node-cpu@1.12.1', graph, { x: tensor('float32', [2, 3], [0, 0, 0, 0, 0, 0]) });
+    expect(e.hits.map((h) => [h.symptom, h.op])).toEqual([['load-error', 'ReduceSum']]);
+  });
+});
+
 describe('unstable divergences', () => {
   // Floor(Exp(x) * k) with k three float32 ulps below 3: the reference gives 2; a backend whose Exp is 2^-20 high
   // (within tolerance) gives 3, and the reference's own Floor on that backend's input gives 3 as well
