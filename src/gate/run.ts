@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IsolatedBackend } from '../backends/isolated.js';
-import { startBackends } from '../run/differential.js';
+import { startBackends } from '../backends/start.js';
 import { evaluateCase } from '../triage/evaluate.js';
 import { classify } from './classify.js';
 import { findCases, loadCase, type CaseRef, type LoadedCase } from './corpus.js';

@@ -14,7 +14,8 @@ import { generateGraph } from '../../generators/graph.js';
 import type { Tensor } from '../../src/ir/index.js';
 import { exportModel, ModelError } from '../../src/onnx/index.js';
 import { mutateModel } from '../../src/onnx/mutate.js';
-import { runDifferential, startBackends } from '../../src/run/differential.js';
+import { closeBackends, startBackends } from '../../src/backends/start.js';
+import { runCase } from '../../src/run/run-case.js';
 import { prepareRun } from '../../src/run/prepare.js';
 import { formatRunTable } from '../../src/run/text.js';
 import { onnxsmith } from '../helpers/cli.js';
@@ -97,12 +98,12 @@ describe('mutated models through run', () => {
     try {
       const path = write(passThrough());
       const p = prepareRun(path, { seed: 0, maxElems: 1e6 });
-      const res = await runDifferential(started, path, p.graph, { x: p.feeds.x! }, { timeoutMs: 10_000 });
+      const res = await runCase(started, path, p.graph, { x: p.feeds.x! }, { unknownOps: p.unknownOps });
       const o = res.reports[0]!.outcome;
       expect(o.kind).toBe('ok');
       if (o.kind === 'ok') expect(Array.from(o.outputs.z!.data)).toEqual([1, 2, 3, 4, 5, 6]);
     } finally {
-      await Promise.all(started.map((s) => s.backend.close()));
+      await closeBackends(started);
     }
   });
 
@@ -128,7 +129,7 @@ describe('mutated models through run', () => {
           }
           // accepted: no tensor anywhere points outside the folder
           for (const loc of locations(m.bytes)) expect(HOSTILE, `${why}: accepted a model reading ${JSON.stringify(loc)}`).not.toContain(loc);
-          const res = await runDifferential(started, path, p.graph, p.feeds, { timeoutMs: 5_000 });
+          const res = await runCase(started, path, p.graph, p.feeds, { unknownOps: p.unknownOps });
           ran++;
           for (const r of res.reports) {
             if (r.outcome.kind === 'ok') expect(leaksCanary(r.outcome.outputs), `${why}: ${r.backend}`).toBeUndefined();
@@ -139,7 +140,7 @@ describe('mutated models through run', () => {
         { seed: 20261208, numRuns: 1500, interruptAfterTimeLimit: 40_000, markInterruptAsFailure: false },
       );
     } finally {
-      await Promise.all(started.map((s) => s.backend.close()));
+      await closeBackends(started);
     }
     // both paths were exercised: some mutants ran, many were refused
     expect(ran).toBeGreaterThan(10);

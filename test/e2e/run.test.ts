@@ -48,7 +48,9 @@ describe('onnxsmith run', () => {
     const j = JSON.parse(r.stdout) as RunJson;
     const by = Object.fromEntries(j.reports.map((x) => [x.backend, x]));
     expect(by[abortB]!.outcome).toMatchObject({ kind: 'crash', stage: 'run', signal: 'SIGABRT' });
-    expect(by[hangB]!.outcome).toMatchObject({ kind: 'timeout', stage: 'load', limitMs: 3000 });
+    // run evaluates as a campaign does, which may give a timed-out backend a second try with a longer limit
+    expect(by[hangB]!.outcome).toMatchObject({ kind: 'timeout', stage: 'load' });
+    expect(by[hangB]!.outcome.limitMs).toBeGreaterThanOrEqual(3000);
     expect(by['ort-node-cpu']!.verdict).toBe('agree');
     expect(by['reference']!.verdict).toBe('baseline');
   });

@@ -1,16 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { attribute, type BackendResult, type CaseVerdict } from '../../../oracles/attribution.js';
+import type { BackendResult } from '../../../oracles/attribution.js';
 import type { Symptom } from '../../../oracles/types.js';
 import { keySymptom } from '../../campaign/bucket.js';
 import type { Graph } from '../../ir/index.js';
 import { loaderHit, mutantRefusal } from '../../campaign/mutate-models.js';
 import { importModel, ModelError, readModelFile } from '../../onnx/index.js';
-import { runReference } from '../../triage/evaluate.js';
+import { backendJudgements, judgeCase, type JudgedCase } from '../../triage/judge-case.js';
 import { checkCaseBackends } from '../../backends/index.js';
 import { caseBackends } from '../../triage/reduce-case.js';
-import { startBackends } from '../../run/differential.js';
+import { closeBackends, startBackends, unavailableReason } from '../../backends/start.js';
 import { readInputs } from '../../run/inputs.js';
 import { printable } from '../../util/printable.js';
 import { checkBackendNames, EXIT, intFlag, listFlag, readJsonObject, UsageError } from '../errors.js';
@@ -39,14 +40,18 @@ export function refuseCasePrograms(specs: readonly string[], target: string): vo
   }
 }
 
-/** Whether the verdict shows the finding the case was saved for. */
-export function reproduces(meta: CaseMeta, v: CaseVerdict): boolean {
-  if (meta.harnessBug) return v.kind === 'harness-bug';
-  if (v.kind !== 'finding') return false;
+/**
+ * Whether the judged case shows the finding it was saved for: its culprit still fails with the saved symptom (or the
+ * harness bug is still one). A divergence the reference's own kernel reproduces (unstable) does not count.
+ */
+export function reproduces(meta: CaseMeta, c: JudgedCase): boolean {
+  if (meta.harnessBug) return c.status === 'harness-bug';
+  const v = c.evaluation.verdict;
+  if (c.status !== 'finding' || v.kind !== 'finding' || !meta.culprit || c.evaluation.unstable.includes(meta.culprit)) return false;
   // the bucket's symptom (NaN/Inf filed as a wrong value, a run error filed at the node whose shape caused it) or
   // what the oracle saw when the case was saved
   const saved = [meta.symptom, meta.observed].filter((x): x is string => typeof x === 'string').map((x) => keySymptom(x as Symptom));
-  return v.culprits.some((c) => c.backend === meta.culprit && c.verdict.kind === 'fail' && (saved.length === 0 || saved.includes(keySymptom(c.verdict.symptom))));
+  return v.culprits.some((j) => j.backend === meta.culprit && j.verdict.kind === 'fail' && (saved.length === 0 || saved.includes(keySymptom(j.verdict.symptom))));
 }
 
 /**
@@ -66,13 +71,14 @@ async function replayMutant(dir: string, target: string, meta: CaseMeta, specs: 
   let results: BackendResult[];
   try {
     results = await Promise.all(
-      started.map(async ({ backend, info }) => {
-        if ('error' in info || !info.available.ok) throw new UsageError(`backend ${backend.spec} cannot run here: ${'error' in info ? info.error : info.available.ok ? '' : info.available.reason}`);
-        return { backend: backend.spec, version: info.version, outcome: await backend.run(modelPath, undefined, feeds, original.outputs.map((o) => o.name)) };
+      started.map(async (s) => {
+        const why = unavailableReason(s);
+        if (why !== undefined || 'error' in s.info) throw new UsageError(`backend ${s.backend.spec} cannot run here: ${why ?? ''}`);
+        return { backend: s.backend.spec, version: s.info.version, outcome: await s.backend.run(modelPath, undefined, feeds, original.outputs.map((o) => o.name)) };
       }),
     );
   } finally {
-    await Promise.all(started.map((s) => s.backend.close()));
+    await closeBackends(started);
   }
   const keys = results.map((r) => loaderHit(r.backend, r.outcome)?.key);
   const still = meta.bucketKey !== undefined && keys.includes(meta.bucketKey);
@@ -118,35 +124,36 @@ export function registerReplay(program: Command): void {
       const feeds = readInputs(graph, join(dir, 'inputs'));
       await checkBackendNames(specs);
       const timeoutMs = intFlag('--timeout', flags.timeout, 1);
-      const { reference, env } = runReference(graph, feeds);
       const started = await startBackends(specs, timeoutMs);
-      let results: BackendResult[];
+      const work = mkdtempSync(join(tmpdir(), 'onnxsmith-replay-'));
+      let judged: JudgedCase;
       try {
-        results = await Promise.all(
-          started.map(async ({ backend, info }) => {
-            if ('error' in info || !info.available.ok) {
-              const why = 'error' in info ? info.error : info.available.ok ? '' : info.available.reason;
-              throw new UsageError(`backend ${backend.spec} cannot run here: ${why}`);
-            }
-            return { backend: backend.spec, version: info.version, outcome: await backend.run(join(dir, 'model.onnx'), graph, feeds, graph.outputs.map((o) => o.name)) };
-          }),
-        );
+        const down = started.filter((s) => unavailableReason(s) !== undefined);
+        if (down.length > 0) throw new UsageError(down.map((d) => `backend ${d.backend.spec} cannot run here: ${unavailableReason(d)}`).join('; '));
+        const versions = Object.fromEntries(started.map((s) => [s.backend.spec, 'error' in s.info ? '?' : s.info.version]));
+        // judged as the campaign judged it: the same evaluation, attribution, localisation and stability check
+        judged = await judgeCase(started.map((s) => s.backend), modelPath, graph, feeds, { workDir: work, versions, tolerances: meta.tolerances ?? {} });
       } finally {
-        await Promise.all(started.map((s) => s.backend.close()));
+        await closeBackends(started);
+        rmSync(work, { recursive: true, force: true });
       }
-      const verdict = attribute(graph, reference, results, meta.tolerances ?? {}, env);
-      const still = reproduces(meta, verdict);
+      const verdict = judged.evaluation.verdict;
+      const still = reproduces(meta, judged);
+      const each = backendJudgements(judged);
       if (flags.json) {
-        process.stdout.write(JSON.stringify({ case: dir, reproduces: still, verdict: verdict.kind, judged: 'judged' in verdict ? verdict.judged.map((j) => ({ backend: j.backend, version: j.version, verdict: j.verdict })) : [] }, null, 2) + '\n');
+        const judgedJson = each.map((j) => ({ backend: j.backend, version: j.version, verdict: j.verdict, word: j.word, ...(j.hit ? { bucketKey: j.hit.key } : {}) }));
+        process.stdout.write(JSON.stringify({ case: dir, reproduces: still, verdict: verdict.kind, status: judged.status, ...(judged.harness ? { harnessKey: judged.harness.key } : {}), judged: judgedJson }, null, 2) + '\n');
       } else {
-        const w = Math.max(...results.map((r) => r.backend.length));
-        for (const j of 'judged' in verdict ? verdict.judged : []) {
+        const w = Math.max(...specs.map((s) => s.length));
+        for (const j of each) {
           const v = j.verdict;
-          process.stdout.write(`${j.backend.padEnd(w)}  ${j.version.padEnd(10)}  ${v.kind === 'fail' ? `FAIL ${v.symptom} (${v.stage}): ${v.detail.split('\n')[0]}` : v.kind === 'skip' ? `skipped: ${v.reason}` : 'agrees with the reference'}\n`);
+          const what = j.word === 'unstable' ? 'unstable: it leaves the reference where the reference\'s own kernel, on its inputs, agrees with it' : v.kind === 'fail' ? `FAIL ${v.symptom} (${v.stage}): ${v.detail.split('\n')[0]}` : v.kind === 'skip' ? `skipped: ${v.reason}` : 'agrees with the reference';
+          process.stdout.write(`${printable(j.backend.padEnd(w))}  ${j.version.padEnd(10)}  ${printable(what)}${j.hit ? `\n${' '.repeat(w + 14)}bucket: ${printable(j.hit.key)}` : ''}\n`);
         }
         if (verdict.kind === 'harness-bug') process.stdout.write(`harness bug: ${verdict.reason}\n`);
         const what = meta.harnessBug ? 'the harness bug' : `the finding (${meta.culprit ?? '?'}: ${meta.symptom ?? '?'})`;
-        process.stdout.write(still ? `${what} still reproduces\n` : `${what} no longer reproduces${verdict.kind === 'finding' ? ' (but another backend fails: see above)' : ''}\n`);
+        const other = judged.status === 'finding' ? ' (but another backend fails: see above)' : judged.status === 'unstable' ? ' (the divergence left is unstable, not a finding)' : '';
+        process.stdout.write(still ? `${what} still reproduces\n` : `${what} no longer reproduces${other}\n`);
       }
       process.exitCode = still ? EXIT.findings : EXIT.ok;
     });

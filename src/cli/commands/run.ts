@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_BACKENDS } from '../../backends/index.js';
 import { DEFAULT_MAX_ELEMS, ModelError } from '../../onnx/index.js';
-import { isFailure, runDifferential, startBackends, type DifferentialResult } from '../../run/differential.js';
+import { closeBackends, startBackends, unavailableReason } from '../../backends/start.js';
+import { runCase, type RunResult } from '../../run/run-case.js';
 import { prepareRun } from '../../run/prepare.js';
 import { formatRunTable } from '../../run/text.js';
 import { printable } from '../../util/printable.js';
@@ -31,11 +32,11 @@ function locate(target: string, inputsFlag: string | undefined): { model: string
   return { model: p, ...(inputsFlag ? { inputs: resolve(inputsFlag) } : {}) };
 }
 
-/** `onnxsmith run`: any ONNX model on the chosen backends, compared with the reference. */
+/** `onnxsmith run`: any ONNX model on the chosen backends, judged against the reference as a campaign judges a case. */
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run an ONNX model (or a case folder) on backends and compare them; exit 1 on any discrepancy, crash or rejection')
+    .description('run an ONNX model (or a case folder) on backends and judge them against the reference as fuzz does; exit 1 on a finding, 3 on a harness bug')
     .argument('<model>', 'MODEL.onnx, or a case folder holding model.onnx and inputs/')
     .option('--inputs <DIR>', 'input tensors: NAME.pb or input_K.pb (ONNX TensorProto); default: seeded random values')
     .option('--backends <list>', `comma-separated backends (default: ${DEFAULT_BACKENDS.join(',')})`)
@@ -54,27 +55,31 @@ export function registerRun(program: Command): void {
       const { graph, feeds, unknownOps } = prepareRun(where.model, { ...(where.inputs ? { inputs: where.inputs } : {}), seed, maxElems });
       const started = await startBackends(specs, timeoutMs);
       // a backend the user named that cannot run here is a setup problem, not a silent skip: nothing would be compared
-      const down = flags.backends ? started.filter(({ info }) => 'error' in info || !info.available.ok) : [];
+      const down = flags.backends ? started.filter((s) => unavailableReason(s) !== undefined) : [];
       if (down.length > 0) {
-        await Promise.all(started.map((s) => s.backend.close()));
-        const why = (info: (typeof started)[number]['info']): string => ('error' in info ? info.error : info.available.ok ? '' : info.available.reason);
-        throw new UsageError(`backend${down.length > 1 ? 's' : ''} not available here: ${down.map((d) => `${printable(d.backend.spec)} (${printable(why(d.info))})`).join('; ')}`);
+        await closeBackends(started);
+        throw new UsageError(`backend${down.length > 1 ? 's' : ''} not available here: ${down.map((d) => `${printable(d.backend.spec)} (${printable(unavailableReason(d)!)})`).join('; ')}`);
       }
-      let res: DifferentialResult;
+      let res: RunResult;
       try {
-        res = await runDifferential(started, where.model, graph, feeds, { timeoutMs });
+        res = await runCase(started, where.model, graph, feeds, { unknownOps });
       } finally {
-        await Promise.all(started.map((s) => s.backend.close()));
+        await closeBackends(started);
       }
       const ran = res.reports.filter((r) => r.verdict !== 'unavailable' && r.verdict !== 'unsupported');
-      if (unknownOps.length > 0 && ran.length > 0 && ran.every((r) => r.verdict === 'load-error')) {
+      if (unknownOps.length > 0 && ran.length > 0 && ran.every((r) => r.outcome.kind === 'load-error')) {
         throw new ModelError(`every backend rejected the model; it uses operator${unknownOps.length > 1 ? 's' : ''} ${unknownOps.join(', ')}, unknown to onnxsmith`);
+      }
+      // the reference fails on the model and so does every backend: the model is the problem, not onnxsmith
+      if (res.status === 'harness-bug' && res.noReference !== undefined && !res.reports.some((r) => r.outcome.kind === 'ok')) {
+        throw new ModelError(`the reference and every backend reject the model: ${printable(res.noReference.split('\n')[0] ?? '')}`);
       }
       if (ran.length === 0) {
         throw new UsageError(`none of the backends could run the model: ${res.reports.map((r) => `${printable(r.backend)} (${r.verdict})`).join(', ')}`);
       }
       if (flags.json) process.stdout.write(JSON.stringify({ model: where.model, ...res }, (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v) : v instanceof BigInt64Array ? Array.from(v, String) : v), 2) + '\n');
       else process.stdout.write(formatRunTable(graph, res, unknownOps));
-      process.exitCode = res.reports.some((r) => isFailure(r.verdict)) ? EXIT.findings : EXIT.ok;
+      // as in a campaign: an unstable or unsupported case is no finding; a harness bug is onnxsmith's own
+      process.exitCode = res.status === 'finding' ? EXIT.findings : res.status === 'harness-bug' ? EXIT.harness : EXIT.ok;
     });
 }
