@@ -16,7 +16,8 @@ import { graphHash } from '../ir/index.js';
 import { exportModel } from '../onnx/index.js';
 import { loadSearchTf, searchInputs, type SearchMethod } from '../search/search.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { evaluateCase, harnessHit, outputsOf, runRecord } from '../triage/evaluate.js';
+import { evaluateCase, outputsOf, runRecord } from '../triage/evaluate.js';
+import { settleCase } from '../triage/judge-case.js';
 import { triageOfHit } from '../triage/triage-files.js';
 import { BackgroundReducer, type ReductionDone } from './background-reduce.js';
 import { isReduced } from '../triage/reduce-case.js';
@@ -394,10 +395,12 @@ export async function runCampaign(
     slot.busyMs += e.ms.backends + e.ms.localise;
     const verdict = e.verdict;
     const hits: BucketHit[] = [];
-    // a pass means something only where a backend other than the reference ran the case
-    const judged = 'judged' in verdict ? verdict.judged.filter((j) => j.backend !== 'reference') : [];
-    let status: CaseStatus = verdict.kind === 'pass' && judged.every((j) => j.verdict.kind === 'skip') ? 'unsupported' : 'pass';
-    let detail: string | undefined = status === 'unsupported' ? judged.map((j) => `${j.backend}: ${j.verdict.kind === 'skip' ? j.verdict.reason : j.verdict.kind}`).join('; ').slice(0, 500) : undefined;
+    // the case's status by the rule every command shares (triage/judge-case.ts)
+    const settled = await settleCase(e, slot.backends, graph, feeds, { workDir: work, versions, tolerances: cfg.tolerances ?? {} });
+    ms.localise += settled.harnessMs;
+    slot.busyMs += settled.harnessMs;
+    const status: CaseStatus = settled.status;
+    const detail = settled.detail;
     let harnessKey: string | undefined;
     const meta = (extra: Record<string, unknown>): Record<string, unknown> => ({
       seed: { campaign: cfg.seed, index: k, case: seed },
@@ -410,22 +413,8 @@ export async function runCampaign(
       timings: { ...ms, backendMs },
       ...extra,
     });
-    let harness: Awaited<ReturnType<typeof harnessHit>>;
-    if (verdict.kind === 'harness-bug') {
-      const l = performance.now();
-      harness = await harnessHit(e, slot.backends, graph, feeds, { workDir: work, versions, tolerances: cfg.tolerances ?? {} });
-      const localiseMs = performance.now() - l;
-      ms.localise += localiseMs;
-      slot.busyMs += localiseMs;
-    }
-    if (harness === 'unstable' || (verdict.kind === 'finding' && e.hits.length === 0 && e.unstable.length > 0)) {
-      // every divergence is rounding upstream that a discontinuity amplified: counted, not filed
-      status = 'unstable';
-      detail = `${harness === 'unstable' ? 'every backend' : e.unstable.join(', ')} left the reference where the reference's own kernel, run on the backend's inputs to that node, agrees with the backend`;
-    } else if (verdict.kind === 'harness-bug') {
-      const h = harness;
-      status = 'harness-bug';
-      detail = verdict.reason;
+    if (status === 'harness-bug' && verdict.kind === 'harness-bug') {
+      const h = settled.harness;
       harnessKey = h?.key;
       const kept = harnessKey ? (saved.get(harnessKey) ?? 0) : 0;
       events.onHarnessBug?.(k, h ? `${verdict.reason} (first at ${h.op ?? '?'}:${h.dtype ?? '?'})` : verdict.reason);
@@ -441,8 +430,7 @@ export async function runCampaign(
         if (harnessKey) saved.set(harnessKey, kept + 1);
         ms.write += performance.now() - w;
       }
-    } else if (verdict.kind === 'finding') {
-      status = 'finding';
+    } else if (status === 'finding') {
       for (const h of e.hits) {
         let caseDir: string | undefined;
         const kept = saved.get(h.key) ?? 0;
