@@ -1,30 +1,34 @@
 /**
  * The contract every operator spec must satisfy (the fast-check "ArbitraryAssertions" idea): instances built
- * forward and backward infer valid types, the reference kernel produces exactly those types, and
- * onnxruntime-node (optimisations disabled) accepts the one-node model and computes the same values.
+ * forward and backward infer valid types, and the reference kernel produces exactly those types. The contract tier
+ * also passes `backend` (test/helpers/ort-compare.ts): onnxruntime-node accepts each one-node model and computes
+ * the same values. The unit tier runs the same instances without it.
  */
 import * as fc from 'fast-check';
-import * as ort from 'onnxruntime-node';
 import { xoroshiro128plus as xoroshiro } from 'pure-rand/generator/xoroshiro128plus';
 import { expect } from 'vitest';
 import { tensorTypeArb } from '../../generators/arb.js';
 import { forwardArb, singleOpGraph } from '../../generators/single-op.js';
 import type { BuildContext, Instance, OpSpec } from '../../generators/ops/spec.js';
 import { sampleTensor } from '../../generators/values.js';
-import { fromOrtTensor, toOrtTensor, type OrtTensorCtor } from '../../src/backends/ort-tensor.js';
 import type { Graph, Tensor, TensorType } from '../../src/ir/index.js';
-import { DTYPES, formatType, isFloat, numel, sameShape } from '../../src/ir/index.js';
-import { exportModel } from '../../src/onnx/index.js';
+import { DTYPES, formatType, numel } from '../../src/ir/index.js';
 import { interpret } from '../../src/reference/interpreter.js';
+
+/**
+ * Runs one instance's graph on a backend and compares it with the reference's values `env`; `where` names the
+ * instance in failure messages.
+ */
+export type BackendCheck = (g: Graph, feeds: Readonly<Record<string, Tensor>>, env: ReadonlyMap<string, Tensor>, where: string, o: ContractOptions) => Promise<void>;
 
 export interface ContractOptions {
   readonly runs?: number;
   readonly seed?: number;
   readonly opset?: number;
   readonly maxElems?: number;
-  /** Compare values with onnxruntime-node too (default true). */
-  readonly ort?: boolean;
-  /** Relative/absolute tolerance for float outputs against ORT. */
+  /** Runs each instance on a backend too (none: the reference alone). */
+  readonly backend?: BackendCheck;
+  /** Relative/absolute tolerance for float outputs against the backend. */
   readonly rtol?: number;
   readonly atol?: number;
 }
@@ -65,34 +69,7 @@ async function checkOne(spec: OpSpec, inst: Instance, anchor: TensorType | undef
     expect(t.dtype, `${where}: reference dtype`).toBe(out.dtype);
     expect([...t.shape], `${where}: reference shape`).toEqual([...out.shape]);
   }
-  if (o.ort === false) return;
-  const bytes = exportModel(g);
-  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
-  try {
-    const ortFeeds: Record<string, ort.Tensor> = {};
-    for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrtTensor(ort.Tensor as unknown as OrtTensorCtor, v) as ort.Tensor;
-    const res = await session.run(ortFeeds);
-    for (const out of g.outputs) {
-      const exp = env.get(out.name)!;
-      const act = fromOrtTensor(res[out.name]!, out.name);
-      expect(act.dtype, `${where}: ORT dtype`).toBe(out.dtype);
-      expect(sameShape(act.shape, out.shape), `${where}: ORT shape [${act.shape.join(',')}] vs inferred ${formatType(out)}`).toBe(true);
-      const rtol = o.rtol ?? (out.dtype === 'float64' ? 1e-9 : 1e-4);
-      const atol = o.atol ?? (out.dtype === 'float64' ? 1e-9 : 1e-5);
-      for (let i = 0; i < exp.data.length; i++) {
-        const e = exp.data[i]!;
-        const a = act.data[i]!;
-        if (Number.isNaN(e) && Number.isNaN(a)) continue;
-        const ok = isFloat(out.dtype) ? Math.abs(a - e) <= atol + rtol * Math.abs(e) || a === e : a === e;
-        if (!ok) {
-          const inputs = Object.entries(feeds).map(([k, v]) => `${k}=${JSON.stringify(Array.from(v.data).slice(0, 16))}`).join(' ');
-          expect.fail(`${where}: element ${i} ORT=${a} reference=${e}; ${inputs}`);
-        }
-      }
-    }
-  } finally {
-    await session.release();
-  }
+  await o.backend?.(g, feeds, env, where, o);
 }
 
 /** Checks the contract for forward instances and, when the spec has one, backward instances. */

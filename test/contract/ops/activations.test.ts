@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { activationOps } from '../../../generators/ops/activations.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('activations contract', () => {
-  for (const op of activationOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['activations'], onOnnxruntime);

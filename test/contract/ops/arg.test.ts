@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { argOps } from '../../../generators/ops/arg.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('arg-extreme contract', () => {
-  for (const op of argOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['arg'], onOnnxruntime);

@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { binaryArithOps } from '../../../generators/ops/binary-arith.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('binary arithmetic contract', () => {
-  for (const op of binaryArithOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['binary-arith'], onOnnxruntime);

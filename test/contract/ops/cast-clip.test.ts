@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { castClipOps } from '../../../generators/ops/cast-clip.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('cast and clip contract', () => {
-  for (const op of castClipOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['cast-clip'], onOnnxruntime);

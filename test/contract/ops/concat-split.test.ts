@@ -1,12 +1,4 @@
-import { describe, it } from 'vitest';
-import { Concat, Split } from '../../../generators/ops/concat-split.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('concat/split contract', () => {
-  it('Concat', async () => checkOpContract(Concat));
-  // opset 18 adds the num_outputs form
-  it('Split', async () => {
-    await checkOpContract(Split);
-    await checkOpContract(Split, { opset: 18, runs: 40 });
-  });
-});
+describeOpSuites(OP_SUITES['concat-split'], onOnnxruntime);

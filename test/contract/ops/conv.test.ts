@@ -1,10 +1,4 @@
-import { describe, it } from 'vitest';
-import { convOps } from '../../../generators/ops/conv.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-// ORT accumulates in float32 (and may reorder sums), the reference in float64
-const tol = { rtol: 1e-3, atol: 1e-4 };
-
-describe('convolution contract', () => {
-  for (const op of convOps) it(op.onnx, async () => checkOpContract(op, tol));
-});
+describeOpSuites(OP_SUITES['conv'], onOnnxruntime);

@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { expandTileOps } from '../../../generators/ops/expand-tile.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('expand/tile contract', () => {
-  for (const op of expandTileOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['expand-tile'], onOnnxruntime);

@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { gatherOps } from '../../../generators/ops/gather.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('gather contract', () => {
-  for (const op of gatherOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['gather'], onOnnxruntime);

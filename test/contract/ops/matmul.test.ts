@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { matmulOps } from '../../../generators/ops/matmul.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('MatMul and Gemm contract', () => {
-  for (const op of matmulOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['matmul'], onOnnxruntime);

@@ -1,10 +1,4 @@
-import { describe, it } from 'vitest';
-import { poolOps } from '../../../generators/ops/pool.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-// ORT sums windows in float32, the reference in float64
-const tol = { rtol: 1e-3, atol: 1e-4 };
-
-describe('pooling contract', () => {
-  for (const op of poolOps) it(op.onnx, async () => checkOpContract(op, tol));
-});
+describeOpSuites(OP_SUITES['pool'], onOnnxruntime);

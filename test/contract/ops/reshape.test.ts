@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { reshapeOps } from '../../../generators/ops/reshape.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('reshape family contract', () => {
-  for (const op of reshapeOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['reshape'], onOnnxruntime);

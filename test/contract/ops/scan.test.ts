@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { scanOps } from '../../../generators/ops/scan.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('scan-and-triangle contract', () => {
-  for (const op of scanOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['scan'], onOnnxruntime);

@@ -1,12 +1,4 @@
-import { describe, it } from 'vitest';
-import { Pad, Slice } from '../../../generators/ops/slice-pad.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('slice/pad contract', () => {
-  it('Slice', async () => checkOpContract(Slice, { runs: 100 }));
-  // opset 18 adds the axes input
-  it('Pad', async () => {
-    await checkOpContract(Pad, { runs: 100 });
-    await checkOpContract(Pad, { opset: 18, runs: 40 });
-  });
-});
+describeOpSuites(OP_SUITES['slice-pad'], onOnnxruntime);

@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { softmaxOps } from '../../../generators/ops/softmax.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('softmax contract', () => {
-  for (const op of softmaxOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['softmax'], onOnnxruntime);

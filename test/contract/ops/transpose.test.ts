@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { transposeOps } from '../../../generators/ops/transpose.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('transpose contract', () => {
-  for (const op of transposeOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['transpose'], onOnnxruntime);

@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { unaryMathOps } from '../../../generators/ops/unary-math.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('unary math contract', () => {
-  for (const op of unaryMathOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['unary-math'], onOnnxruntime);

@@ -1,7 +1,4 @@
-import { describe, it } from 'vitest';
-import { whereOps } from '../../../generators/ops/where.js';
-import { checkOpContract } from '../../helpers/op-contract.js';
+import { describeOpSuites, OP_SUITES } from '../../helpers/op-suites.js';
+import { onOnnxruntime } from '../../helpers/ort-compare.js';
 
-describe('Where contract', () => {
-  for (const op of whereOps) it(op.onnx, async () => checkOpContract(op));
-});
+describeOpSuites(OP_SUITES['where'], onOnnxruntime);
