@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, onnxsmith } from '../helpers/cli.js';
+import { CLI, onnxsmith, onnxsmithAsync } from '../helpers/cli.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures/backends');
 const shifted = `command:${join(fixtures, 'shifted-abs.mjs')}`;
@@ -36,10 +36,10 @@ function verdicts(dir: string): string[] {
 const common = ['--nodes', '4', '--include', 'Abs,Add,Mul,Relu,Sub,Neg', '--dtypes', 'float32', '--time', '5m'];
 
 describe('onnxsmith fuzz', () => {
-  it('gives the same cases and verdicts for the same seed, and files the planted bug into one bucket', () => {
+  it('gives the same cases and verdicts for the same seed, and files the planted bug into one bucket', async () => {
     const [a, b] = [join(tmp(), 'a'), join(tmp(), 'b')];
     for (const out of [a, b]) {
-      const r = onnxsmith(['fuzz', ...common, '--seed', '7', '--max-cases', '24', '--jobs', '2', '--backends', `ort-node-cpu,${shifted}`, '--out', out], { timeoutMs: 240_000 });
+      const r = await onnxsmithAsync(['fuzz', ...common, '--seed', '7', '--max-cases', '24', '--jobs', '2', '--backends', `ort-node-cpu,${shifted}`, '--out', out], { timeoutMs: 240_000 });
       expect(r.code, r.stderr).toBe(1);
     }
     expect(verdicts(a)).toEqual(verdicts(b));
@@ -66,10 +66,10 @@ describe('onnxsmith fuzz', () => {
 
   // two backends that share one planted bug (like every onnxruntime flavour sharing its kernels) outvote the
   // reference: harness bugs, grouped by the operator where the reference stands alone, a few folders kept per group
-  it('groups harness bugs by where the reference stands alone, and reduces one to that operator', () => {
+  it('groups harness bugs by where the reference stands alone, and reduces one to that operator', async () => {
     const out = join(tmp(), 'h');
     const twin = `command:${join(fixtures, 'shifted-abs-twin.mjs')}`;
-    const r = onnxsmith(['fuzz', ...common, '--seed', '7', '--max-cases', '16', '--jobs', '2', '--keep', '2', '--backends', `${shifted},${twin}`, '--out', out], { timeoutMs: 240_000 });
+    const r = await onnxsmithAsync(['fuzz', ...common, '--seed', '7', '--max-cases', '16', '--jobs', '2', '--keep', '2', '--backends', `${shifted},${twin}`, '--out', out], { timeoutMs: 240_000 });
     expect(r.stdout + r.stderr).toMatch(/HARNESS BUG/);
     const harness = progress(out).filter((x) => x.status === 'harness-bug') as (Progress & { harnessKey?: string })[];
     expect(harness.length).toBeGreaterThan(2);
@@ -80,16 +80,16 @@ describe('onnxsmith fuzz', () => {
     expect(html).toContain(`Harness bugs (${harness.length})`);
     expect(html).toContain('<code>Abs:float32</code>');
 
-    const red = onnxsmith(['reduce', join(out, 'harness-bugs', kept[0]!), '--time', '60s', '--json', '--backends', `${shifted},${twin}`], { timeoutMs: 120_000 });
+    const red = await onnxsmithAsync(['reduce', join(out, 'harness-bugs', kept[0]!), '--time', '60s', '--json', '--backends', `${shifted},${twin}`], { timeoutMs: 120_000 });
     expect(red.code, red.stderr).toBe(0);
     expect((JSON.parse(red.stdout) as { bucketKey: string }).bucketKey).toBe('reference|harness-bug|run|Abs:float32');
     const reduced = JSON.parse(readFileSync(join(out, 'harness-bugs', kept[0]!, 'reduced', 'case.json'), 'utf8')) as { graph: { nodes: { op: string }[] } };
     expect(reduced.graph.nodes.map((n) => n.op)).toEqual(['Abs']);
   }, 400_000);
 
-  it('keeps going when a backend crashes on every case, filing the crashes into one bucket', () => {
+  it('keeps going when a backend crashes on every case, filing the crashes into one bucket', async () => {
     const out = join(tmp(), 'c');
-    const r = onnxsmith(['fuzz', ...common, '--seed', '3', '--max-cases', '8', '--jobs', '1', '--backends', `ort-node-cpu,${abortB}`, '--out', out], { timeoutMs: 240_000 });
+    const r = await onnxsmithAsync(['fuzz', ...common, '--seed', '3', '--max-cases', '8', '--jobs', '1', '--backends', `ort-node-cpu,${abortB}`, '--out', out], { timeoutMs: 240_000 });
     expect(r.code, r.stderr).toBe(1);
     const p = progress(out);
     expect(p.filter((x) => x.status === 'finding' || x.status === 'pass').length + p.filter((x) => x.status === 'search-failed').length).toBe(8);
@@ -110,7 +110,7 @@ describe('onnxsmith fuzz', () => {
     await new Promise((r) => setTimeout(r, 500));
     const before = progress(out);
     expect(before.length).toBeGreaterThanOrEqual(12);
-    const r = onnxsmith(['fuzz', '--resume', out, '--max-cases', '10', '--time', '5m'], { timeoutMs: 240_000 });
+    const r = await onnxsmithAsync(['fuzz', '--resume', out, '--max-cases', '10', '--time', '5m'], { timeoutMs: 240_000 });
     expect([0, 1]).toContain(r.code);
     const after = progress(out);
     const ks = after.map((p) => p.k);
@@ -142,13 +142,13 @@ describe('onnxsmith fuzz', () => {
     expect(stats.cases).toBe(progress(out).length);
   }, 300_000);
 
-  it('partitions seeds across shards, and merge combines them', () => {
+  it('partitions seeds across shards, and merge combines them', async () => {
     const root = tmp();
     const dirs = [0, 1, 2].map((i) => join(root, `s${i}`));
-    dirs.forEach((d, i) => {
-      const r = onnxsmith(['fuzz', ...common, '--seed', '9', '--max-cases', '5', '--jobs', '1', '--shard', `${i}/3`, '--backends', `ort-node-cpu,${shifted}`, '--out', d], { timeoutMs: 240_000 });
+    for (const [i, d] of dirs.entries()) {
+      const r = await onnxsmithAsync(['fuzz', ...common, '--seed', '9', '--max-cases', '5', '--jobs', '1', '--shard', `${i}/3`, '--backends', `ort-node-cpu,${shifted}`, '--out', d], { timeoutMs: 240_000 });
       expect([0, 1]).toContain(r.code);
-    });
+    }
     const sets = dirs.map((d) => progress(d).map((p) => p.k));
     sets.forEach((ks, i) => ks.forEach((k) => expect(k % 3).toBe(i)));
     const merged = join(root, 'merged');

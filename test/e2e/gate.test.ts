@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onnxsmith } from '../helpers/cli.js';
+import { onnxsmith, onnxsmithAsync } from '../helpers/cli.js';
 import { findAll, parseXml } from '../unit/gate/xml.js';
 import { sarifErrors } from '../unit/gate/sarif-schema.js';
 
@@ -123,9 +123,9 @@ describe('onnxsmith gate on real onnxruntime-node releases', () => {
     expect(report.cases.map((c) => c.id)).toEqual(expect.arrayContaining([...DIFFERING, 'ort-conv-same-overshoot']));
   });
 
-  it('fuzzes both versions and keeps each fresh new failure as a case folder', () => {
+  it('fuzzes both versions and keeps each fresh new failure as a case folder', async () => {
     const out = join(tmp, 'fuzz');
-    const r = onnxsmith(['gate', '--baseline', NEW, '--candidate', OLD, '--corpus', corpus, '--fuzz', '4s', '--jobs', '1', '--seed', '7', '--out', out, '--json'], { timeoutMs: 90_000 });
+    const r = await onnxsmithAsync(['gate', '--baseline', NEW, '--candidate', OLD, '--corpus', corpus, '--fuzz', '4s', '--jobs', '1', '--seed', '7', '--out', out, '--json'], { timeoutMs: 90_000 });
     expect([0, 1], r.stderr).toContain(r.code);
     const report = JSON.parse(r.stdout) as { fuzz: { tested: number; dir: string }; cases: { id: string; class: string; dir: string; source: string }[] };
     expect(report.fuzz.tested).toBeGreaterThan(0);

@@ -120,7 +120,7 @@ describe('onnxsmith fuzz --mutate-models', () => {
 
   it('resumes where it stopped, and refuses external data outside the case folder before any backend reads it', async () => {
     const out = join(tmp(), 'r');
-    const first = onnxsmith([...common, '--max-cases', '10', '--jobs', '1', '--out', out], { timeoutMs: 240_000 });
+    const first = await onnxsmithAsync([...common, '--max-cases', '10', '--jobs', '1', '--out', out], { timeoutMs: 240_000 });
     expect(first.code, first.stderr).toBe(1);
     expect(progress(out)).toHaveLength(10);
     // cases 19 and 21 point at work/outside.bin: a loader that followed them would mark this canary as read
@@ -130,7 +130,7 @@ describe('onnxsmith fuzz --mutate-models', () => {
     const clash = onnxsmith(['fuzz', '--resume', out, '--reduce'], { timeoutMs: 60_000 });
     expect(clash.code).toBe(2);
     expect(clash.stderr.trim().split('\n')).toEqual(['onnxsmith: --reduce does not apply to --mutate-models (a mutant is not a graph to reduce)']);
-    const second = onnxsmith(['fuzz', '--resume', out, '--max-cases', '20', '--jobs', '2'], { timeoutMs: 240_000 });
+    const second = await onnxsmithAsync(['fuzz', '--resume', out, '--max-cases', '20', '--jobs', '2'], { timeoutMs: 240_000 });
     expect(second.code, second.stderr).toBe(1);
     expect(second.stdout).toContain('20 cases this session (30 in all)');
     expect(verdicts(out)).toEqual(verdicts(await full('2')));

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { writeCase } from '../../src/campaign/case.js';
 import type { Graph } from '../../src/ir/index.js';
 import { exportModel } from '../../src/onnx/index.js';
-import { onnxsmith } from '../helpers/cli.js';
+import { onnxsmith, onnxsmithAsync } from '../helpers/cli.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures/backends');
 // a planted bug that needs two nodes (a Mul feeding an Abs), like a faulty fusion
@@ -26,9 +26,9 @@ const readJson = <T>(p: string): T => JSON.parse(readFileSync(p, 'utf8')) as T;
 describe('onnxsmith reduce', () => {
   // onnxruntime with optimisations off is the third opinion: the planted backend runs onnxruntime with them on,
   // so a real optimiser bug would otherwise look like the reference alone disagreeing
-  it('finds a planted two-node bug in 30-node graphs, reduces a case to at most 3 nodes, and the reduced case reproduces via replay and repro.mjs', () => {
+  it('finds a planted two-node bug in 30-node graphs, reduces a case to at most 3 nodes, and the reduced case reproduces via replay and repro.mjs', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-')), 'c');
-    const f = onnxsmith(['fuzz', '--nodes', '30', '--include', ops, '--dtypes', 'float32', '--seed', '3', '--max-cases', '60', '--time', '4m', '--jobs', '2', '--backends', `ort-node-cpu,ort-node-cpu-noopt,${fusion}`, '--out', out, '--no-report'], { timeoutMs: 300_000 });
+    const f = await onnxsmithAsync(['fuzz', '--nodes', '30', '--include', ops, '--dtypes', 'float32', '--seed', '3', '--max-cases', '60', '--time', '4m', '--jobs', '2', '--backends', `ort-node-cpu,ort-node-cpu-noopt,${fusion}`, '--out', out, '--no-report'], { timeoutMs: 300_000 });
     expect(f.code, f.stderr).toBe(1);
     const buckets = readJson<{ key: string; culprit: string; cases: string[] }[]>(join(out, 'buckets.json'));
     const planted = buckets.find((b) => b.culprit === fusion);
@@ -42,7 +42,7 @@ describe('onnxsmith reduce', () => {
     const refused = onnxsmith(['reduce', dir, '--time', '60s']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/which would run a program of the case's choosing/);
-    const r = onnxsmith(['reduce', dir, '--time', '60s', '--json', '--backends', `ort-node-cpu,ort-node-cpu-noopt,${fusion}`], { timeoutMs: 120_000 });
+    const r = await onnxsmithAsync(['reduce', dir, '--time', '60s', '--json', '--backends', `ort-node-cpu,ort-node-cpu-noopt,${fusion}`], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout) as { before: number; after: number; bucketKey: string; timedOut: boolean };
     expect(summary.before).toBe(30);
@@ -64,10 +64,10 @@ describe('onnxsmith reduce', () => {
     expect(report).toContain('reduced from 30 to');
   }, 600_000);
 
-  it('fuzz --reduce reduces the first case of each new bucket during the campaign', () => {
+  it('fuzz --reduce reduces the first case of each new bucket during the campaign', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-')), 'c');
     const shifted = `command:${join(fixtures, 'shifted-abs.mjs')}`;
-    const r = onnxsmith(['fuzz', '--nodes', '6', '--include', 'Abs,Add,Mul,Relu,Neg', '--dtypes', 'float32', '--seed', '2', '--max-cases', '12', '--time', '3m', '--jobs', '2', '--backends', `ort-node-cpu,${shifted}`, '--out', out, '--reduce', '30s'], { timeoutMs: 240_000 });
+    const r = await onnxsmithAsync(['fuzz', '--nodes', '6', '--include', 'Abs,Add,Mul,Relu,Neg', '--dtypes', 'float32', '--seed', '2', '--max-cases', '12', '--time', '3m', '--jobs', '2', '--backends', `ort-node-cpu,${shifted}`, '--out', out, '--reduce', '30s'], { timeoutMs: 240_000 });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toMatch(/reduced 1 bucket/);
     const [bucket] = readJson<{ cases: string[] }[]>(join(out, 'buckets.json'));
@@ -82,7 +82,7 @@ describe('onnxsmith reduce', () => {
 
   // two backends built on one planted bug (every float32 Abs computes Abs(x) + 0.5) are two independent witnesses
   // to the harness: judged together, without a third backend, they outvote the reference, a harness bug
-  it('reduces a harness bug to the operator where the reference stands alone', () => {
+  it('reduces a harness bug to the operator where the reference stands alone', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'onnxsmith-reduce-')), 'harness');
     const shifted = `command:${join(fixtures, 'shifted-abs.mjs')}`;
     const twin = `command:${join(fixtures, 'shifted-abs-twin.mjs')}`;
@@ -110,7 +110,7 @@ describe('onnxsmith reduce', () => {
     const both = ['--backends', `${shifted},${twin}`];
     expect(onnxsmith(['replay', dir, ...both]).stdout).toMatch(/the harness bug still reproduces/);
 
-    const r = onnxsmith(['reduce', dir, '--time', '60s', '--json', ...both], { timeoutMs: 120_000 });
+    const r = await onnxsmithAsync(['reduce', dir, '--time', '60s', '--json', ...both], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout) as { before: number; after: number; bucketKey: string };
     expect(summary.bucketKey).toBe('reference|harness-bug|run|Abs:float32');
