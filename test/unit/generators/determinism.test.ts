@@ -48,13 +48,15 @@ describe('graph generator', () => {
 
   it('keeps every tensor within rank 5 and with whole, non-negative dims over many seeds', () => {
     const o = resolveOptions({ nodes: 10 });
+    // one expectation at the end: 30,000 of them took most of a minute, blocking the test worker
+    const bad: string[] = [];
     for (let i = 0; i < 3000; i++) {
       const g = generateGraph(caseSeed(2, 40_000 + i), o);
       for (const t of [...g.inputs, ...g.initializers, ...g.valueInfo, ...g.outputs]) {
-        expect(t.shape.length, `seed index ${i}: ${t.name}`).toBeLessThanOrEqual(5);
-        expect(t.shape.every((d) => Number.isInteger(d) && d >= 0), `seed index ${i}: ${t.name} [${t.shape.join(',')}]`).toBe(true);
+        if (t.shape.length > 5 || !t.shape.every((d) => Number.isInteger(d) && d >= 0)) bad.push(`seed index ${i}: ${t.name} [${t.shape.join(',')}]`);
       }
     }
+    expect(bad).toEqual([]);
   });
 
   it('rejects bad options with a message naming the problem', () => {
