@@ -65,14 +65,8 @@ function kindOf(e: Tensor, a: Tensor | undefined): NonNullable<Divergence['kind'
  */
 function referenceAgrees(graph: Graph, n: Node, feeds: Readonly<Record<string, Tensor>>, seen: Readonly<Record<string, Tensor>>, tols: ReadonlyMap<string, Tolerance>): boolean {
   const outs = n.outputs.filter((o) => o !== '' && seen[o] !== undefined);
-  const cone = keepOutputs(graph, feeds, outs);
-  if (!cone) return false;
-  const computed = new Set(graph.nodes.flatMap((x) => x.outputs));
-  const fed = n.inputs.filter((i) => i !== '' && computed.has(i));
-  const values = new Map(fed.filter((i) => seen[i] !== undefined).map((i) => [i, seen[i]!]));
-  if (values.size !== fed.length) return false;
-  const alone = fed.length > 0 ? cut(cone.graph, cone.feeds, values, fed) : cone;
-  if (!alone || alone.graph.nodes.length !== 1) return false;
+  const alone = nodeAlone(graph, feeds, n, outs, new Map(Object.entries(seen)));
+  if (!alone) return false;
   let env: Map<string, Tensor>;
   try {
     env = interpret(alone.graph, alone.feeds);
@@ -80,6 +74,20 @@ function referenceAgrees(graph: Graph, n: Node, feeds: Readonly<Record<string, T
     return false;
   }
   return outs.every((o) => sameValues(o, env.get(o), seen[o], tols));
+}
+
+/**
+ * `node` cut out of `graph` with its outputs `outs`: the inputs other nodes compute become graph inputs holding
+ * `values` (or initializers, where they come from constant initializers alone; transforms.ts `cut`). Undefined when a
+ * value is missing or more than the node would remain.
+ */
+function nodeAlone(graph: Graph, feeds: Readonly<Record<string, Tensor>>, node: Node, outs: readonly string[], values: ReadonlyMap<string, Tensor>): Candidate | undefined {
+  const computed = new Set(graph.nodes.flatMap((n) => n.outputs));
+  const fed = node.inputs.filter((i) => i !== '' && computed.has(i));
+  if (fed.some((i) => !values.has(i))) return undefined;
+  const cone = keepOutputs(graph, feeds, outs);
+  const alone = cone && fed.length > 0 ? cut(cone.graph, cone.feeds, values, fed) : cone;
+  return alone && alone.graph.nodes.length === 1 ? alone : undefined;
 }
 
 /** The first node (graph order) with an output off the reference while every input it computes from agrees. */
@@ -223,13 +231,10 @@ export async function localiseFailure(
     if (at) return divergenceAt(graph, at, env, feeds, ran.outputs, tols);
   }
   const node = graph.nodes[hi - 1]!;
-  // the node alone: its computed inputs cut into graph inputs holding their reference values, or into initializers
-  // where they come from initializers alone (so a failure at load, where a runtime folds them, stays one at load)
-  const cone = keepOutputs(fixedWeights(graph), feeds, produced([node]));
-  const computed = new Set(produced(graph.nodes));
-  const fed = node.inputs.filter((i) => computed.has(i));
-  const alone = cone && fed.length > 0 ? cut(cone.graph, cone.feeds, env, fed) : cone;
-  if (!alone || alone.graph.nodes.length !== 1 || !fails(await run(alone.graph, alone.feeds))) return undefined;
+  // the node alone, holding the reference values of its inputs; those computed from initializers alone stay
+  // initializers, so a failure at load (where a runtime folds them) stays one at load
+  const alone = nodeAlone(fixedWeights(graph), feeds, node, produced([node]), env);
+  if (!alone || !fails(await run(alone.graph, alone.feeds))) return undefined;
   if (fails(await run(PROBE_GRAPH, PROBE_FEEDS))) return undefined;
   return { node: node.name, op: node.op, dtype: alone.graph.outputs[0]!.dtype, reproducedWithIntermediates: true };
 }
@@ -242,8 +247,9 @@ export async function localiseCrash(
   feeds: Readonly<Record<string, Tensor>>,
   signal: string | undefined,
   dir: string,
+  tolerances: Partial<Record<DType, Tolerance>> = {},
 ): Promise<Divergence | undefined> {
-  return localiseFailure(backend, graph, env, feeds, (o) => o.kind === 'crash' && o.signal === signal, dir);
+  return localiseFailure(backend, graph, env, feeds, (o) => o.kind === 'crash' && o.signal === signal, dir, tolerances);
 }
 
 /**
@@ -277,12 +283,8 @@ export async function typeIsCause(
   // an operator whose attributes name a type means something else on another type
   if (!node || !to || 'to' in node.attrs || 'dtype' in node.attrs) return undefined;
   const declared = new Set([...graph.valueInfo, ...graph.outputs].map((v) => v.name));
-  const outs = node.outputs.filter((o) => declared.has(o));
-  const cone = keepOutputs(graph, feeds, outs);
-  const computed = new Set(graph.nodes.flatMap((n) => n.outputs));
-  const fed = node.inputs.filter((i) => i !== '' && computed.has(i));
-  const alone = cone && fed.length > 0 ? cut(cone.graph, cone.feeds, env, fed) : cone;
-  if (!alone || alone.graph.nodes.length !== 1) return undefined;
+  const alone = nodeAlone(graph, feeds, node, node.outputs.filter((o) => declared.has(o)), env);
+  if (!alone) return undefined;
   const path = join(dir, 'alone.onnx');
   const diverges = async (g: Graph, f: Readonly<Record<string, Tensor>>): Promise<boolean | undefined> => {
     let ref: Map<string, Tensor>;

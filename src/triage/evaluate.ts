@@ -13,7 +13,7 @@ import type { Outcome } from '../backends/types.js';
 import type { DType, Graph, Tensor } from '../ir/index.js';
 import { interpret } from '../reference/interpreter.js';
 import { bucketKey, bucketSlug, isValueSymptom, keySymptom, normaliseError } from '../campaign/bucket.js';
-import { localise, localiseFailure, typeIsCause, type Divergence } from '../campaign/localise.js';
+import { localise, localiseCrash, localiseFailure, typeIsCause, type Divergence } from '../campaign/localise.js';
 
 /** One culprit's failure, filed under a bucket key. */
 export interface Hit {
@@ -141,7 +141,7 @@ async function hitOf(
 ): Promise<Hit | 'unstable'> {
   let divergence: Divergence | undefined;
   if (outcome.kind === 'ok') divergence = await localise(backend, graph, env, feeds, outcome.outputs, workDir, tolerances);
-  else if (outcome.kind === 'crash') divergence = await localiseFailure(backend, graph, env, feeds, (x) => x.kind === 'crash' && x.signal === outcome.signal, workDir, tolerances);
+  else if (outcome.kind === 'crash') divergence = await localiseCrash(backend, graph, env, feeds, outcome.signal, workDir, tolerances);
   else if (outcome.kind === 'run-error' || outcome.kind === 'load-error') {
     // the same error, not any: a graph may hold a second, unrelated failure that a prefix meets first
     const same = normaliseError(outcome.message);
