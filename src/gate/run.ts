@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { IsolatedBackend } from '../backends/isolated.js';
 import { startBackends } from '../backends/start.js';
 import { evaluateCase } from '../triage/evaluate.js';
+import { settleCase } from '../triage/judge-case.js';
 import { classify } from './classify.js';
 import { findCases, loadCase, type CaseRef, type LoadedCase } from './corpus.js';
 import { applyExpectations, type Expectation } from './expectations.js';
@@ -51,9 +52,9 @@ async function judgeSide(backend: IsolatedBackend, version: string, c: LoadedCas
   if (!j) return { kind: 'not-run', reason: 'the backend gave no result' };
   if (j.verdict.kind === 'skip') return { kind: 'not-run', reason: j.verdict.reason };
   if (j.verdict.kind === 'pass') return { kind: 'pass' };
-  if (e.hits.length === 0 && e.unstable.length > 0) {
-    return { kind: 'not-run', reason: "unstable: the reference's own kernel, on the backend's inputs to the first divergent node, agrees with the backend" };
-  }
+  // a divergence the reference's own kernel reproduces tells neither version apart (the campaign's rule, judge-case.ts)
+  const settled = await settleCase(e, [backend], c.graph, c.feeds, { workDir, tolerances: c.tolerances });
+  if (settled.status === 'unstable') return { kind: 'not-run', reason: `unstable: ${settled.detail ?? ''}` };
   return { kind: 'fail', symptom: j.verdict.symptom, stage: j.verdict.stage, detail: j.verdict.detail, rules: e.hits.map(ruleOf) };
 }
 
