@@ -82,7 +82,9 @@ function referenceAgrees(graph: Graph, n: Node, feeds: Readonly<Record<string, T
  * value is missing or more than the node would remain.
  */
 function nodeAlone(graph: Graph, feeds: Readonly<Record<string, Tensor>>, node: Node, outs: readonly string[], values: ReadonlyMap<string, Tensor>): Candidate | undefined {
-  const computed = new Set(graph.nodes.flatMap((n) => n.outputs));
+  // only tensors the graph declares a type for can become inputs (an imported model may leave some undeclared)
+  const declared = new Set([...graph.valueInfo, ...graph.outputs].map((v) => v.name));
+  const computed = new Set(graph.nodes.flatMap((n) => n.outputs).filter((o) => declared.has(o)));
   const fed = node.inputs.filter((i) => i !== '' && computed.has(i));
   if (fed.some((i) => !values.has(i))) return undefined;
   const cone = keepOutputs(graph, feeds, outs);
